@@ -1,0 +1,29 @@
+//! The top-level error: one variant per stage, each wrapping that stage's error.
+
+use crate::ingest::IngestError;
+use crate::render::RenderError;
+use crate::source::SourceError;
+
+/// Any error that stops a command. The binary prints it with its cause chain and exits with
+/// [`Error::exit_code`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A profile could not be read.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The source tree could not be indexed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The plan could not be written.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+impl Error {
+    /// The process exit status for this error: 2 for every error (1 is left to panics, which
+    /// are bugs).
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}

@@ -1,0 +1,103 @@
+//! # brownfield: what to rewrite first
+//!
+//! brownfield reads CPU profiles taken in production, maps every sample onto the team's own
+//! Python codebase, ranks functions by the share of runtime they account for, and writes a
+//! phased migration plan (rewrite the hot paths in Rust, keep the rest) with a flamegraph and
+//! projected end-to-end speedups by Amdahl's law.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! 1. [`ingest`]: profile bytes → [`profile::Profile`] (interned frames, prefix-tree stacks);
+//! 2. [`source`]: `--source DIR` → [`source::SourceIndex`] (every definition and its span);
+//! 3. [`mapping`]: frames → definitions by path suffix and line span; coverage;
+//! 4. [`rank`]: self and total share per definition;
+//! 5. [`plan`]: candidates → phases with Amdahl projections → [`plan::Plan`];
+//! 6. [`render`]: plan.md, flamegraph.svg, the terminal table.
+//!
+//! [`run_plan`] runs the whole pipeline.
+
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+pub mod diagnostics;
+pub mod error;
+pub mod ingest;
+pub mod mapping;
+pub mod plan;
+pub mod profile;
+pub mod rank;
+pub mod render;
+pub mod source;
+
+use std::path::PathBuf;
+
+pub use error::Error;
+
+use diagnostics::Diagnostics;
+
+/// What `brownfield plan` is asked to do.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct PlanRequest {
+    /// The profile to read (py-spy raw / folded stacks).
+    pub profile: PathBuf,
+    /// The root of the profiled code's checkout.
+    pub source: PathBuf,
+    /// Directory the plan files are written to (created if missing).
+    pub out: PathBuf,
+    /// Model and presentation options.
+    pub options: plan::PlanOptions,
+    /// The command line, recorded in the plan's inputs.
+    pub command_line: String,
+}
+
+impl PlanRequest {
+    /// A request with default options.
+    pub fn new(profile: PathBuf, source: PathBuf, out: PathBuf) -> Self {
+        PlanRequest {
+            profile,
+            source,
+            out,
+            ..Default::default()
+        }
+    }
+}
+
+/// The result of [`run_plan`].
+#[derive(Debug, Clone)]
+pub struct PlanOutcome {
+    /// The plan that was written.
+    pub plan: plan::Plan,
+    /// The files written, in order (plan.md, flamegraph.svg).
+    pub written: Vec<PathBuf>,
+}
+
+/// Reads the profile, indexes the source, maps, ranks, builds the plan and writes its files.
+///
+/// # Errors
+/// [`Error::Ingest`] for an unreadable or malformed profile (naming the file and line),
+/// [`Error::Source`] when the source root is not a directory, [`Error::Render`] when the output
+/// cannot be written. Nothing is written unless every earlier stage succeeded.
+pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
+    let mut diag = Diagnostics::default();
+    let profile = ingest::read_profile(&request.profile)?;
+    let index = source::SourceIndex::build(&request.source, &mut diag)?;
+    let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
+    let ranking = rank::rank(&profile, &mapping, &index);
+    let inputs = plan::Inputs {
+        profiles: vec![request.profile.display().to_string()],
+        source_root: request.source.display().to_string(),
+        command_line: request.command_line.clone(),
+    };
+    let plan = plan::build(
+        &profile,
+        &index,
+        &mapping,
+        &ranking,
+        &request.options,
+        inputs,
+        &diag,
+    );
+    let written = render::write_plan(&plan, &request.out)?;
+    Ok(PlanOutcome { plan, written })
+}

@@ -1,0 +1,72 @@
+//! The `brownfield` binary: parses the command line, runs the library, prints the result, and
+//! maps errors to exit status 2 (printing the cause chain).
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use brownfield::render::table;
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `brownfield plan ... | head` closes the pipe early: that is not an error.
+        Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(RunError::Io(e)) => {
+            eprintln!("brownfield: error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+        Err(RunError::Brownfield(e)) => {
+            eprintln!("brownfield: error: {e:#}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
+enum RunError {
+    Brownfield(brownfield::Error),
+    Io(std::io::Error),
+}
+
+fn run(cli: Cli) -> Result<(), RunError> {
+    // The recorded command line starts with "brownfield", whatever path the binary was run
+    // from, so plans made by `cargo run` and by an installed binary are identical.
+    let command_line = std::iter::once("brownfield".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match cli.command {
+        Command::Plan(args) => {
+            let request = args.into_request(command_line);
+            let outcome = brownfield::run_plan(&request).map_err(RunError::Brownfield)?;
+            let plan = &outcome.plan;
+            for w in &plan.warnings {
+                eprintln!("brownfield: warning: {w}");
+            }
+            let mut out = std::io::stdout().lock();
+            let io = |r: std::io::Result<()>| r.map_err(RunError::Io);
+            io(writeln!(out, "{}", table::ranked(plan)))?;
+            io(writeln!(
+                out,
+                "{} {} read; {:.1}% of samples touch the codebase ({} files, {} functions).",
+                plan.total_value,
+                plan.unit,
+                plan.coverage.share() * 100.0,
+                plan.codebase.files,
+                plan.codebase.functions
+            ))?;
+            for line in table::phase_lines(plan) {
+                io(writeln!(out, "{line}"))?;
+            }
+            for path in &outcome.written {
+                io(writeln!(out, "wrote {}", path.display()))?;
+            }
+            Ok(())
+        }
+    }
+}

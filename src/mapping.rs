@@ -1,0 +1,366 @@
+//! Mapping: profile frames → codebase definitions, and the mapping coverage.
+//!
+//! A frame maps to a definition when its file matches a codebase file **by path suffix**, on
+//! whole path components, in either direction:
+//!
+//! - the frame's path ends with the file's path relative to the source root, as with py-spy
+//!   `--full-filenames` or a server path (`/srv/app/logpipe/parser.py` ↔ `logpipe/parser.py`);
+//! - or the relative path ends with the frame's path, as with py-spy's default short names,
+//!   which drop the `sys.path` entry (`logpipe/parser.py` ↔ `src/logpipe/parser.py`).
+//!
+//! Within the file, the frame's line picks the innermost definition whose span contains it, and
+//! the frame's function name confirms it: py-spy writes `co_qualname` (`Tokenizer.next`,
+//! `outer.<locals>.inner`) or `co_name`; `<module>` is the module's top-level code, and
+//! `<lambda>`, `<listcomp>`, `<genexpr>`, ... belong to the enclosing definition. When the line
+//! does not fit the name (the checkout differs from the profiled version), a definition of that
+//! name in the same file is used instead, and the mismatch is reported as a warning; when the
+//! file has no definition of that name at all, the path match was a coincidence (a vendored
+//! copy of `json/decoder.py`, say) and the frame stays external.
+//! Frames of every other file are *external* (stdlib, site-packages, native code).
+
+use rustc_hash::FxHashMap;
+
+use crate::diagnostics::Diagnostics;
+use crate::profile::{FrameId, FrameKind, Profile, StrId};
+use crate::source::{DefKind, FileId, FuncId, SourceIndex};
+
+/// The codebase definition of each frame of one profile, `None` for external frames.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    by_frame: Vec<Option<FuncId>>,
+    coverage: Coverage,
+}
+
+/// How much of the profile lands in the codebase. Values are in the profile's unit (samples
+/// for py-spy); shares are fractions in [0, 1] of `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// Sum of all sample values.
+    pub total: u64,
+    /// Value of samples with at least one codebase frame.
+    pub in_codebase: u64,
+    /// Value of samples whose leaf frame is a codebase frame.
+    pub leaf_in_codebase: u64,
+    /// Value of samples with an empty stack.
+    pub empty_stacks: u64,
+    /// Distinct frames that mapped to a codebase definition.
+    pub frames_mapped: usize,
+    /// Distinct frames in the profile.
+    pub frames_total: usize,
+}
+
+impl Coverage {
+    /// Share of samples with at least one codebase frame, in [0, 1] (0 for an empty profile).
+    pub fn share(&self) -> f64 {
+        ratio(self.in_codebase, self.total)
+    }
+
+    /// Share of samples whose leaf frame is in the codebase, in [0, 1].
+    pub fn leaf_share(&self) -> f64 {
+        ratio(self.leaf_in_codebase, self.total)
+    }
+}
+
+/// `num / den` as a fraction, 0 when `den` is 0.
+pub(crate) fn ratio(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// Coverage under this share draws a warning: the source root is probably not the profiled code.
+pub const LOW_COVERAGE_WARNING: f64 = 0.2;
+
+impl Mapping {
+    /// Maps every frame of `profile` onto `index` and measures coverage.
+    ///
+    /// Warnings go to `diag`: low coverage (under [`LOW_COVERAGE_WARNING`]) and frames whose
+    /// line and name disagree with the source.
+    pub fn build(profile: &Profile, index: &SourceIndex, diag: &mut Diagnostics) -> Mapping {
+        let files = FileMatcher::new(index);
+        let mut file_cache: FxHashMap<StrId, Option<FileId>> = FxHashMap::default();
+        let mut mismatched: Vec<String> = Vec::new();
+        let mut by_frame = Vec::with_capacity(profile.frame_count());
+        for id in profile.frame_ids() {
+            let frame = profile.frame(id);
+            let def = match (frame.kind, frame.file) {
+                (FrameKind::Python, Some(file)) => {
+                    let matched = *file_cache
+                        .entry(file)
+                        .or_insert_with(|| files.find(profile.string(file)));
+                    matched.and_then(|file_id| {
+                        let line = frame.line.map_or(0, |l| l.get());
+                        let name = profile.string(frame.function);
+                        let (def, agreement) = resolve_def(index, file_id, line, name)?;
+                        if agreement == Agreement::NameOnly {
+                            mismatched
+                                .push(format!("{name} ({}:{line})", index.file(file_id).rel_path));
+                        }
+                        Some(def)
+                    })
+                }
+                _ => None,
+            };
+            by_frame.push(def);
+        }
+
+        let coverage = measure(profile, &by_frame);
+        if !mismatched.is_empty() {
+            mismatched.sort();
+            let shown: Vec<&str> = mismatched.iter().take(3).map(String::as_str).collect();
+            diag.warn(format!(
+                "{} frame(s) name a function that is not at that line in the source, mapped by name instead (is the checkout the profiled version?), e.g. {}",
+                mismatched.len(),
+                shown.join(", ")
+            ));
+        }
+        if coverage.total > 0 && coverage.share() < LOW_COVERAGE_WARNING {
+            diag.warn(format!(
+                "only {:.1}% of samples have a frame in the source tree {}; is --source the code that was profiled?",
+                coverage.share() * 100.0,
+                index.root().display()
+            ));
+        }
+        Mapping { by_frame, coverage }
+    }
+
+    /// The codebase definition a frame maps to, `None` for an external frame.
+    pub fn def_of(&self, frame: FrameId) -> Option<FuncId> {
+        self.by_frame.get(frame.index()).copied().flatten()
+    }
+
+    /// The mapping coverage.
+    pub fn coverage(&self) -> Coverage {
+        self.coverage
+    }
+}
+
+fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
+    let mut c = Coverage {
+        total: profile.total(),
+        frames_total: by_frame.len(),
+        frames_mapped: by_frame.iter().filter(|d| d.is_some()).count(),
+        ..Coverage::default()
+    };
+    for sample in profile.samples() {
+        if sample.stack.is_none() {
+            c.empty_stacks += sample.value;
+            continue;
+        }
+        let mut frames = profile.frames_leaf_to_root(sample.stack);
+        let leaf = frames.next();
+        let leaf_mapped = leaf.is_some_and(|f| by_frame[f.index()].is_some());
+        if leaf_mapped {
+            c.leaf_in_codebase += sample.value;
+            c.in_codebase += sample.value;
+        } else if frames.any(|f| by_frame[f.index()].is_some()) {
+            c.in_codebase += sample.value;
+        }
+    }
+    c
+}
+
+/// Finds the codebase file of a profile path by whole-component path suffix.
+struct FileMatcher<'a> {
+    index: &'a SourceIndex,
+    by_basename: FxHashMap<&'a str, Vec<FileId>>,
+}
+
+impl<'a> FileMatcher<'a> {
+    fn new(index: &'a SourceIndex) -> Self {
+        let mut by_basename: FxHashMap<&str, Vec<FileId>> = FxHashMap::default();
+        for (i, f) in index.files().iter().enumerate() {
+            let base = f.rel_path.rsplit('/').next().unwrap_or(&f.rel_path);
+            by_basename
+                .entry(base)
+                .or_default()
+                .push(FileId::from_index(i));
+        }
+        FileMatcher { index, by_basename }
+    }
+
+    /// The best match: the longest common suffix, ties broken by the smaller relative path.
+    fn find(&self, profile_path: &str) -> Option<FileId> {
+        let normalized = profile_path.replace('\\', "/");
+        let frame_parts: Vec<&str> = normalized
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let base = frame_parts.last()?;
+        let candidates = self.by_basename.get(base)?;
+        let mut best: Option<(usize, FileId)> = None;
+        for &id in candidates {
+            let rel_parts: Vec<&str> = self.index.file(id).rel_path.split('/').collect();
+            let common = frame_parts
+                .iter()
+                .rev()
+                .zip(rel_parts.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let whole_suffix = common == rel_parts.len() || common == frame_parts.len();
+            if whole_suffix && best.is_none_or(|(k, _)| common > k) {
+                best = Some((common, id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+}
+
+/// How a frame's name and line agreed with the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Agreement {
+    /// The line is inside a definition of that name (or a `<module>` / `<lambda>` frame).
+    Exact,
+    /// A definition of that name exists in the file, but not around that line.
+    NameOnly,
+}
+
+/// The definition for `function` at `line` of `file`; `None` when the file has no definition of
+/// that name at all (then the path match was a coincidence, e.g. a vendored copy of a stdlib
+/// module, and the frame stays external).
+fn resolve_def(
+    index: &SourceIndex,
+    file: FileId,
+    line: u32,
+    function: &str,
+) -> Option<(FuncId, Agreement)> {
+    let f = index.file(file);
+    // Containing definitions, innermost first: `defs` is sorted outer-before-inner, so the last
+    // containing ones are the innermost.
+    let containing: Vec<FuncId> = f
+        .defs
+        .iter()
+        .copied()
+        .filter(|&d| {
+            let def = index.function(d);
+            def.start_line <= line && line <= def.end_line
+        })
+        .rev()
+        .collect();
+    let wanted: Vec<&str> = function
+        .split('.')
+        .filter(|p| *p != "<locals>" && !p.is_empty())
+        .collect();
+    let last = *wanted.last()?;
+    if last == "<module>" {
+        return Some((f.module_def, Agreement::Exact));
+    }
+    if last.starts_with('<') {
+        // <lambda>, <listcomp>, <genexpr>, ...: the enclosing definition's code.
+        let def = containing.first().copied().unwrap_or(f.module_def);
+        return Some((def, Agreement::Exact));
+    }
+    if let Some(&d) = containing.iter().find(|&&d| index.function(d).name == last) {
+        return Some((d, Agreement::Exact));
+    }
+    // The line does not fit the name: the code may have moved since the profile was taken.
+    let suffix = wanted.join(".");
+    let dotted_suffix = format!(".{suffix}");
+    f.defs
+        .iter()
+        .copied()
+        .find(|&d| {
+            let def = index.function(d);
+            def.kind != DefKind::Module
+                && (def.qualname == suffix || def.qualname.ends_with(&dotted_suffix))
+        })
+        .map(|d| (d, Agreement::NameOnly))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::collapsed;
+    use std::io::Cursor;
+    use std::path::Path;
+
+    fn index() -> (tempfile::TempDir, SourceIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/shop")).unwrap();
+        std::fs::create_dir_all(root.join("vendored/json")).unwrap();
+        std::fs::write(root.join("src/shop/__init__.py"), "").unwrap();
+        std::fs::write(
+            root.join("src/shop/price.py"),
+            "import json\n\nclass Cart:\n    def total(self):\n        return sum(x for x in self.items)\n\ndef main():\n    return Cart().total()\n\nmain()\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("vendored/json/decoder.py"),
+            "def decode(s):\n    return s\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::default();
+        let idx = SourceIndex::build(root, &mut d).unwrap();
+        (dir, idx)
+    }
+
+    fn map(idx: &SourceIndex, text: &str) -> (Profile, Mapping, Diagnostics) {
+        let p = collapsed::parse(Path::new("p"), Cursor::new(text.as_bytes().to_vec())).unwrap();
+        let mut d = Diagnostics::default();
+        let m = Mapping::build(&p, idx, &mut d);
+        (p, m, d)
+    }
+
+    fn mapped_names(idx: &SourceIndex, p: &Profile, m: &Mapping) -> Vec<String> {
+        p.frame_ids()
+            .map(|f| {
+                m.def_of(f)
+                    .map_or("-".into(), |d| idx.function(d).qualname.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_and_full_paths_both_map() {
+        let (_d, idx) = index();
+        let (p, m, d) = map(
+            &idx,
+            "<module> (shop/price.py:10);main (/srv/app/src/shop/price.py:8);Cart.total (shop/price.py:5);<genexpr> (shop/price.py:5) 3\n\
+             <module> (shop/price.py:10);main (shop/price.py:8);sum (builtins.py:1) 1\n\
+             <module> (other/price.py:10) 1\n 1\n",
+        );
+        assert_eq!(
+            mapped_names(&idx, &p, &m),
+            vec![
+                "shop.price",
+                "shop.price.main",
+                "shop.price.Cart.total",
+                "shop.price.Cart.total",
+                "shop.price.main",
+                "-",
+                "-"
+            ]
+        );
+        let c = m.coverage();
+        assert_eq!(
+            (c.total, c.in_codebase, c.leaf_in_codebase, c.empty_stacks),
+            (6, 4, 3, 1)
+        );
+        assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    }
+
+    #[test]
+    fn stdlib_paths_do_not_match_a_vendored_copy_by_name_alone() {
+        let (_d, idx) = index();
+        // `json/decoder.py` is a whole-component suffix of `vendored/json/decoder.py`, but the
+        // file has no `JSONDecoder.decode`, so the stdlib frame stays external.
+        let (p, m, d) = map(&idx, "JSONDecoder.decode (json/decoder.py:337) 1\n");
+        assert_eq!(m.def_of(p.frame_ids().next().unwrap()), None);
+        assert_eq!(d.warnings().len(), 1, "{:?}", d.warnings());
+        assert!(d.warnings()[0].contains("only 0.0% of samples"));
+        // A path that is not a whole-component suffix never matches.
+        let (p, m, _) = map(&idx, "f (myjson/decoder.py:1) 1\n");
+        assert_eq!(m.def_of(p.frame_ids().next().unwrap()), None);
+    }
+
+    #[test]
+    fn moved_code_maps_by_qualified_name() {
+        let (_d, idx) = index();
+        let (p, m, d) = map(&idx, "Cart.total (shop/price.py:40) 1\n");
+        assert_eq!(mapped_names(&idx, &p, &m), vec!["shop.price.Cart.total"]);
+        assert_eq!(d.warnings().len(), 1);
+    }
+}

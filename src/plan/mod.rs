@@ -1,0 +1,407 @@
+//! The migration plan: ranked candidates grouped into phases, with Amdahl's-law projections.
+//!
+//! [`Plan`] is the one struct every renderer reads (terminal table, Markdown, flamegraph), so
+//! they cannot disagree. It holds plain data (names, shares, folded stacks), no references into
+//! the profile or the source index.
+//!
+//! ## The model in this version
+//! The time a function can hand over to Rust is approximated by its **self share**: the share
+//! of samples whose leaf frame is the function's own Python code. Candidates are the functions
+//! whose self share is at least [`PlanOptions::min_self_share`], taken in ranking order:
+//! Phase 1 holds the first [`PlanOptions::phase1_size`], Phase 2 the next
+//! [`PlanOptions::phase2_size`]. After each phase, the projected end-to-end speedup follows
+//! Amdahl's law, `1 / ((1 - p) + p / s)`, with `p` the cumulative self share moved so far and
+//! `s` the assumed per-function speedup ([`PlanOptions::assumed_speedup`]); the upper bound is
+//! `1 / (1 - p)` (the moved code takes no time at all).
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostics;
+use crate::mapping::{Coverage, Mapping};
+use crate::profile::{FrameKind, Profile};
+use crate::rank::Ranking;
+use crate::source::{DefKind, SourceIndex};
+
+/// Default [`PlanOptions::assumed_speedup`]: a pure-Python loop rewritten in Rust commonly
+/// runs 10–100× faster; 10× is the conservative end of that range.
+pub const DEFAULT_ASSUMED_SPEEDUP: f64 = 10.0;
+/// Default [`PlanOptions::min_self_share`]: 1% of samples.
+pub const DEFAULT_MIN_SELF_SHARE: f64 = 0.01;
+/// Default [`PlanOptions::phase1_size`].
+pub const DEFAULT_PHASE1_SIZE: usize = 3;
+/// Default [`PlanOptions::phase2_size`].
+pub const DEFAULT_PHASE2_SIZE: usize = 5;
+/// Default [`PlanOptions::top`].
+pub const DEFAULT_TOP: usize = 20;
+
+/// How the plan is built.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Assumed speedup `s` of one function's own code once rewritten in Rust, a factor > 1.
+    /// Default is [`DEFAULT_ASSUMED_SPEEDUP`] (10×).
+    pub assumed_speedup: f64,
+    /// Smallest self share, in [0, 1], for a function to be a migration candidate. Default is
+    /// [`DEFAULT_MIN_SELF_SHARE`] (0.01).
+    pub min_self_share: f64,
+    /// Number of candidates in Phase 1. Default is [`DEFAULT_PHASE1_SIZE`] (3).
+    pub phase1_size: usize,
+    /// Number of candidates in Phase 2. Default is [`DEFAULT_PHASE2_SIZE`] (5).
+    pub phase2_size: usize,
+    /// Number of ranked functions shown in tables. Default is [`DEFAULT_TOP`] (20).
+    pub top: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            assumed_speedup: DEFAULT_ASSUMED_SPEEDUP,
+            min_self_share: DEFAULT_MIN_SELF_SHARE,
+            phase1_size: DEFAULT_PHASE1_SIZE,
+            phase2_size: DEFAULT_PHASE2_SIZE,
+            top: DEFAULT_TOP,
+        }
+    }
+}
+
+/// What the plan was made from, for its "Inputs" section.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Inputs {
+    /// Profile paths as given on the command line.
+    pub profiles: Vec<String>,
+    /// Source root as given on the command line.
+    pub source_root: String,
+    /// The command line that made the plan (no timestamps, so plans stay reproducible).
+    pub command_line: String,
+}
+
+/// One ranked codebase function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// 1-based rank (by self value, then total, then name).
+    pub rank: usize,
+    /// Dotted qualified name, e.g. `logpipe.cluster.edit_distance`.
+    pub function: String,
+    /// `function` or `method`.
+    pub kind: &'static str,
+    /// File relative to the source root, `/`-separated.
+    pub file: String,
+    /// First line of the definition (1-based).
+    pub line: u32,
+    /// Lines of the definition.
+    pub lines: u32,
+    /// Self value in the profile's unit.
+    pub self_value: u64,
+    /// Total value in the profile's unit.
+    pub total_value: u64,
+    /// Self share in [0, 1].
+    pub self_share: f64,
+    /// Total share in [0, 1].
+    pub total_share: f64,
+}
+
+/// One migration phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// 1-based phase number.
+    pub number: usize,
+    /// A short title, e.g. `quick wins`.
+    pub title: &'static str,
+    /// Indices into [`Plan::rows`] of the functions this phase moves.
+    pub rows: Vec<usize>,
+    /// Self share moved by this phase alone, in [0, 1].
+    pub moved_share: f64,
+    /// Self share moved by this and all earlier phases, in [0, 1].
+    pub cumulative_share: f64,
+    /// Projected end-to-end speedup after this phase (Amdahl, at the assumed speedup), ≥ 1.
+    pub projected_speedup: f64,
+    /// Upper bound after this phase: the moved code takes no time, `1 / (1 - p)`.
+    pub upper_bound: f64,
+    /// Lines of code this phase rewrites.
+    pub lines: u32,
+}
+
+/// Size of the indexed codebase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CodebaseStats {
+    /// Python files indexed.
+    pub files: usize,
+    /// Functions and methods indexed.
+    pub functions: usize,
+    /// Lines in all indexed files.
+    pub lines: u64,
+}
+
+/// Where the samples land by kind of frame at the leaf, in the profile's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeafBreakdown {
+    /// Leaf in codebase code.
+    pub codebase: u64,
+    /// Leaf in Python code outside the codebase (stdlib, site-packages).
+    pub external_python: u64,
+    /// Leaf in native code (py-spy `--native`).
+    pub native: u64,
+    /// Empty stacks and leaves of other kinds (thread, process, unknown).
+    pub other: u64,
+}
+
+/// Everything a renderer needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// A short name for the codebase (the source root's last component).
+    pub title: String,
+    /// What the plan was made from.
+    pub inputs: Inputs,
+    /// Unit of every value (`samples`).
+    pub unit: &'static str,
+    /// Profile total, in `unit`.
+    pub total_value: u64,
+    /// Mapping coverage.
+    pub coverage: Coverage,
+    /// Where leaf frames land.
+    pub leaves: LeafBreakdown,
+    /// Size of the codebase.
+    pub codebase: CodebaseStats,
+    /// Every function with samples, ranked.
+    pub rows: Vec<Row>,
+    /// Migration phases, in order; empty when no function reaches the minimum self share.
+    pub phases: Vec<Phase>,
+    /// The options the plan was built with.
+    pub options: PlanOptions,
+    /// Soft problems found on the way.
+    pub warnings: Vec<String>,
+    /// Folded stacks for the flamegraph: `label;label;... → value`, root first, sorted by
+    /// stack. Codebase frames are labelled with their qualified name, external Python frames
+    /// `function (file)` and native frames `function (object)`.
+    pub folded: Vec<(String, u64)>,
+    /// The class of every flamegraph label in `folded` (for colouring).
+    pub label_classes: BTreeMap<String, FrameClass>,
+}
+
+/// What a flamegraph label stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FrameClass {
+    /// A definition of the codebase.
+    Codebase,
+    /// Python code outside the codebase (stdlib, site-packages).
+    ExternalPython,
+    /// Native code.
+    Native,
+    /// Thread, process or unknown frames, and the placeholder for empty stacks.
+    Other,
+}
+
+/// Amdahl's law: the end-to-end speedup when a share `p` in [0, 1] of the run becomes `s`
+/// times faster. `s = ∞` gives `1 / (1 - p)`.
+pub fn amdahl(p: f64, s: f64) -> f64 {
+    let p = p.clamp(0.0, 1.0);
+    let rest = if s.is_infinite() { 0.0 } else { p / s };
+    let denom = (1.0 - p) + rest;
+    if denom <= 0.0 {
+        f64::INFINITY
+    } else {
+        1.0 / denom
+    }
+}
+
+/// Builds the plan from the analysed profile.
+pub fn build(
+    profile: &Profile,
+    index: &SourceIndex,
+    mapping: &Mapping,
+    ranking: &Ranking,
+    options: &PlanOptions,
+    inputs: Inputs,
+    diag: &Diagnostics,
+) -> Plan {
+    let rows: Vec<Row> = ranking
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let f = index.function(s.def);
+            Row {
+                rank: i + 1,
+                function: f.qualname.clone(),
+                kind: f.kind.as_str(),
+                file: index.file(f.file).rel_path.clone(),
+                line: f.start_line,
+                lines: f.lines(),
+                self_value: s.self_value,
+                total_value: s.total_value,
+                self_share: s.self_share,
+                total_share: s.total_share,
+            }
+        })
+        .collect();
+
+    let candidates: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.self_value > 0 && r.self_share >= options.min_self_share)
+        .map(|(i, _)| i)
+        .collect();
+    let mut phases = Vec::new();
+    let mut cumulative = 0.0;
+    let groups = [
+        ("quick wins", 0, options.phase1_size),
+        ("next hot paths", options.phase1_size, options.phase2_size),
+    ];
+    for (n, (title, start, len)) in groups.into_iter().enumerate() {
+        let chosen: Vec<usize> = candidates.iter().copied().skip(start).take(len).collect();
+        if chosen.is_empty() {
+            break;
+        }
+        let moved: f64 = chosen.iter().map(|&i| rows[i].self_share).sum();
+        cumulative += moved;
+        phases.push(Phase {
+            number: n + 1,
+            title,
+            lines: chosen.iter().map(|&i| rows[i].lines).sum(),
+            rows: chosen,
+            moved_share: moved,
+            cumulative_share: cumulative,
+            projected_speedup: amdahl(cumulative, options.assumed_speedup),
+            upper_bound: amdahl(cumulative, f64::INFINITY),
+        });
+    }
+
+    let (folded, label_classes) = fold_for_flamegraph(profile, index, mapping);
+    let code_defs = index
+        .functions()
+        .iter()
+        .filter(|f| matches!(f.kind, DefKind::Function | DefKind::Method))
+        .count();
+    Plan {
+        title: index
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| index.root().display().to_string()),
+        inputs,
+        unit: profile.unit().as_str(),
+        total_value: profile.total(),
+        coverage: mapping.coverage(),
+        leaves: leaf_breakdown(profile, mapping),
+        codebase: CodebaseStats {
+            files: index.files().len(),
+            functions: code_defs,
+            lines: index.total_lines(),
+        },
+        rows,
+        phases,
+        options: options.clone(),
+        warnings: diag.warnings().to_vec(),
+        folded,
+        label_classes,
+    }
+}
+
+fn leaf_breakdown(profile: &Profile, mapping: &Mapping) -> LeafBreakdown {
+    let mut b = LeafBreakdown::default();
+    for s in profile.samples() {
+        match profile.frames_leaf_to_root(s.stack).next() {
+            Some(leaf) if mapping.def_of(leaf).is_some() => b.codebase += s.value,
+            Some(leaf) => match profile.frame(leaf).kind {
+                FrameKind::Python => b.external_python += s.value,
+                FrameKind::Native => b.native += s.value,
+                _ => b.other += s.value,
+            },
+            None => b.other += s.value,
+        }
+    }
+    b
+}
+
+/// Folded stacks with readable, line-free labels (lines would split one function into many
+/// boxes), aggregated and sorted.
+fn fold_for_flamegraph(
+    profile: &Profile,
+    index: &SourceIndex,
+    mapping: &Mapping,
+) -> (Vec<(String, u64)>, BTreeMap<String, FrameClass>) {
+    let mut classes = BTreeMap::new();
+    let labels: Vec<String> = profile
+        .frame_ids()
+        .map(|id| {
+            let frame = profile.frame(id);
+            let (label, class) = match mapping.def_of(id) {
+                Some(d) => {
+                    let f = index.function(d);
+                    let l = if f.kind == DefKind::Module {
+                        format!("{} <module>", f.qualname)
+                    } else {
+                        f.qualname.clone()
+                    };
+                    (l, FrameClass::Codebase)
+                }
+                None => {
+                    let name = profile.string(frame.function);
+                    match (frame.kind, frame.file) {
+                        (FrameKind::Python, Some(file)) => (
+                            format!("{name} ({})", profile.string(file)),
+                            FrameClass::ExternalPython,
+                        ),
+                        (FrameKind::Python, None) => (name.to_string(), FrameClass::ExternalPython),
+                        (FrameKind::Native, Some(file)) => {
+                            let file = profile.string(file);
+                            let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+                            (format!("{name} ({base})"), FrameClass::Native)
+                        }
+                        (FrameKind::Native, None) => (name.to_string(), FrameClass::Native),
+                        _ => (name.to_string(), FrameClass::Other),
+                    }
+                }
+            };
+            // `;` separates frames in folded stacks.
+            let label = label.replace(';', ":");
+            classes.entry(label.clone()).or_insert(class);
+            label
+        })
+        .collect();
+    classes.insert(NO_PYTHON_FRAME.to_string(), FrameClass::Other);
+
+    let mut folded: BTreeMap<String, u64> = BTreeMap::new();
+    let mut buf = String::new();
+    let mut frames = Vec::new();
+    for s in profile.samples() {
+        if s.value == 0 {
+            continue;
+        }
+        profile.frames_root_to_leaf(s.stack, &mut frames);
+        buf.clear();
+        for (i, f) in frames.iter().enumerate() {
+            if i > 0 {
+                buf.push(';');
+            }
+            buf.push_str(&labels[f.index()]);
+        }
+        if buf.is_empty() {
+            buf.push_str(NO_PYTHON_FRAME);
+        }
+        match folded.get_mut(buf.as_str()) {
+            Some(v) => *v += s.value,
+            None => {
+                folded.insert(buf.clone(), s.value);
+            }
+        }
+    }
+    (folded.into_iter().collect(), classes)
+}
+
+/// The flamegraph label of samples with an empty stack.
+const NO_PYTHON_FRAME: &str = "(no frame recorded)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amdahl_matches_the_formula() {
+        assert_eq!(amdahl(0.0, 10.0), 1.0);
+        assert!((amdahl(0.5, 10.0) - 1.0 / 0.55).abs() < 1e-12);
+        assert_eq!(amdahl(0.5, f64::INFINITY), 2.0);
+        assert_eq!(amdahl(1.0, f64::INFINITY), f64::INFINITY);
+        assert!((amdahl(1.0, 10.0) - 10.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,343 @@
+//! The normalized profile model: interned strings and frames, prefix-tree stacks and samples.
+//!
+//! Every input format is converted into one [`Profile`] by [`crate::ingest`]; no later stage
+//! knows which file format a profile came from. Stacks are stored **root → leaf** as a prefix
+//! tree ([`StackNode`]), so a sample is one [`StackId`] plus a value, and stacks that share a
+//! prefix share its nodes (the layout of samply's `fxprof-processed-profile` stack table).
+//!
+//! Ids ([`StrId`], [`FrameId`], [`StackId`]) are indices into the tables of the profile that
+//! created them; an id is only meaningful together with that profile.
+
+use std::num::NonZeroU32;
+
+use indexmap::IndexSet;
+
+/// Index of an interned string in [`Profile::string`]. Only valid for the profile that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StrId(u32);
+
+/// Index of a frame in [`Profile::frame`]. Only valid for the profile that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FrameId(u32);
+
+/// Index of a node of the stack prefix tree in [`Profile::stack_node`].
+///
+/// A `StackId` names a whole stack: the node's frame is the leaf, and its parent chain leads to
+/// the root frame. Only valid for the profile that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StackId(u32);
+
+impl StrId {
+    /// The index into the string table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl FrameId {
+    /// The index into the frame table, `0..Profile::frame_count()`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl StackId {
+    /// The index into the stack table, `0..Profile::stack_node_count()`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What kind of code a frame stands for, decided from its text when it is ingested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FrameKind {
+    /// Interpreted Python code: a location that is a Python source (`.py`, `<frozen ...>`,
+    /// `<string>`), the frames py-spy records by default.
+    Python,
+    /// Machine code: a location that is a shared object or executable (`libc.so.6`), or a bare
+    /// address such as `0x7fdb9544524a`; py-spy writes these with `--native`.
+    Native,
+    /// A thread frame as py-spy's `--threads` writes it at the root: `thread (2611): MainThread`.
+    Thread,
+    /// A process frame as py-spy's `--subprocesses` writes it: `process 2674:"python3 app.py"`.
+    Process,
+    /// A frame with no location at all, as plain collapsed-stack tools write it (`main`).
+    Unknown,
+}
+
+impl FrameKind {
+    /// A short lowercase name for reports: `python`, `native`, `thread`, `process`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameKind::Python => "python",
+            FrameKind::Native => "native",
+            FrameKind::Thread => "thread",
+            FrameKind::Process => "process",
+            FrameKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One frame: a function at a place in a file.
+///
+/// `file` is the location exactly as the profiler wrote it (a path, a shared object, or a
+/// pseudo-file such as `<frozen importlib._bootstrap>`). `line` is 1-based; `None` when the
+/// profiler gave no line (never `0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// The function name as written by the profiler (py-spy writes `co_qualname` on
+    /// Python 3.11+, e.g. `Tokenizer.next_token` or `outer.<locals>.inner`).
+    pub function: StrId,
+    /// The file or object the frame is in, if the profiler gave one.
+    pub file: Option<StrId>,
+    /// The 1-based line number, if the profiler gave one.
+    pub line: Option<NonZeroU32>,
+    /// What kind of code this frame is.
+    pub kind: FrameKind,
+}
+
+/// One node of the stack prefix tree: a frame and the stack it was called from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StackNode {
+    /// The caller's stack, `None` for a root frame.
+    pub parent: Option<StackId>,
+    /// The frame at this depth (the leaf of the stack this node names).
+    pub frame: FrameId,
+}
+
+/// One observation (or an aggregate of identical ones): a stack and a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// The stack, `None` when the profiler recorded an empty stack (py-spy writes these as a
+    /// line with only a count, e.g. while the interpreter starts or while a thread has no
+    /// Python frame).
+    pub stack: Option<StackId>,
+    /// The value in the profile's [`ValueUnit`]; for py-spy, a number of samples.
+    pub value: u64,
+}
+
+/// The unit of sample values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueUnit {
+    /// Each unit is one sample taken by a sampling profiler (py-spy's raw counts).
+    Samples,
+}
+
+impl ValueUnit {
+    /// The unit's name as reports print it: `samples`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueUnit::Samples => "samples",
+        }
+    }
+}
+
+/// A whole profile: tables of strings, frames and stack nodes, and the samples.
+///
+/// Build one with [`ProfileBuilder`]. Invariants (kept by the builder): every id stored in the
+/// tables is in range, and a stack node's parent has a smaller index than the node itself.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    strings: IndexSet<Box<str>>,
+    frames: IndexSet<Frame>,
+    stacks: IndexSet<StackNode>,
+    samples: Vec<Sample>,
+    unit: ValueUnit,
+    total: u64,
+}
+
+impl Profile {
+    /// The string an id names. Panics only if the id is from another profile.
+    pub fn string(&self, id: StrId) -> &str {
+        self.strings
+            .get_index(id.index())
+            .expect("StrId from this profile")
+    }
+
+    /// The frame an id names. Panics only if the id is from another profile.
+    pub fn frame(&self, id: FrameId) -> &Frame {
+        self.frames
+            .get_index(id.index())
+            .expect("FrameId from this profile")
+    }
+
+    /// The stack node an id names. Panics only if the id is from another profile.
+    pub fn stack_node(&self, id: StackId) -> &StackNode {
+        self.stacks
+            .get_index(id.index())
+            .expect("StackId from this profile")
+    }
+
+    /// Number of distinct frames; valid [`FrameId`]s are `0..frame_count()`.
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Number of stack prefix-tree nodes; valid [`StackId`]s are `0..stack_node_count()`.
+    pub fn stack_node_count(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// All frame ids, in table order.
+    pub fn frame_ids(&self) -> impl Iterator<Item = FrameId> + '_ {
+        (0..self.frames.len() as u32).map(FrameId)
+    }
+
+    /// The samples, in input order.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// The unit of every sample value.
+    pub fn unit(&self) -> ValueUnit {
+        self.unit
+    }
+
+    /// The sum of all sample values (the denominator of every share), in [`Profile::unit`].
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The frames of a stack from **leaf to root** (walks the prefix tree iteratively, so deep
+    /// stacks cannot overflow the call stack). An empty iterator for `None`.
+    pub fn frames_leaf_to_root(
+        &self,
+        stack: Option<StackId>,
+    ) -> impl Iterator<Item = FrameId> + '_ {
+        let mut next = stack;
+        std::iter::from_fn(move || {
+            let id = next?;
+            let node = self.stack_node(id);
+            next = node.parent;
+            Some(node.frame)
+        })
+    }
+
+    /// The frames of a stack from **root to leaf**, collected into `out` (cleared first), so a
+    /// caller can reuse one buffer for every sample.
+    pub fn frames_root_to_leaf(&self, stack: Option<StackId>, out: &mut Vec<FrameId>) {
+        out.clear();
+        out.extend(self.frames_leaf_to_root(stack));
+        out.reverse();
+    }
+}
+
+/// Builds a [`Profile`] while a parser reads its input: interns strings, frames and stack nodes
+/// as they arrive, so memory grows with the number of *distinct* frames and stacks, not with the
+/// input size.
+#[derive(Debug)]
+pub struct ProfileBuilder {
+    profile: Profile,
+}
+
+impl ProfileBuilder {
+    /// An empty profile whose values are in `unit`.
+    pub fn new(unit: ValueUnit) -> Self {
+        ProfileBuilder {
+            profile: Profile {
+                strings: IndexSet::new(),
+                frames: IndexSet::new(),
+                stacks: IndexSet::new(),
+                samples: Vec::new(),
+                unit,
+                total: 0,
+            },
+        }
+    }
+
+    /// Interns a string; looks it up borrowed first, so a known string allocates nothing.
+    pub fn intern(&mut self, s: &str) -> StrId {
+        if let Some(i) = self.profile.strings.get_index_of(s) {
+            return StrId(i as u32);
+        }
+        let (i, _) = self.profile.strings.insert_full(s.into());
+        StrId(index_u32(i))
+    }
+
+    /// Interns a frame.
+    pub fn frame(&mut self, frame: Frame) -> FrameId {
+        let (i, _) = self.profile.frames.insert_full(frame);
+        FrameId(index_u32(i))
+    }
+
+    /// Interns the stack `parent` + `frame` and returns its id (the stack one frame deeper).
+    pub fn push_frame(&mut self, parent: Option<StackId>, frame: FrameId) -> StackId {
+        let (i, _) = self.profile.stacks.insert_full(StackNode { parent, frame });
+        StackId(index_u32(i))
+    }
+
+    /// Adds a sample.
+    ///
+    /// # Errors
+    /// Returns `Err(())` when the profile total would overflow `u64`; the caller reports where.
+    #[allow(clippy::result_unit_err)]
+    pub fn add_sample(&mut self, stack: Option<StackId>, value: u64) -> Result<(), ()> {
+        self.profile.total = self.profile.total.checked_add(value).ok_or(())?;
+        self.profile.samples.push(Sample { stack, value });
+        Ok(())
+    }
+
+    /// Number of samples added so far.
+    pub fn sample_count(&self) -> usize {
+        self.profile.samples.len()
+    }
+
+    /// The finished profile.
+    pub fn finish(self) -> Profile {
+        self.profile
+    }
+}
+
+/// Table indices stay below `u32::MAX`: four billion distinct frames or stacks would need far more
+/// memory than any machine this runs on, so reaching it is a bug, not bad input.
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 distinct strings, frames and stacks")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacks_share_prefixes_and_walk_both_ways() {
+        let mut b = ProfileBuilder::new(ValueUnit::Samples);
+        let main = b.intern("main");
+        let f = b.frame(Frame {
+            function: main,
+            file: None,
+            line: None,
+            kind: FrameKind::Unknown,
+        });
+        let g_name = b.intern("g");
+        let g = b.frame(Frame {
+            function: g_name,
+            file: None,
+            line: NonZeroU32::new(3),
+            kind: FrameKind::Unknown,
+        });
+        let s1 = b.push_frame(None, f);
+        let s2 = b.push_frame(Some(s1), g);
+        let s1_again = b.push_frame(None, f);
+        assert_eq!(s1, s1_again);
+        b.add_sample(Some(s2), 5).unwrap();
+        b.add_sample(None, 2).unwrap();
+        let p = b.finish();
+        assert_eq!(p.total(), 7);
+        assert_eq!(p.stack_node_count(), 2);
+        let mut out = Vec::new();
+        p.frames_root_to_leaf(Some(s2), &mut out);
+        assert_eq!(out, vec![f, g]);
+        assert_eq!(
+            p.frames_leaf_to_root(Some(s2)).collect::<Vec<_>>(),
+            vec![g, f]
+        );
+        assert_eq!(p.frames_leaf_to_root(None).count(), 0);
+    }
+
+    #[test]
+    fn total_overflow_is_reported() {
+        let mut b = ProfileBuilder::new(ValueUnit::Samples);
+        b.add_sample(None, u64::MAX).unwrap();
+        assert!(b.add_sample(None, 1).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! Ranking: self and total shares of samples per codebase definition.
+//!
+//! - **self** (flat, exclusive): value of samples whose *leaf* frame maps to the definition;
+//! - **total** (cum, inclusive): value of samples with the definition *anywhere* on the stack,
+//!   counted **once per sample** even under recursion.
+//!
+//! Shares are fractions in [0, 1] of the profile total (empty stacks included, since they are
+//! part of the run). This is a pure function of (profile, mapping, index).
+
+use crate::mapping::{Mapping, ratio};
+use crate::profile::Profile;
+use crate::source::{DefKind, FuncId, SourceIndex};
+
+/// Self and total value of one codebase definition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DefStats {
+    /// The definition.
+    pub def: FuncId,
+    /// Value of samples whose leaf frame is in this definition, in the profile's unit.
+    pub self_value: u64,
+    /// Value of samples with this definition anywhere on the stack, once per sample.
+    pub total_value: u64,
+    /// `self_value / profile total`, in [0, 1].
+    pub self_share: f64,
+    /// `total_value / profile total`, in [0, 1].
+    pub total_share: f64,
+}
+
+/// Self/total statistics of every codebase definition that appears in the profile.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// Functions and methods with a non-zero total, sorted by self value descending, then total
+    /// descending, then qualified name ascending (deterministic).
+    pub functions: Vec<DefStats>,
+    /// Sum of self values over every definition, modules and classes included: the value of
+    /// samples whose leaf is codebase code.
+    pub codebase_self_value: u64,
+    /// The profile total, the denominator of every share.
+    pub total: u64,
+}
+
+/// Computes self and total for every definition.
+///
+/// Walks each sample's stack once, from leaf to root, marking each definition with the index
+/// of the sample that last counted it, so recursion counts once and no per-sample set is
+/// allocated.
+pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Ranking {
+    let n = index.functions().len();
+    let mut self_value = vec![0u64; n];
+    let mut total_value = vec![0u64; n];
+    let mut last_counted = vec![usize::MAX; n];
+    for (i, sample) in profile.samples().iter().enumerate() {
+        let mut frames = profile.frames_leaf_to_root(sample.stack);
+        if let Some(leaf) = frames.next() {
+            if let Some(d) = mapping.def_of(leaf) {
+                self_value[d.index()] += sample.value;
+                total_value[d.index()] += sample.value;
+                last_counted[d.index()] = i;
+            }
+        }
+        for frame in frames {
+            if let Some(d) = mapping.def_of(frame) {
+                if last_counted[d.index()] != i {
+                    last_counted[d.index()] = i;
+                    total_value[d.index()] += sample.value;
+                }
+            }
+        }
+    }
+
+    let total = profile.total();
+    let mut functions: Vec<DefStats> = index
+        .functions()
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            matches!(f.kind, DefKind::Function | DefKind::Method) && total_value[*i] > 0
+        })
+        .map(|(i, _)| DefStats {
+            def: FuncId::from_index(i),
+            self_value: self_value[i],
+            total_value: total_value[i],
+            self_share: ratio(self_value[i], total),
+            total_share: ratio(total_value[i], total),
+        })
+        .collect();
+    functions.sort_by(|a, b| {
+        b.self_value
+            .cmp(&a.self_value)
+            .then(b.total_value.cmp(&a.total_value))
+            .then_with(|| {
+                index
+                    .function(a.def)
+                    .qualname
+                    .cmp(&index.function(b.def).qualname)
+            })
+    });
+    Ranking {
+        functions,
+        codebase_self_value: self_value.iter().sum(),
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostics;
+    use crate::ingest::collapsed;
+    use std::io::Cursor;
+    use std::path::Path;
+
+    #[test]
+    fn recursion_counts_total_once_and_self_at_the_leaf() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("m.py"),
+            "def fib(n):\n    return fib(n - 1) + fib(n - 2)\n\ndef main():\n    fib(9)\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::default();
+        let idx = SourceIndex::build(dir.path(), &mut d).unwrap();
+        let text = "main (m.py:5);fib (m.py:2);fib (m.py:2);fib (m.py:2) 6\n\
+                    main (m.py:5);fib (m.py:2);len (json/x.py:1) 3\n\
+                    main (m.py:5) 1\n\
+                    \x20 10\n";
+        let p = collapsed::parse(Path::new("p"), Cursor::new(text.as_bytes().to_vec())).unwrap();
+        let m = Mapping::build(&p, &idx, &mut d);
+        let r = rank(&p, &m, &idx);
+        let rows: Vec<(&str, u64, u64)> = r
+            .functions
+            .iter()
+            .map(|s| {
+                (
+                    idx.function(s.def).qualname.as_str(),
+                    s.self_value,
+                    s.total_value,
+                )
+            })
+            .collect();
+        assert_eq!(rows, vec![("m.fib", 6, 9), ("m.main", 1, 10)]);
+        assert_eq!(r.total, 20);
+        assert_eq!(r.functions[0].self_share, 0.3);
+        assert_eq!(r.functions[1].total_share, 0.5);
+    }
+}

@@ -1,0 +1,330 @@
+//! The codebase: every Python function, method, class and module under `--source DIR`.
+//!
+//! [`SourceIndex::build`] walks the tree ([`walk`]), parses each `.py` file with tree-sitter
+//! ([`python`]) in parallel, and assigns each definition a dotted qualified name relative to the
+//! source root (`pkg.module.Class.method`), the id later stages and outputs use. This module
+//! knows nothing of profiles; [`crate::mapping`] joins the two.
+
+pub mod python;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostics;
+
+/// Index of a definition in [`SourceIndex::function`]. Only valid for the index that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(u32);
+
+impl FuncId {
+    /// The index into [`SourceIndex::functions`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    pub(crate) fn from_index(i: usize) -> Self {
+        FuncId(u32::try_from(i).expect("fewer than 2^32 definitions"))
+    }
+}
+
+/// Index of a file in [`SourceIndex::file`]. Only valid for the index that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+impl FileId {
+    /// The index into [`SourceIndex::files`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    pub(crate) fn from_index(i: usize) -> Self {
+        FileId(u32::try_from(i).expect("fewer than 2^32 files"))
+    }
+}
+
+/// What a definition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DefKind {
+    /// A `def` at module level or nested in another function.
+    Function,
+    /// A `def` directly in a class body.
+    Method,
+    /// A `class` body (runs once, when the class is defined).
+    Class,
+    /// A module's top-level code (py-spy's `<module>` frames).
+    Module,
+}
+
+impl DefKind {
+    /// The lowercase name used in outputs: `function`, `method`, `class`, `module`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefKind::Function => "function",
+            DefKind::Method => "method",
+            DefKind::Class => "class",
+            DefKind::Module => "module",
+        }
+    }
+}
+
+/// One definition of the codebase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Dotted qualified name relative to the source root, e.g. `logpipe.parser.Tokenizer.next`;
+    /// nested functions are `pkg.mod.outer.inner`; a module is `pkg.mod`.
+    pub qualname: String,
+    /// The last component of the qualified name (`next`); for a module, the module name.
+    pub name: String,
+    /// What the definition is.
+    pub kind: DefKind,
+    /// The file it is in.
+    pub file: FileId,
+    /// First line (1-based), the first decorator's line for decorated definitions.
+    pub start_line: u32,
+    /// Last line (1-based, inclusive).
+    pub end_line: u32,
+}
+
+impl Function {
+    /// Lines of the definition, `end_line - start_line + 1` (blank and comment lines included).
+    pub fn lines(&self) -> u32 {
+        self.end_line - self.start_line + 1
+    }
+}
+
+/// One Python file of the codebase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the source root with `/` separators, e.g. `logpipe/parser.py`.
+    pub rel_path: String,
+    /// Dotted module name, e.g. `logpipe.parser` (`pkg/__init__.py` is `pkg`).
+    pub module: String,
+    /// The module's own definition (its top-level code).
+    pub module_def: FuncId,
+    /// Definitions in this file other than the module, sorted by start line, then by end line
+    /// descending (outer before inner).
+    pub defs: Vec<FuncId>,
+    /// Number of lines in the file.
+    pub line_count: u32,
+}
+
+/// Every definition of the codebase under one source root.
+#[derive(Debug, Clone, Default)]
+pub struct SourceIndex {
+    root: PathBuf,
+    files: Vec<SourceFile>,
+    functions: Vec<Function>,
+}
+
+/// An error that stops indexing. Unreadable or unparsable single files are warnings instead.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// `--source` is not a directory.
+    #[error("source root {} is not a directory; pass the checkout that holds the profiled code with --source", path.display())]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+}
+
+impl SourceIndex {
+    /// Walks `root`, parses every Python file in parallel and indexes its definitions.
+    ///
+    /// Output order does not depend on thread scheduling: files are sorted by relative path
+    /// before ids are assigned. Files that are not UTF-8 or cannot be read are skipped, and
+    /// files with syntax errors keep what tree-sitter recovered; both add a warning to `diag`.
+    ///
+    /// # Errors
+    /// [`SourceError::NotADirectory`] when `root` is not a directory.
+    pub fn build(root: &Path, diag: &mut Diagnostics) -> Result<SourceIndex, SourceError> {
+        if !root.is_dir() {
+            return Err(SourceError::NotADirectory {
+                path: root.to_path_buf(),
+            });
+        }
+        let paths = walk::python_files(root, diag);
+        let parsed: Vec<_> = paths
+            .par_iter()
+            .map_init(python::DefinitionParser::new, |parser, rel| {
+                let full = root.join(rel);
+                (rel, parser.parse_file(&full))
+            })
+            .collect();
+
+        let mut index = SourceIndex {
+            root: root.to_path_buf(),
+            files: Vec::with_capacity(parsed.len()),
+            functions: Vec::new(),
+        };
+        for (rel, result) in parsed {
+            let rel_path = walk::slash_path(rel);
+            match result {
+                Ok(file) => {
+                    if file.had_syntax_errors {
+                        diag.warn(format!(
+                            "{}: syntax errors; indexed the definitions tree-sitter recovered",
+                            root.join(rel).display()
+                        ));
+                    }
+                    index.add_file(rel_path, file);
+                }
+                Err(message) => {
+                    diag.warn(format!("{}: skipped: {message}", root.join(rel).display()))
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    fn add_file(&mut self, rel_path: String, parsed: python::ParsedFile) {
+        let file = FileId::from_index(self.files.len());
+        let module = module_name(&rel_path);
+        let module_def = self.push(Function {
+            qualname: module.clone(),
+            name: module.rsplit('.').next().unwrap_or(&module).to_string(),
+            kind: DefKind::Module,
+            file,
+            start_line: 1,
+            end_line: parsed.line_count.max(1),
+        });
+        let mut defs = Vec::with_capacity(parsed.defs.len());
+        for d in parsed.defs {
+            let qualname = if module.is_empty() {
+                d.qualname
+            } else {
+                format!("{module}.{}", d.qualname)
+            };
+            defs.push(self.push(Function {
+                qualname,
+                name: d.name,
+                kind: d.kind,
+                file,
+                start_line: d.start_line,
+                end_line: d.end_line,
+            }));
+        }
+        let functions = &self.functions;
+        defs.sort_by_key(|id| {
+            let f = &functions[id.index()];
+            (f.start_line, std::cmp::Reverse(f.end_line))
+        });
+        self.files.push(SourceFile {
+            rel_path,
+            module,
+            module_def,
+            defs,
+            line_count: parsed.line_count,
+        });
+    }
+
+    fn push(&mut self, f: Function) -> FuncId {
+        let id = FuncId::from_index(self.functions.len());
+        self.functions.push(f);
+        id
+    }
+
+    /// The source root as given.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// All files, sorted by relative path.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// All definitions; [`FuncId`] `i` is `functions()[i]`.
+    pub fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+
+    /// The definition an id names. Panics only if the id is from another index.
+    pub fn function(&self, id: FuncId) -> &Function {
+        &self.functions[id.index()]
+    }
+
+    /// The file an id names. Panics only if the id is from another index.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.index()]
+    }
+
+    /// Total lines in all indexed files.
+    pub fn total_lines(&self) -> u64 {
+        self.files.iter().map(|f| u64::from(f.line_count)).sum()
+    }
+}
+
+/// The dotted module name of a relative path, following Python's import system:
+/// `pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`, and a leading `src/` of the src-layout
+/// is dropped (`src/pkg/mod.py` → `pkg.mod`).
+pub fn module_name(rel_path: &str) -> String {
+    let without_ext = rel_path
+        .strip_suffix(".pyw")
+        .or_else(|| rel_path.strip_suffix(".py"))
+        .unwrap_or(rel_path);
+    let mut parts: Vec<&str> = without_ext.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.len() > 1 && parts[0] == "src" {
+        parts.remove(0);
+    }
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_follow_the_import_system() {
+        assert_eq!(module_name("pkg/mod.py"), "pkg.mod");
+        assert_eq!(module_name("pkg/__init__.py"), "pkg");
+        assert_eq!(module_name("src/pkg/sub/m.py"), "pkg.sub.m");
+        assert_eq!(module_name("app.py"), "app");
+        assert_eq!(module_name("src.py"), "src");
+    }
+
+    #[test]
+    fn indexes_a_small_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/__init__.py"), "").unwrap();
+        std::fs::write(
+            dir.path().join("pkg/m.py"),
+            "class A:\n    def f(self):\n        def g():\n            return 1\n        return g()\n\n@dec\ndef h():\n    pass\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("pkg/bad.py"), b"x = '\xff'\n").unwrap();
+        let mut diag = Diagnostics::default();
+        let idx = SourceIndex::build(dir.path(), &mut diag).unwrap();
+        let names: Vec<(&str, &str, u32, u32)> = idx
+            .functions()
+            .iter()
+            .map(|f| {
+                (
+                    f.qualname.as_str(),
+                    f.kind.as_str(),
+                    f.start_line,
+                    f.end_line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("pkg", "module", 1, 1),
+                ("pkg.m", "module", 1, 9),
+                ("pkg.m.A", "class", 1, 5),
+                ("pkg.m.A.f", "method", 2, 5),
+                ("pkg.m.A.f.g", "function", 3, 4),
+                ("pkg.m.h", "function", 7, 9),
+            ]
+        );
+        assert_eq!(diag.warnings().len(), 1);
+        assert!(diag.warnings()[0].contains("bad.py: skipped: not valid UTF-8"));
+    }
+}
