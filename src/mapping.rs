@@ -255,7 +255,13 @@ fn resolve_def(
     if let Some(&d) = containing.iter().find(|&&d| index.function(d).name == last) {
         return Some((d, Agreement::Exact));
     }
-    // The line does not fit the name: the code may have moved since the profile was taken.
+    // Without a line (py-spy `--nolineno`) the name is all there is; with one that does not fit
+    // the name, the code may have moved since the profile was taken.
+    let agreement = if line == 0 {
+        Agreement::Exact
+    } else {
+        Agreement::NameOnly
+    };
     let suffix = wanted.join(".");
     let dotted_suffix = format!(".{suffix}");
     f.defs
@@ -266,7 +272,7 @@ fn resolve_def(
             def.kind != DefKind::Module
                 && (def.qualname == suffix || def.qualname.ends_with(&dotted_suffix))
         })
-        .map(|d| (d, Agreement::NameOnly))
+        .map(|d| (d, agreement))
 }
 
 #[cfg(test)]
@@ -354,6 +360,17 @@ mod tests {
         // A path that is not a whole-component suffix never matches.
         let (p, m, _) = map(&idx, "f (myjson/decoder.py:1) 1\n");
         assert_eq!(m.def_of(p.frame_ids().next().unwrap()), None);
+    }
+
+    #[test]
+    fn frames_without_lines_map_by_name() {
+        let (_d, idx) = index();
+        let (p, m, d) = map(&idx, "main (shop/price.py);Cart.total (shop/price.py) 1\n");
+        assert_eq!(
+            mapped_names(&idx, &p, &m),
+            vec!["shop.price.main", "shop.price.Cart.total"]
+        );
+        assert!(d.warnings().is_empty(), "{:?}", d.warnings());
     }
 
     #[test]
