@@ -51,19 +51,19 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
     let mut last_counted = vec![usize::MAX; n];
     for (i, sample) in profile.samples().iter().enumerate() {
         let mut frames = profile.frames_leaf_to_root(sample.stack);
-        if let Some(leaf) = frames.next() {
-            if let Some(d) = mapping.def_of(leaf) {
-                self_value[d.index()] += sample.value;
-                total_value[d.index()] += sample.value;
-                last_counted[d.index()] = i;
-            }
+        if let Some(leaf) = frames.next()
+            && let Some(d) = mapping.def_of(leaf)
+        {
+            self_value[d.index()] += sample.value;
+            total_value[d.index()] += sample.value;
+            last_counted[d.index()] = i;
         }
         for frame in frames {
-            if let Some(d) = mapping.def_of(frame) {
-                if last_counted[d.index()] != i {
-                    last_counted[d.index()] = i;
-                    total_value[d.index()] += sample.value;
-                }
+            if let Some(d) = mapping.def_of(frame)
+                && last_counted[d.index()] != i
+            {
+                last_counted[d.index()] = i;
+                total_value[d.index()] += sample.value;
             }
         }
     }

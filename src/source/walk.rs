@@ -32,10 +32,11 @@ pub fn python_files(root: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py") {
-                    if let Ok(rel) = e.path().strip_prefix(root) {
-                        out.push(rel.to_path_buf());
-                    }
+                if e.file_type().is_file()
+                    && e.path().extension().is_some_and(|x| x == "py")
+                    && let Ok(rel) = e.path().strip_prefix(root)
+                {
+                    out.push(rel.to_path_buf());
                 }
             }
             Err(err) => diag.warn(format!("while walking {}: {err}", root.display())),
