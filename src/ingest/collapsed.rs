@@ -336,15 +336,19 @@ pub(crate) fn parse_frame(text: &str) -> FrameParts<'_> {
     }
 }
 
-/// `thread (2611): MainThread` or `thread (0x7f..): name` (py-spy `--threads`).
+/// `thread (2611): MainThread`, `thread (0x7f..): name` or `thread (2611)` (py-spy `--threads`).
 fn is_thread_frame(text: &str) -> bool {
     let Some(rest) = text.strip_prefix("thread (") else {
         return false;
     };
-    let Some(close) = rest.find("): ") else {
-        return false;
+    // Before a thread is named, py-spy writes only `thread (TID)`.
+    let id = match rest.find("): ") {
+        Some(close) => &rest[..close],
+        None => match rest.strip_suffix(')') {
+            Some(id) => id,
+            None => return false,
+        },
     };
-    let id = &rest[..close];
     !id.is_empty()
         && (id.bytes().all(|b| b.is_ascii_digit())
             || id
@@ -417,6 +421,8 @@ mod tests {
             (f.function, f.kind),
             ("thread (2614): Thread-1 (sleeper)", FrameKind::Thread)
         );
+        assert_eq!(parse_frame("thread (21932)").kind, FrameKind::Thread);
+        assert_eq!(parse_frame("thread (abc)").kind, FrameKind::Native);
         assert_eq!(
             parse_frame("process 12:\"python3 a.py\"").kind,
             FrameKind::Process

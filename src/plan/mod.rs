@@ -273,11 +273,7 @@ pub fn build(
         .filter(|f| matches!(f.kind, DefKind::Function | DefKind::Method))
         .count();
     Plan {
-        title: index
-            .root()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| index.root().display().to_string()),
+        title: codebase_title(index),
         inputs,
         unit: profile.unit().as_str(),
         total_value: profile.total(),
@@ -294,6 +290,31 @@ pub fn build(
         warnings: diag.warnings().to_vec(),
         folded,
         label_classes,
+    }
+}
+
+/// The codebase's name: its top-level package when every module shares one (`logpipe`), else
+/// the source root's directory name.
+fn codebase_title(index: &SourceIndex) -> String {
+    let mut tops = index
+        .files()
+        .iter()
+        .map(|f| f.module.split('.').next().unwrap_or(""));
+    if let Some(first) = tops.next()
+        && !first.is_empty()
+        && tops.all(|t| t == first)
+    {
+        return first.to_string();
+    }
+    let root = index.root();
+    match root
+        .canonicalize()
+        .ok()
+        .as_deref()
+        .and_then(|p| p.file_name())
+    {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => root.display().to_string(),
     }
 }
 

@@ -5,7 +5,9 @@
 //! in yellow, native frames in blue-grey, thread/process/other frames in green. inferno writes
 //! the SVG with quick-xml, which escapes every name.
 
-use inferno::flamegraph::color::{BasicPalette, Color, PaletteMap, parse_hex_color};
+use inferno::flamegraph::color::{
+    BackgroundColor, BasicPalette, Color, PaletteMap, parse_hex_color,
+};
 use inferno::flamegraph::{self, Options, Palette};
 
 use crate::plan::{FrameClass, Plan};
@@ -28,6 +30,7 @@ pub fn render(plan: &Plan) -> std::io::Result<Vec<u8>> {
     );
     options.count_name = plan.unit.to_string();
     options.colors = Palette::Basic(BasicPalette::Hot);
+    options.bgcolors = Some(BackgroundColor::Grey);
     options.deterministic = true;
     options.palette_map = Some(&mut palette);
     options.min_width = 0.1;

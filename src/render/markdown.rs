@@ -118,10 +118,9 @@ fn summary(w: &mut String, plan: &Plan) {
             let top = &plan.rows[first.rows[0]];
             let _ = writeln!(
                 w,
-                "- The hottest function is {} ({}:{}): {} of all samples run its own code.",
+                "- The hottest function is {} ({}): {} of all samples run its own code.",
                 code(&top.function),
-                code(&top.file),
-                top.line,
+                code(&format!("{}:{}", top.file, top.line)),
                 pct(top.self_share)
             );
         }
@@ -171,10 +170,9 @@ fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
         let r = &plan.rows[i];
         let _ = writeln!(
             w,
-            "| {} | {}:{} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             code(&r.function),
-            code(&r.file),
-            r.line,
+            code(&format!("{}:{}", r.file, r.line)),
             r.lines,
             pct(r.self_share),
             pct(r.total_share),
@@ -207,11 +205,10 @@ fn ranked_table<'a>(w: &mut String, plan: &Plan, rows: impl Iterator<Item = &'a 
     for r in rows {
         let _ = writeln!(
             w,
-            "| {} | {} | {}:{} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.rank,
             code(&r.function),
-            code(&r.file),
-            r.line,
+            code(&format!("{}:{}", r.file, r.line)),
             pct(r.self_share),
             pct(r.total_share),
             r.self_value,
@@ -311,10 +308,12 @@ pub fn pct(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-/// A speedup factor with two decimals, e.g. `1.42×`.
+/// A speedup factor with two decimals, e.g. `1.42×`; whole numbers without decimals (`10×`).
 pub fn times(factor: f64) -> String {
     if factor.is_infinite() {
         "∞".to_string()
+    } else if factor.fract() == 0.0 && factor.abs() < 1e9 {
+        format!("{factor:.0}×")
     } else {
         format!("{factor:.2}×")
     }
@@ -370,5 +369,7 @@ mod tests {
         assert_eq!(pct(0.12345), "12.3%");
         assert_eq!(times(1.4267), "1.43×");
         assert_eq!(times(f64::INFINITY), "∞");
+        assert_eq!(times(10.0), "10×");
+        assert_eq!(times(2.5), "2.50×");
     }
 }
