@@ -114,6 +114,9 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceIndex {
     root: PathBuf,
+    /// Dotted name of the package the root itself is in (`sqlparse` when `--source` points at
+    /// `site-packages/sqlparse`), empty when the root is not a package.
+    package_prefix: String,
     files: Vec<SourceFile>,
     functions: Vec<Function>,
 }
@@ -156,6 +159,7 @@ impl SourceIndex {
 
         let mut index = SourceIndex {
             root: root.to_path_buf(),
+            package_prefix: enclosing_package(root),
             files: Vec::with_capacity(parsed.len()),
             functions: Vec::new(),
         };
@@ -181,7 +185,11 @@ impl SourceIndex {
 
     fn add_file(&mut self, rel_path: String, parsed: python::ParsedFile) {
         let file = FileId::from_index(self.files.len());
-        let module = module_name(&rel_path);
+        let module = match (self.package_prefix.as_str(), module_name(&rel_path)) {
+            ("", m) => m,
+            (p, m) if m.is_empty() => p.to_string(),
+            (p, m) => format!("{p}.{m}"),
+        };
         let module_def = self.push(Function {
             qualname: module.clone(),
             name: module.rsplit('.').next().unwrap_or(&module).to_string(),
@@ -257,6 +265,27 @@ impl SourceIndex {
     }
 }
 
+/// The dotted package name of `root` itself: when `root` holds an `__init__.py`, its name, with
+/// the names of enclosing directories that are packages too (`a/b` with `a/__init__.py` and
+/// `a/b/__init__.py` is `a.b`). Empty when `root` is not a package.
+fn enclosing_package(root: &Path) -> String {
+    let Ok(mut dir) = root.canonicalize() else {
+        return String::new();
+    };
+    let mut names = Vec::new();
+    while dir.join("__init__.py").is_file() {
+        match dir.file_name() {
+            Some(name) => names.push(name.to_string_lossy().into_owned()),
+            None => break,
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    names.reverse();
+    names.join(".")
+}
+
 /// The dotted module name of a relative path, following Python's import system:
 /// `pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`, and a leading `src/` of the src-layout
 /// is dropped (`src/pkg/mod.py` → `pkg.mod`).
@@ -326,5 +355,24 @@ mod tests {
         );
         assert_eq!(diag.warnings().len(), 1);
         assert!(diag.warnings()[0].contains("bad.py: skipped: not valid UTF-8"));
+
+        // Pointing --source at the package itself keeps the package in every name.
+        let idx = SourceIndex::build(&dir.path().join("pkg"), &mut diag).unwrap();
+        let names: Vec<&str> = idx
+            .functions()
+            .iter()
+            .map(|f| f.qualname.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "pkg",
+                "pkg.m",
+                "pkg.m.A",
+                "pkg.m.A.f",
+                "pkg.m.A.f.g",
+                "pkg.m.h"
+            ]
+        );
     }
 }
