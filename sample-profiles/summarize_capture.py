@@ -15,6 +15,11 @@ With ``--categories RULES.json`` it also buckets every sample by its leaf
 frame: RULES is a list of ``[category, [regex, ...]]`` pairs tried in order
 against ``file:func:line`` of the leaf frame (first match wins).
 
+CAPTURE may also be a py-spy ``--format speedscope`` JSON file: every sample
+of every profile (one profile per thread) counts once, its frames are
+rendered ``name (file:line)`` (``name (file)`` for line 0, just ``name`` for
+an empty file), and the share of each profile is listed as well.
+
 Usage: summarize_capture.py CAPTURE [--top N] [--markdown] [--module-prefix P]
                             [--categories RULES.json]
 """
@@ -53,32 +58,54 @@ def leaf_location(frame: str) -> str:
     return f"{match.group('file')}:{match.group('func')}:{match.group('line') or ''}"
 
 
-def load(path: str) -> tuple[int, Counter, Counter, int, Counter, Counter]:
+def speedscope_frame(frame: dict) -> str:
+    name, file, line = frame["name"], frame.get("file") or "", frame.get("line") or 0
+    if not file:
+        return name
+    return f"{name} ({file}:{line})" if line else f"{name} ({file})"
+
+
+def read_stacks(path: str, profiles: Counter):
+    """Yield ``(frames, count)`` root first, from a raw or speedscope file."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    if text.lstrip().startswith("{"):
+        doc = json.loads(text)
+        frames = [speedscope_frame(frame) for frame in doc["shared"]["frames"]]
+        for profile in doc["profiles"]:
+            profiles[profile["name"]] += len(profile["samples"])
+            for sample in profile["samples"]:
+                yield [frames[index] for index in sample], 1
+        return
+    for raw in text.splitlines():
+        if not raw:
+            continue
+        stack, _, count_text = raw.rpartition(" ")
+        yield ([frame for frame in stack.split(";") if frame] if stack else []), int(count_text)
+
+
+def load(path: str) -> tuple[int, Counter, Counter, int, Counter, Counter, Counter]:
     self_counts: Counter = Counter()
     leaves: Counter = Counter()
     threads: Counter = Counter()
+    profiles: Counter = Counter()
     total_counts: Counter = Counter()
     total = empty = 0
-    with open(path, encoding="utf-8") as handle:
-        for raw in handle:
-            raw = raw.rstrip("\n")
-            if not raw:
-                continue
-            stack, _, count_text = raw.rpartition(" ")
-            count = int(count_text)
-            total += count
-            frames = [frame for frame in stack.split(";") if frame] if stack else []
-            while frames and is_pseudo_frame(frames[0]):
-                threads[frames.pop(0).split(":")[0]] += count
-            if not frames:
-                empty += count
-                continue
-            leaves[leaf_location(frames[-1])] += count
-            keys = [frame_key(frame) for frame in frames]
-            self_counts[keys[-1]] += count
-            for key in set(keys):
-                total_counts[key] += count
-    return total, self_counts, total_counts, empty, threads, leaves
+    for frames, count in read_stacks(path, profiles):
+        total += count
+        while frames and is_pseudo_frame(frames[0]):
+            pseudo = frames.pop(0)
+            # thread (TID): NAME -> thread (TID); process PID:"CMDLINE" stays whole
+            threads[pseudo.split(":")[0] if pseudo.startswith("thread (") else pseudo] += count
+        if not frames:
+            empty += count
+            continue
+        leaves[leaf_location(frames[-1])] += count
+        keys = [frame_key(frame) for frame in frames]
+        self_counts[keys[-1]] += count
+        for key in set(keys):
+            total_counts[key] += count
+    return total, self_counts, total_counts, empty, threads, leaves, profiles
 
 
 def categorize(leaves: Counter, rules_path: str) -> Counter:
@@ -106,8 +133,10 @@ def main() -> int:
     parser.add_argument("--module-prefix", default="",
                         help="only list functions whose file contains this string")
     args = parser.parse_args()
-    total, self_counts, total_counts, empty, threads, leaves = load(args.capture)
+    total, self_counts, total_counts, empty, threads, leaves, profiles = load(args.capture)
     print(f"samples: {total} (samples without Python frames: {empty})")
+    for profile, count in sorted(profiles.items(), key=lambda item: -item[1]):
+        print(f"  {100.0 * count / total:5.1f}%  profile {profile}")
     for thread, count in sorted(threads.items(), key=lambda item: -item[1]):
         print(f"  {100.0 * count / total:5.1f}%  {thread}")
 

@@ -22,7 +22,9 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 
 use super::IngestError;
-use crate::profile::{Frame, FrameId, FrameKind, Profile, ProfileBuilder, StackId, ValueUnit};
+use crate::profile::{
+    Frame, FrameId, FrameKind, Metadata, Profile, ProfileBuilder, StackId, ValueUnit,
+};
 
 /// The longest record (one stack with its count, continuation lines included) accepted, in
 /// bytes. Longer records are rejected with an error rather than buffered without bound.
@@ -118,6 +120,12 @@ pub fn parse(path: &Path, mut reader: impl BufRead) -> Result<Profile, IngestErr
         })?;
     }
 
+    builder.set_metadata(Metadata {
+        format: "collapsed".to_string(),
+        sample_type: "samples/count".to_string(),
+        profiles_merged: 1,
+        ..Metadata::default()
+    });
     if builder.sample_count() == 0 {
         return Err(IngestError::Invalid {
             path: path.to_path_buf(),
@@ -274,38 +282,24 @@ pub(crate) struct FrameParts<'a> {
 
 /// Splits one frame as py-spy writes it: `function (file:line)`, `function (file)` or `function`.
 pub(crate) fn parse_frame(text: &str) -> FrameParts<'_> {
-    if is_thread_frame(text) {
-        return FrameParts {
-            function: text,
-            file: None,
-            line: None,
-            kind: FrameKind::Thread,
-        };
-    }
-    if text.starts_with("process ") && text.contains(":\"") {
-        return FrameParts {
-            function: text,
-            file: None,
-            line: None,
-            kind: FrameKind::Process,
-        };
+    let whole = |kind| FrameParts {
+        function: text,
+        file: None,
+        line: None,
+        kind,
+    };
+    // Thread and process frames carry parentheses and colons of their own: classify the whole
+    // text before looking for a location.
+    match FrameKind::classify(text, None, false) {
+        k @ (FrameKind::Thread | FrameKind::Process | FrameKind::Idle) => return whole(k),
+        _ => {}
     }
     let located = text
         .strip_suffix(')')
         .and_then(|t| t.rsplit_once(" ("))
         .filter(|(name, loc)| !name.is_empty() && !loc.is_empty());
     let Some((function, location)) = located else {
-        let kind = if is_address(text) {
-            FrameKind::Native
-        } else {
-            FrameKind::Unknown
-        };
-        return FrameParts {
-            function: text,
-            file: None,
-            line: None,
-            kind,
-        };
+        return whole(FrameKind::classify(text, None, false));
     };
     let (file, line) = match location.rsplit_once(':') {
         Some((file, digits))
@@ -317,66 +311,12 @@ pub(crate) fn parse_frame(text: &str) -> FrameParts<'_> {
         }
         _ => (location, None),
     };
-    let kind = if is_python_file(file) {
-        FrameKind::Python
-    } else if is_address(function) || is_native_object(file) {
-        FrameKind::Native
-    } else if line.is_some() {
-        // A source file with a line that is not Python (e.g. Cython's .pyx): still interpreted
-        // or compiled from source the team owns, so treat it like Python for mapping.
-        FrameKind::Python
-    } else {
-        FrameKind::Native
-    };
     FrameParts {
         function,
         file: Some(file),
         line,
-        kind,
+        kind: FrameKind::classify(function, Some(file), line.is_some()),
     }
-}
-
-/// `thread (2611): MainThread`, `thread (0x7f..): name` or `thread (2611)` (py-spy `--threads`).
-fn is_thread_frame(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix("thread (") else {
-        return false;
-    };
-    // Before a thread is named, py-spy writes only `thread (TID)`.
-    let id = match rest.find("): ") {
-        Some(close) => &rest[..close],
-        None => match rest.strip_suffix(')') {
-            Some(id) => id,
-            None => return false,
-        },
-    };
-    !id.is_empty()
-        && (id.bytes().all(|b| b.is_ascii_digit())
-            || id
-                .strip_prefix("0x")
-                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())))
-}
-
-fn is_address(name: &str) -> bool {
-    name.strip_prefix("0x")
-        .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn is_python_file(file: &str) -> bool {
-    file.ends_with(".py")
-        || file.ends_with(".pyw")
-        || file.starts_with("<frozen ")
-        || file == "<string>"
-        || file == "<stdin>"
-}
-
-fn is_native_object(file: &str) -> bool {
-    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    name.ends_with(".so")
-        || name.contains(".so.")
-        || name.ends_with(".dylib")
-        || name.ends_with(".dll")
-        || name.ends_with(".pyd")
-        || name.ends_with(".exe")
 }
 
 #[cfg(test)]

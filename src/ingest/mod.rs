@@ -1,22 +1,81 @@
 //! Ingest: bytes on disk → [`Profile`].
 //!
-//! The format is sniffed from the content, never from the file name. This version reads folded
-//! stacks (py-spy `record --format raw`, Brendan Gregg's stackcollapse output; see
-//! [`collapsed`]); other formats are recognised well enough to be refused with a clear message.
+//! The format is sniffed from the content, never from the file name (`--input-format` forces
+//! one): gzip is unpacked first (up to [`IngestOptions::max_decompressed_bytes`], so a gzip bomb
+//! cannot exhaust memory), then
+//!
+//! - text starting with `{` is **speedscope** JSON ([`speedscope`]);
+//! - other text is **folded stacks**: py-spy `raw`, Brendan Gregg's stackcollapse ([`collapsed`]);
+//! - binary data is **pprof** profile.proto ([`pprof`]).
+//!
+//! [`read_profiles`] reads several files (a directory means every file in it), merges them
+//! and applies the filters ([`crate::profile::transform`]).
 
 pub mod collapsed;
+pub mod pprof;
+pub mod speedscope;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use crate::profile::Profile;
+use crate::profile::transform::{self, Filters, MergeError};
 
 /// Buffer size of the streaming reader, in bytes.
 const READ_BUFFER_BYTES: usize = 256 * 1024;
 
-/// An error while reading a profile. Every variant names the file; parse errors also name the
-/// 1-based line.
+/// Default [`IngestOptions::max_decompressed_bytes`]: 4 GiB.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 4 << 30;
+
+/// A profile format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Folded stacks: py-spy `raw`, stackcollapse output.
+    Collapsed,
+    /// speedscope's JSON file format.
+    Speedscope,
+    /// pprof's profile.proto, gzip-compressed or not.
+    Pprof,
+}
+
+impl InputFormat {
+    /// The format's name as the CLI spells it: `collapsed`, `speedscope`, `pprof`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Collapsed => "collapsed",
+            InputFormat::Speedscope => "speedscope",
+            InputFormat::Pprof => "pprof",
+        }
+    }
+}
+
+/// How profiles are read.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct IngestOptions {
+    /// Force a format instead of detecting it. Default is `None` (detect).
+    pub format: Option<InputFormat>,
+    /// pprof: the sample type to read, by its `type` name (`cpu`, `samples`, `alloc_space`).
+    /// Default is `None`: the profile's `default_sample_type`, else the last one, as pprof does.
+    pub sample_type: Option<String>,
+    /// Largest decompressed size of a gzip input, in bytes. Default is
+    /// [`DEFAULT_MAX_DECOMPRESSED_BYTES`] (4 GiB).
+    pub max_decompressed_bytes: u64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            format: None,
+            sample_type: None,
+            max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+        }
+    }
+}
+
+/// An error while reading a profile. Every variant names the file; parse errors also name a
+/// position: a 1-based line, a byte offset, or a message kind and index.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IngestError {
@@ -38,7 +97,19 @@ pub enum IngestError {
         /// What is wrong, in lowercase words.
         message: String,
     },
-    /// The file as a whole is not a profile this version can read (empty, or another format).
+    /// A message of a pprof profile is invalid (an id out of range, a negative value, ...).
+    #[error("{}: {kind} #{index}: {message}", path.display())]
+    Message {
+        /// The profile's path.
+        path: PathBuf,
+        /// The profile.proto message kind: `sample`, `location`, `function`, `mapping`, ...
+        kind: &'static str,
+        /// The 0-based index of the message in its repeated field.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file as a whole is not a profile brownfield can read.
     #[error("{}: {message}", path.display())]
     Invalid {
         /// The profile's path.
@@ -46,6 +117,9 @@ pub enum IngestError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Several profiles could not be merged.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
 }
 
 impl IngestError {
@@ -56,87 +130,303 @@ impl IngestError {
             message,
         }
     }
-}
 
-/// Reads the profile at `path`, detecting its format from the first bytes.
-///
-/// # Errors
-/// [`IngestError::Io`] if the file cannot be read; [`IngestError::Invalid`] if it is gzip,
-/// JSON or binary data (formats this version does not read yet) or empty;
-/// [`IngestError::Line`] for a malformed folded-stack line.
-pub fn read_profile(path: &Path) -> Result<Profile, IngestError> {
-    let file = File::open(path).map_err(|source| IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
-    let head = reader
-        .fill_buf()
-        .map_err(|source| IngestError::Io {
+    pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> Self {
+        IngestError::Invalid {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn message(
+        path: &Path,
+        kind: &'static str,
+        index: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        IngestError::Message {
+            path: path.to_path_buf(),
+            kind,
+            index,
+            message: message.into(),
+        }
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        IngestError::Io {
             path: path.to_path_buf(),
             source,
-        })?
-        .to_vec();
-    if let Some(message) = refuse_other_format(&head) {
-        return Err(IngestError::Invalid {
-            path: path.to_path_buf(),
-            message: message.to_string(),
-        });
+        }
     }
-    collapsed::parse(path, reader)
 }
 
-/// A message when the first bytes show a format other than folded stacks.
-fn refuse_other_format(head: &[u8]) -> Option<&'static str> {
+/// Reads every profile named by `paths` (a directory means every regular, non-hidden file
+/// directly in it, in name order), merges them and applies `filters`.
+///
+/// # Errors
+/// The first file's [`IngestError`]; [`IngestError::Merge`] when the units differ and
+/// `filters.normalize` is off; [`IngestError::Invalid`] for a directory with no file.
+pub fn read_profiles(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    filters: &Filters,
+) -> Result<Profile, IngestError> {
+    let files = expand_paths(paths)?;
+    let mut profiles = Vec::with_capacity(files.len());
+    for file in &files {
+        profiles.push(read_profile_with(file, options)?);
+    }
+    let merged = transform::merge(profiles, filters.normalize)?;
+    Ok(transform::filter(&merged, filters))
+}
+
+/// The files behind `paths`: files as given, directories expanded.
+fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| IngestError::io(path, e))?
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| e.path())
+                .collect();
+            if entries.is_empty() {
+                return Err(IngestError::invalid(
+                    path,
+                    "is a directory with no profile in it",
+                ));
+            }
+            entries.sort();
+            out.extend(entries);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one profile with default options, detecting its format.
+///
+/// # Errors
+/// See [`read_profile_with`].
+pub fn read_profile(path: &Path) -> Result<Profile, IngestError> {
+    read_profile_with(path, &IngestOptions::default())
+}
+
+/// Reads one profile file.
+///
+/// # Errors
+/// [`IngestError::Io`] if the file cannot be read; [`IngestError::Invalid`] if it is empty,
+/// decompresses past the cap, is truncated gzip, or is no format brownfield reads;
+/// [`IngestError::Line`] / [`IngestError::Message`] for malformed content.
+pub fn read_profile_with(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError> {
+    let mut profile = read_one(path, options)?;
+    profile.set_sources(vec![path.display().to_string()]);
+    Ok(profile)
+}
+
+fn read_one(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError> {
+    let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    let head = reader.fill_buf().map_err(|e| IngestError::io(path, e))?;
+    if head.is_empty() {
+        return Err(IngestError::invalid(path, "is empty; expected a profile"));
+    }
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Some(
-            "is gzip-compressed (probably a pprof profile); this version reads py-spy raw / folded stacks only",
-        );
+        // gzip: read the whole decompressed stream (capped) and sniff inside it. Large text
+        // profiles should be given uncompressed so they can be streamed.
+        let bytes = gunzip_capped(path, reader, options.max_decompressed_bytes)?;
+        return parse_bytes(path, bytes, options);
     }
-    let first = head.iter().find(|b| !b.is_ascii_whitespace());
-    if matches!(first, Some(b'{') | Some(b'[')) {
-        return Some(
-            "is JSON (probably speedscope); this version reads py-spy raw / folded stacks only",
-        );
+    let format = match options.format {
+        Some(f) => f,
+        None => sniff(head),
+    };
+    match format {
+        InputFormat::Collapsed => {
+            if let Some(message) = legacy_text_format(head) {
+                return Err(IngestError::invalid(path, message));
+            }
+            collapsed::parse(path, reader)
+        }
+        InputFormat::Speedscope => speedscope::parse(path, reader),
+        InputFormat::Pprof => {
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| IngestError::io(path, e))?;
+            pprof::parse(path, &bytes, options)
+        }
     }
-    if head.contains(&0) {
-        return Some(
-            "is binary data, not a folded-stack text file (expected lines of the form `frame;frame;... COUNT`)",
-        );
+}
+
+fn parse_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+) -> Result<Profile, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::invalid(
+            path,
+            "is gzip-compressed but holds no data",
+        ));
     }
-    None
+    let format = match options.format {
+        Some(f) => f,
+        None => sniff(&bytes[..bytes.len().min(READ_BUFFER_BYTES)]),
+    };
+    match format {
+        InputFormat::Collapsed => {
+            if let Some(message) = legacy_text_format(&bytes) {
+                return Err(IngestError::invalid(path, message));
+            }
+            collapsed::parse(path, Cursor::new(bytes))
+        }
+        InputFormat::Speedscope => speedscope::parse(path, Cursor::new(bytes)),
+        InputFormat::Pprof => pprof::parse(path, &bytes, options),
+    }
+}
+
+/// Decompresses a gzip stream, refusing to produce more than `cap` bytes.
+fn gunzip_capped(path: &Path, reader: impl BufRead, cap: u64) -> Result<Vec<u8>, IngestError> {
+    let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+    let mut out = Vec::new();
+    let read = decoder
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            let what = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                "is truncated gzip (the compressed stream ends early)".to_string()
+            } else {
+                format!("is corrupt gzip: {e}")
+            };
+            IngestError::invalid(path, what)
+        })?;
+    if read as u64 > cap {
+        return Err(IngestError::invalid(
+            path,
+            format!(
+                "decompresses to more than {cap} bytes (the limit); raise it with --max-decompressed-size if the profile is really that large"
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Guesses the format from the first bytes: JSON → speedscope, other text → collapsed,
+/// binary → pprof.
+pub fn sniff(head: &[u8]) -> InputFormat {
+    if !looks_like_text(head) {
+        return InputFormat::Pprof;
+    }
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => InputFormat::Speedscope,
+        _ => InputFormat::Collapsed,
+    }
+}
+
+/// True when `head` is UTF-8 text (a character cut at the end is allowed) with no control
+/// characters but tab, CR and LF. profile.proto data nearly always has control bytes (field
+/// lengths below 32) within its first bytes.
+fn looks_like_text(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(8192)];
+    let valid = match std::str::from_utf8(sample) {
+        Ok(_) => sample.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return false,
+    };
+    sample[..valid]
+        .iter()
+        .all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r')
+}
+
+/// A message for the legacy pprof text formats, which are not folded stacks.
+fn legacy_text_format(head: &[u8]) -> Option<String> {
+    let start = String::from_utf8_lossy(&head[..head.len().min(64)]).into_owned();
+    let start = start.trim_start();
+    let legacy = ["heap profile:", "heap_v2/", "--- heapz", "--- contention", "--- threadz"];
+    legacy.iter().any(|p| start.starts_with(p)).then(|| {
+        "is a legacy pprof text profile, which brownfield does not read; convert it with `go tool pprof -proto FILE > FILE.pb.gz`".to_string()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn other_formats_are_refused_by_content() {
-        assert!(
-            refuse_other_format(&[0x1f, 0x8b, 8, 0])
-                .unwrap()
-                .contains("gzip")
-        );
-        assert!(
-            refuse_other_format(b"  {\"$schema\": 1}")
-                .unwrap()
-                .contains("JSON")
-        );
-        assert!(
-            refuse_other_format(b"\x0a\x02\x00\x01")
-                .unwrap()
-                .contains("binary")
-        );
-        assert_eq!(refuse_other_format(b"a;b 1\n"), None);
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
     }
 
     #[test]
-    fn missing_file_names_the_path() {
+    fn sniffs_by_content() {
+        assert_eq!(sniff(b"  {\"$schema\": 1}"), InputFormat::Speedscope);
+        assert_eq!(sniff(b"a;b 1\n"), InputFormat::Collapsed);
+        assert_eq!(sniff(b"\x0a\x02\x00\x01"), InputFormat::Pprof);
+        assert_eq!(sniff("f (é.py:1) 1\n".as_bytes()), InputFormat::Collapsed);
+    }
+
+    #[test]
+    fn missing_and_empty_files_name_the_path() {
         let e = read_profile(Path::new("/nonexistent/p.txt")).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("cannot read /nonexistent/p.txt: ")
+        assert!(e.to_string().starts_with("cannot read /nonexistent/p.txt: "));
+        let dir = tempfile::tempdir().unwrap();
+        let empty = write(dir.path(), "e.txt", b"");
+        assert_eq!(
+            read_profile(&empty).unwrap_err().to_string(),
+            format!("{}: is empty; expected a profile", empty.display())
         );
+    }
+
+    #[test]
+    fn gzip_is_unpacked_capped_and_truncation_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"a (m.py:1);b (m.py:2) 3\n";
+        let gz = write(dir.path(), "p.txt.gz", &gzip(text));
+        assert_eq!(read_profile(&gz).unwrap().total(), 3);
+
+        let mut small = IngestOptions::default();
+        small.max_decompressed_bytes = 10;
+        let e = read_profile_with(&gz, &small).unwrap_err().to_string();
+        assert!(e.contains("decompresses to more than 10 bytes"), "{e}");
+
+        let full = gzip(&text.repeat(1000));
+        let cut = write(dir.path(), "cut.gz", &full[..full.len() / 2]);
+        let e = read_profile(&cut).unwrap_err().to_string();
+        assert!(e.contains("truncated gzip"), "{e}");
+    }
+
+    #[test]
+    fn legacy_heap_profiles_are_refused_with_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "x.heap", b"heap profile: 144:  8498176 [ 144:  8498176] @ heapprofile\n");
+        assert!(read_profile(&p).unwrap_err().to_string().contains("go tool pprof -proto"));
+    }
+
+    #[test]
+    fn directories_expand_to_their_files_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "b.txt", b"b (m.py:1) 2\n");
+        write(dir.path(), "a.txt", b"a (m.py:1) 1\n");
+        write(dir.path(), ".hidden", b"garbage");
+        let files = expand_paths(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["a.txt", "b.txt"]);
+        let empty = tempfile::tempdir().unwrap();
+        assert!(expand_paths(&[empty.path().to_path_buf()]).is_err());
     }
 }

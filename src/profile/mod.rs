@@ -12,6 +12,8 @@ use std::num::NonZeroU32;
 
 use indexmap::IndexSet;
 
+pub mod transform;
+
 /// Index of an interned string in [`Profile::string`]. Only valid for the profile that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StrId(u32);
@@ -61,21 +63,102 @@ pub enum FrameKind {
     Thread,
     /// A process frame as py-spy's `--subprocesses` writes it: `process 2674:"python3 app.py"`.
     Process,
+    /// A frame that stands for the program waiting, not running: `(idle)` (Node.js, pprof
+    /// converters) and the like. Samples whose leaf is idle are dropped unless `--idle`.
+    Idle,
     /// A frame with no location at all, as plain collapsed-stack tools write it (`main`).
     Unknown,
 }
 
 impl FrameKind {
-    /// A short lowercase name for reports: `python`, `native`, `thread`, `process`, `unknown`.
+    /// Decides a frame's kind from its parts as profilers write them: py-spy's thread and
+    /// process frames by name, `(idle)`, Python sources by file (`.py`, `<frozen ...>`,
+    /// `<string>`), shared objects and bare addresses as native, and no file as unknown.
+    pub fn classify(function: &str, file: Option<&str>, has_line: bool) -> FrameKind {
+        if is_thread_frame(function) {
+            return FrameKind::Thread;
+        }
+        if function.starts_with("process ") && function.contains(":\"") {
+            return FrameKind::Process;
+        }
+        if function == "(idle)" {
+            return FrameKind::Idle;
+        }
+        let Some(file) = file.filter(|f| !f.is_empty()) else {
+            return if is_address(function) {
+                FrameKind::Native
+            } else {
+                FrameKind::Unknown
+            };
+        };
+        if is_python_file(file) {
+            FrameKind::Python
+        } else if is_address(function) || is_native_object(file) {
+            FrameKind::Native
+        } else if has_line {
+            // A source file with a line that is not Python (Cython's .pyx, say): code the team
+            // owns, mapped like Python.
+            FrameKind::Python
+        } else {
+            FrameKind::Native
+        }
+    }
+
+    /// A short lowercase name for reports: `python`, `native`, `thread`, `process`, `idle`,
+    /// `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             FrameKind::Python => "python",
             FrameKind::Native => "native",
             FrameKind::Thread => "thread",
             FrameKind::Process => "process",
+            FrameKind::Idle => "idle",
             FrameKind::Unknown => "unknown",
         }
     }
+}
+
+/// `thread (2611): MainThread`, `thread (0x7f..): name` or `thread (2611)` (py-spy `--threads`).
+fn is_thread_frame(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("thread (") else {
+        return false;
+    };
+    // Before a thread is named, py-spy writes only `thread (TID)`.
+    let id = match rest.find("): ") {
+        Some(close) => &rest[..close],
+        None => match rest.strip_suffix(')') {
+            Some(id) => id,
+            None => return false,
+        },
+    };
+    !id.is_empty()
+        && (id.bytes().all(|b| b.is_ascii_digit())
+            || id
+                .strip_prefix("0x")
+                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())))
+}
+
+fn is_address(name: &str) -> bool {
+    name.strip_prefix("0x")
+        .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn is_python_file(file: &str) -> bool {
+    file.ends_with(".py")
+        || file.ends_with(".pyw")
+        || file.starts_with("<frozen ")
+        || file == "<string>"
+        || file == "<stdin>"
+}
+
+fn is_native_object(file: &str) -> bool {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    name.ends_with(".so")
+        || name.contains(".so.")
+        || name.ends_with(".dylib")
+        || name.ends_with(".dll")
+        || name.ends_with(".pyd")
+        || name.ends_with(".exe")
 }
 
 /// One frame: a function at a place in a file.
@@ -114,22 +197,91 @@ pub struct Sample {
     pub stack: Option<StackId>,
     /// The value in the profile's [`ValueUnit`]; for py-spy, a number of samples.
     pub value: u64,
+    /// The sample's labels (pprof `Sample.label`), `None` when it has none.
+    pub labels: Option<LabelSetId>,
 }
 
-/// The unit of sample values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Index of an interned label set in [`Profile::label_set`]. Only valid for its profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LabelSetId(u32);
+
+impl LabelSetId {
+    /// The index into the label-set table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One label of a sample, as in profile.proto's `Label`: a key with a string or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label {
+    /// The label's key (`thread_name`, `goroutine`, `stage`).
+    pub key: StrId,
+    /// The label's value.
+    pub value: LabelValue,
+}
+
+/// A label's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LabelValue {
+    /// A string value (profile.proto `Label.str`).
+    Str(StrId),
+    /// A numeric value (profile.proto `Label.num`) with its unit (`Label.num_unit`), if any.
+    Num {
+        /// The number.
+        value: i64,
+        /// Its unit, e.g. `bytes`.
+        unit: Option<StrId>,
+    },
+}
+
+/// The unit of sample values. Time is always stored in nanoseconds: readers convert
+/// microseconds, milliseconds and seconds when they ingest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValueUnit {
-    /// Each unit is one sample taken by a sampling profiler (py-spy's raw counts).
+    /// Each unit is one sample taken by a sampling profiler (py-spy's raw counts, pprof's
+    /// `samples/count`).
     Samples,
+    /// Nanoseconds of CPU or wall time.
+    Nanoseconds,
+    /// Bytes (heap profiles).
+    Bytes,
+    /// Events of some other kind (pprof `count` units other than samples).
+    Count,
+    /// Dimensionless weights: profiles merged with `--normalize`, each scaled to the same total.
+    Weight,
 }
 
 impl ValueUnit {
-    /// The unit's name as reports print it: `samples`.
+    /// The unit's name as reports print it: `samples`, `nanoseconds`, `bytes`, `count`,
+    /// `weight`.
     pub fn as_str(self) -> &'static str {
         match self {
             ValueUnit::Samples => "samples",
+            ValueUnit::Nanoseconds => "nanoseconds",
+            ValueUnit::Bytes => "bytes",
+            ValueUnit::Count => "count",
+            ValueUnit::Weight => "weight",
         }
     }
+}
+
+/// Where a profile came from and what its values measure.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Metadata {
+    /// The input format: `collapsed`, `speedscope`, `pprof`; `merged` for several inputs.
+    pub format: String,
+    /// The sample type the values are, as `type/unit` (`cpu/nanoseconds`, `samples/count`).
+    pub sample_type: String,
+    /// The sampling period as `value type/unit` (profile.proto `period` and `period_type`),
+    /// e.g. `10000000 cpu/nanoseconds`, if the format records it.
+    pub period: Option<String>,
+    /// Duration of the recording in nanoseconds (profile.proto `duration_nanos`), if known.
+    pub duration_nanos: Option<u64>,
+    /// Number of input profiles merged into this one (1 for a single file).
+    pub profiles_merged: usize,
+    /// The files the profile was read from, as given.
+    pub sources: Vec<String>,
 }
 
 /// A whole profile: tables of strings, frames and stack nodes, and the samples.
@@ -141,9 +293,11 @@ pub struct Profile {
     strings: IndexSet<Box<str>>,
     frames: IndexSet<Frame>,
     stacks: IndexSet<StackNode>,
+    label_sets: IndexSet<Box<[Label]>>,
     samples: Vec<Sample>,
     unit: ValueUnit,
     total: u64,
+    metadata: Metadata,
 }
 
 impl Profile {
@@ -166,6 +320,28 @@ impl Profile {
         self.stacks
             .get_index(id.index())
             .expect("StackId from this profile")
+    }
+
+    /// The labels of a label set, sorted by key. Panics only if the id is from another profile.
+    pub fn label_set(&self, id: LabelSetId) -> &[Label] {
+        self.label_sets
+            .get_index(id.index())
+            .expect("LabelSetId from this profile")
+    }
+
+    /// The profile's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Records the files the profile was read from.
+    pub fn set_sources(&mut self, sources: Vec<String>) {
+        self.metadata.sources = sources;
+    }
+
+    /// All stack ids, parents before children (a node's parent always has a smaller index).
+    pub fn stack_ids(&self) -> impl Iterator<Item = StackId> + '_ {
+        (0..self.stacks.len() as u32).map(StackId)
     }
 
     /// Number of distinct frames; valid [`FrameId`]s are `0..frame_count()`.
@@ -238,9 +414,14 @@ impl ProfileBuilder {
                 strings: IndexSet::new(),
                 frames: IndexSet::new(),
                 stacks: IndexSet::new(),
+                label_sets: IndexSet::new(),
                 samples: Vec::new(),
                 unit,
                 total: 0,
+                metadata: Metadata {
+                    profiles_merged: 1,
+                    ..Metadata::default()
+                },
             },
         }
     }
@@ -260,6 +441,11 @@ impl ProfileBuilder {
         FrameId(index_u32(i))
     }
 
+    /// The kind of a frame interned by this builder.
+    pub fn frame_kind(&self, id: FrameId) -> FrameKind {
+        self.profile.frame(id).kind
+    }
+
     /// Interns the stack `parent` + `frame` and returns its id (the stack one frame deeper).
     pub fn push_frame(&mut self, parent: Option<StackId>, frame: FrameId) -> StackId {
         let (i, _) = self.profile.stacks.insert_full(StackNode { parent, frame });
@@ -272,9 +458,53 @@ impl ProfileBuilder {
     /// Returns `Err(())` when the profile total would overflow `u64`; the caller reports where.
     #[allow(clippy::result_unit_err)]
     pub fn add_sample(&mut self, stack: Option<StackId>, value: u64) -> Result<(), ()> {
+        self.add_labelled_sample(stack, value, None)
+    }
+
+    /// Adds a sample with a label set (from [`ProfileBuilder::label_set`]).
+    ///
+    /// # Errors
+    /// Returns `Err(())` when the profile total would overflow `u64`; the caller reports where.
+    #[allow(clippy::result_unit_err)]
+    pub fn add_labelled_sample(
+        &mut self,
+        stack: Option<StackId>,
+        value: u64,
+        labels: Option<LabelSetId>,
+    ) -> Result<(), ()> {
         self.profile.total = self.profile.total.checked_add(value).ok_or(())?;
-        self.profile.samples.push(Sample { stack, value });
+        self.profile.samples.push(Sample {
+            stack,
+            value,
+            labels,
+        });
         Ok(())
+    }
+
+    /// Interns a label set (sorted by key first, so the same labels in any order are one set);
+    /// `None` for an empty set.
+    pub fn label_set(&mut self, mut labels: Vec<Label>) -> Option<LabelSetId> {
+        if labels.is_empty() {
+            return None;
+        }
+        labels.sort();
+        let (i, _) = self.profile.label_sets.insert_full(labels.into_boxed_slice());
+        Some(LabelSetId(index_u32(i)))
+    }
+
+    /// Sets the metadata (format, sample type, period, duration, merge count).
+    pub fn set_metadata(&mut self, metadata: Metadata) {
+        self.profile.metadata = metadata;
+    }
+
+    /// The unit of the values being added.
+    pub fn unit(&self) -> ValueUnit {
+        self.profile.unit
+    }
+
+    /// The total so far.
+    pub fn total(&self) -> u64 {
+        self.profile.total
     }
 
     /// Number of samples added so far.
