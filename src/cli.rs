@@ -3,13 +3,17 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use regex::Regex;
 
-use brownfield::PlanRequest;
+use brownfield::ingest::{DEFAULT_MAX_DECOMPRESSED_BYTES, IngestOptions, InputFormat};
 use brownfield::plan::{
     DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_PHASE1_SIZE, DEFAULT_PHASE2_SIZE,
     DEFAULT_TOP, PlanOptions,
 };
+use brownfield::profile::transform::Filters;
+use brownfield::top::Granularity;
+use brownfield::{PlanRequest, TopRequest};
 
 const EXAMPLES: &str = "\
 EXAMPLES:
@@ -18,7 +22,11 @@ EXAMPLES:
     brownfield plan profile.txt --source . --out plan/
 
     # the bundled sample
-    brownfield plan sample-profiles/logpipe.pyspy.txt --source sample-profiles/app --out /tmp/plan";
+    brownfield plan sample-profiles/logpipe.pyspy.txt --source sample-profiles/app --out /tmp/plan
+
+    # pprof's top table of a fleet of profiles, focused on one module
+    brownfield top profiles/ --focus 'logpipe/' --top 15
+    brownfield top cpu.pb.gz --sample-type cpu --granularity line --format csv";
 
 /// brownfield: tells a team what to rewrite first, from production CPU profiles.
 #[derive(Debug, Parser)]
@@ -34,14 +42,154 @@ pub(crate) enum Command {
     /// Rank the codebase's hot functions and write a phased migration plan (plan.md +
     /// flamegraph.svg).
     Plan(PlanArgs),
+    /// Print pprof's top table (flat, flat%, sum%, cum, cum%) of one or more profiles.
+    Top(TopArgs),
+}
+
+/// How profiles are read, merged and filtered (shared by every subcommand).
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
+    /// Profiles to read and merge: py-spy raw / folded stacks, speedscope JSON or pprof
+    /// (gzip-compressed or not). A directory means every file in it.
+    #[arg(value_name = "PROFILE", required = true, num_args = 1..)]
+    pub(crate) profiles: Vec<PathBuf>,
+
+    /// Read every profile as this format instead of detecting it from the content.
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) input_format: Option<FormatArg>,
+
+    /// pprof: the sample type to read, by name (e.g. cpu, samples, alloc_space). Default: the
+    /// profile's default_sample_type, else its last sample type, as pprof does.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) sample_type: Option<String>,
+
+    /// Largest decompressed size of a gzip-compressed profile, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED_BYTES)]
+    pub(crate) max_decompressed_size: u64,
+
+    /// Weigh every profile to the same total before merging (needed to merge profiles whose
+    /// units differ, e.g. samples and nanoseconds).
+    #[arg(long)]
+    pub(crate) normalize: bool,
+
+    /// Keep only samples with a frame whose function name or file matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) focus: Option<Regex>,
+
+    /// Drop samples with a frame whose function name or file matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) ignore: Option<Regex>,
+
+    /// Remove frames whose function name or file matches this regex (their time goes to the
+    /// caller).
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) hide: Option<Regex>,
+
+    /// Keep thread and process frames (py-spy --threads / --subprocesses); by default they are
+    /// removed so all threads merge.
+    #[arg(long)]
+    pub(crate) threads: bool,
+
+    /// Keep idle samples (threads waiting on a lock, a sleep, a select); dropped by default.
+    #[arg(long)]
+    pub(crate) idle: bool,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// py-spy raw / Brendan Gregg folded stacks.
+    Collapsed,
+    /// speedscope JSON.
+    Speedscope,
+    /// pprof profile.proto, gzip-compressed or not.
+    Pprof,
+}
+
+impl InputArgs {
+    fn into_parts(self) -> (Vec<PathBuf>, IngestOptions, Filters) {
+        let mut ingest = IngestOptions::default();
+        ingest.format = self.input_format.map(|f| match f {
+            FormatArg::Collapsed => InputFormat::Collapsed,
+            FormatArg::Speedscope => InputFormat::Speedscope,
+            FormatArg::Pprof => InputFormat::Pprof,
+        });
+        ingest.sample_type = self.sample_type;
+        ingest.max_decompressed_bytes = self.max_decompressed_size;
+        let mut filters = Filters::default();
+        filters.normalize = self.normalize;
+        filters.focus = self.focus;
+        filters.ignore = self.ignore;
+        filters.hide = self.hide;
+        filters.threads = self.threads;
+        filters.idle = self.idle;
+        (self.profiles, ingest, filters)
+    }
+}
+
+/// Arguments of `brownfield top`.
+#[derive(Debug, Args)]
+pub(crate) struct TopArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+
+    /// What a row stands for.
+    #[arg(long, value_name = "WHAT", default_value = "function")]
+    pub(crate) granularity: GranularityArg,
+
+    /// Number of rows to print.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub(crate) format: TopFormat,
+}
+
+/// `--granularity` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum GranularityArg {
+    /// One row per function (name and file).
+    Function,
+    /// One row per source line.
+    Line,
+    /// One row per file.
+    File,
+}
+
+/// `brownfield top --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TopFormat {
+    /// pprof-style text table.
+    Table,
+    /// JSON: unit, sample type, total and rows with raw values and shares in [0, 1].
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+impl TopArgs {
+    /// Converts the arguments into the library's request, the row count and the format.
+    pub(crate) fn into_request(self) -> (TopRequest, usize, TopFormat) {
+        let (profiles, ingest, filters) = self.input.into_parts();
+        let mut request = TopRequest::default();
+        request.profiles = profiles;
+        request.ingest = ingest;
+        request.filters = filters;
+        request.granularity = match self.granularity {
+            GranularityArg::Function => Granularity::Function,
+            GranularityArg::Line => Granularity::Line,
+            GranularityArg::File => Granularity::File,
+        };
+        (request, self.top, self.format)
+    }
 }
 
 /// Arguments of `brownfield plan`.
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
-    /// The profile: py-spy `record --format raw` output or any folded-stack file.
-    #[arg(value_name = "PROFILE")]
-    pub(crate) profile: PathBuf,
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
 
     /// Root of the checkout of the profiled Python code (paths in the profile are matched to
     /// files under it by path suffix).
@@ -75,8 +223,11 @@ impl PlanArgs {
         options.phase1_size = DEFAULT_PHASE1_SIZE;
         options.phase2_size = DEFAULT_PHASE2_SIZE;
         options.top = self.top;
-        let mut request = PlanRequest::new(self.profile, self.source, self.out);
+        let (profiles, ingest, filters) = self.input.into_parts();
+        let mut request = PlanRequest::new(profiles, self.source, self.out);
         request.options = options;
+        request.ingest = ingest;
+        request.filters = filters;
         request.command_line = command_line;
         request
     }
@@ -119,9 +270,13 @@ mod tests {
         let cli =
             Cli::try_parse_from(["brownfield", "plan", "p.txt", "--source", "s", "--out", "o"])
                 .unwrap();
-        let Command::Plan(args) = cli.command;
+        let Command::Plan(args) = cli.command else {
+            panic!("plan")
+        };
         let req = args.into_request(String::new());
         assert_eq!(req.options, PlanOptions::default());
+        assert_eq!(req.ingest, IngestOptions::default());
+        assert!(!req.filters.idle && !req.filters.threads && !req.filters.normalize);
     }
 
     #[test]
@@ -164,8 +319,52 @@ mod tests {
             "5",
         ])
         .unwrap();
-        let Command::Plan(args) = ok.command;
+        let Command::Plan(args) = ok.command else {
+            panic!("plan")
+        };
         let req = args.into_request(String::new());
         assert_eq!((req.options.assumed_speedup, req.options.top), (25.0, 5));
+    }
+
+    #[test]
+    fn top_flags_convert() {
+        let cli = Cli::try_parse_from([
+            "brownfield",
+            "top",
+            "a.txt",
+            "dir/",
+            "--granularity",
+            "line",
+            "--format",
+            "csv",
+            "--focus",
+            "^work",
+            "--idle",
+            "--threads",
+            "--normalize",
+            "--sample-type",
+            "cpu",
+            "--input-format",
+            "pprof",
+            "--max-decompressed-size",
+            "1000",
+            "--top",
+            "3",
+        ])
+        .unwrap();
+        let Command::Top(args) = cli.command else {
+            panic!("top")
+        };
+        let (req, n, format) = args.into_request();
+        assert_eq!((n, format), (3, TopFormat::Csv));
+        assert_eq!(req.profiles.len(), 2);
+        assert_eq!(req.granularity, Granularity::Line);
+        assert!(req.filters.idle && req.filters.threads && req.filters.normalize);
+        assert_eq!(req.filters.focus.unwrap().as_str(), "^work");
+        assert_eq!(req.ingest.sample_type.as_deref(), Some("cpu"));
+        assert_eq!(req.ingest.format, Some(InputFormat::Pprof));
+        assert_eq!(req.ingest.max_decompressed_bytes, 1000);
+        let bad = Cli::try_parse_from(["brownfield", "top", "a", "--focus", "("]);
+        assert!(bad.is_err());
     }
 }

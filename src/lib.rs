@@ -18,6 +18,8 @@
 
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
+// Tests set one option at a time on a default, which reads best for them.
+#![cfg_attr(test, allow(clippy::field_reassign_with_default))]
 
 pub mod diagnostics;
 pub mod error;
@@ -28,6 +30,7 @@ pub mod profile;
 pub mod rank;
 pub mod render;
 pub mod source;
+pub mod top;
 
 use std::path::PathBuf;
 
@@ -39,8 +42,12 @@ use diagnostics::Diagnostics;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PlanRequest {
-    /// The profile to read (py-spy raw / folded stacks).
-    pub profile: PathBuf,
+    /// The profiles to read and merge (files, or directories meaning every file in them).
+    pub profiles: Vec<PathBuf>,
+    /// How to read them.
+    pub ingest: ingest::IngestOptions,
+    /// Merge and filter options.
+    pub filters: profile::transform::Filters,
     /// The root of the profiled code's checkout.
     pub source: PathBuf,
     /// Directory the plan files are written to (created if missing).
@@ -53,9 +60,9 @@ pub struct PlanRequest {
 
 impl PlanRequest {
     /// A request with default options.
-    pub fn new(profile: PathBuf, source: PathBuf, out: PathBuf) -> Self {
+    pub fn new(profiles: Vec<PathBuf>, source: PathBuf, out: PathBuf) -> Self {
         PlanRequest {
-            profile,
+            profiles,
             source,
             out,
             ..Default::default()
@@ -80,12 +87,16 @@ pub struct PlanOutcome {
 /// cannot be written. Nothing is written unless every earlier stage succeeded.
 pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
-    let profile = ingest::read_profile(&request.profile)?;
+    let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
     let index = source::SourceIndex::build(&request.source, &mut diag)?;
     let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
     let ranking = rank::rank(&profile, &mapping, &index);
     let inputs = plan::Inputs {
-        profiles: vec![request.profile.display().to_string()],
+        profiles: request
+            .profiles
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         source_root: request.source.display().to_string(),
         command_line: request.command_line.clone(),
     };
@@ -100,4 +111,28 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     );
     let written = render::write_plan(&plan, &request.out)?;
     Ok(PlanOutcome { plan, written })
+}
+
+/// What `brownfield top` is asked to do.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct TopRequest {
+    /// The profiles to read and merge.
+    pub profiles: Vec<PathBuf>,
+    /// How to read them.
+    pub ingest: ingest::IngestOptions,
+    /// Merge and filter options.
+    pub filters: profile::transform::Filters,
+    /// What a row stands for.
+    pub granularity: top::Granularity,
+}
+
+/// Reads, merges and filters the profiles and computes the top table (every row; the caller
+/// shows as many as it wants).
+///
+/// # Errors
+/// [`Error::Ingest`] for an unreadable or malformed profile or units that cannot be merged.
+pub fn run_top(request: &TopRequest) -> Result<top::TopTable, Error> {
+    let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
+    Ok(top::top(&profile, request.granularity))
 }

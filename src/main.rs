@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use brownfield::render::table;
-use cli::{Cli, Command};
+use brownfield::render::{table, top};
+use cli::{Cli, Command, TopFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -67,6 +67,19 @@ fn run(cli: Cli) -> Result<(), RunError> {
                 io(writeln!(out, "wrote {}", path.display()))?;
             }
             Ok(())
+        }
+        Command::Top(args) => {
+            let (request, n, format) = args.into_request();
+            let table = brownfield::run_top(&request).map_err(RunError::Brownfield)?;
+            let text = match format {
+                TopFormat::Table => top::table(&table, n),
+                TopFormat::Json => top::json(&table, n).map_err(|e| RunError::Io(e.into()))?,
+                TopFormat::Csv => {
+                    top::csv(&table, n).map_err(|e| RunError::Io(std::io::Error::other(e)))?
+                }
+            };
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}", text.trim_end()).map_err(RunError::Io)
         }
     }
 }

@@ -69,12 +69,14 @@ top_cmds=("$GO tool pprof -top $OUT" "$GO tool pprof -top -sample_index=samples 
 # Drop the blank line after the last block.
 sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$WORK/top.txt" >"$PROFILES/$TOP"
 
-# Sample count (number of Sample messages, each with value [count, ns]) from
-# `go tool pprof -raw`, which lists one sample per line below "Samples:".
+# Sample count (sum of the samples/count values) from `go tool pprof -raw`,
+# which lists one merged sample per line below "Samples:". The file itself
+# holds more Sample messages than that: runtime/pprof writes the same stack
+# with equal labels more than once (one entry per pprof.Do label set).
 (cd "$PROFILES" && "$GO" tool pprof -raw "$OUT" 2>/dev/null) >"$WORK/raw.txt"
 samples="$(awk '/^Samples:/ { on = 1; next } /^Locations/ { on = 0 }
                on && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+:$/ { n += $1; records++ }
-               END { printf "%d (in %d sample records)", n, records }' "$WORK/raw.txt")"
+               END { printf "%d (%d distinct stack+label records in `go tool pprof -raw`, which merges duplicate samples)", n, records }' "$WORK/raw.txt")"
 header="$(sed -n '1,/^Samples:/p' "$WORK/raw.txt" | sed '$d')"
 tags="$(cd "$PROFILES" && "$GO" tool pprof -tags -sample_index=samples "$OUT" 2>&1)"
 bytes="$(wc -c <"$PROFILES/$OUT" | tr -d ' ')"

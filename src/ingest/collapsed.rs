@@ -290,9 +290,10 @@ pub(crate) fn parse_frame(text: &str) -> FrameParts<'_> {
     };
     // Thread and process frames carry parentheses and colons of their own: classify the whole
     // text before looking for a location.
-    match FrameKind::classify(text, None, false) {
-        k @ (FrameKind::Thread | FrameKind::Process | FrameKind::Idle) => return whole(k),
-        _ => {}
+    if let k @ (FrameKind::Thread | FrameKind::Process | FrameKind::Idle) =
+        FrameKind::classify(text, None, false)
+    {
+        return whole(k);
     }
     let located = text
         .strip_suffix(')')

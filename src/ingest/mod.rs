@@ -346,7 +346,13 @@ fn looks_like_text(head: &[u8]) -> bool {
 fn legacy_text_format(head: &[u8]) -> Option<String> {
     let start = String::from_utf8_lossy(&head[..head.len().min(64)]).into_owned();
     let start = start.trim_start();
-    let legacy = ["heap profile:", "heap_v2/", "--- heapz", "--- contention", "--- threadz"];
+    let legacy = [
+        "heap profile:",
+        "heap_v2/",
+        "--- heapz",
+        "--- contention",
+        "--- threadz",
+    ];
     legacy.iter().any(|p| start.starts_with(p)).then(|| {
         "is a legacy pprof text profile, which brownfield does not read; convert it with `go tool pprof -proto FILE > FILE.pb.gz`".to_string()
     })
@@ -380,7 +386,10 @@ mod tests {
     #[test]
     fn missing_and_empty_files_name_the_path() {
         let e = read_profile(Path::new("/nonexistent/p.txt")).unwrap_err();
-        assert!(e.to_string().starts_with("cannot read /nonexistent/p.txt: "));
+        assert!(
+            e.to_string()
+                .starts_with("cannot read /nonexistent/p.txt: ")
+        );
         let dir = tempfile::tempdir().unwrap();
         let empty = write(dir.path(), "e.txt", b"");
         assert_eq!(
@@ -410,8 +419,17 @@ mod tests {
     #[test]
     fn legacy_heap_profiles_are_refused_with_advice() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "x.heap", b"heap profile: 144:  8498176 [ 144:  8498176] @ heapprofile\n");
-        assert!(read_profile(&p).unwrap_err().to_string().contains("go tool pprof -proto"));
+        let p = write(
+            dir.path(),
+            "x.heap",
+            b"heap profile: 144:  8498176 [ 144:  8498176] @ heapprofile\n",
+        );
+        assert!(
+            read_profile(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("go tool pprof -proto")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!   (≤ 0 means none). A location with no line (address only, no symbols) becomes a frame named
 //!   after its mapping, `[libfoo.so]`, as pprof prints it, or `<unknown>` without a mapping.
 //!   Functions named `file.py:LINE - name` (pyroscope's Python converter) are split into file,
-//!   line and name.
+//!   line and name; `(idle)` frames (also Node.js's `:(idle):0`) are idle.
 //! - **Units**: time units become nanoseconds; `samples/count` becomes samples; `bytes` stay
 //!   bytes; any other unit is a count.
 //! - **Labels** (`Sample.label`) are kept, string and numeric.
@@ -138,7 +138,10 @@ impl<'a> Reader<'a> {
                     self.err(
                         "location",
                         i,
-                        format!("refers to mapping id {}, which does not exist", loc.mapping_id),
+                        format!(
+                            "refers to mapping id {}, which does not exist",
+                            loc.mapping_id
+                        ),
                     )
                 })?)
             };
@@ -171,7 +174,10 @@ impl<'a> Reader<'a> {
                 return Err(self.err(
                     "sample",
                     i,
-                    format!("has {} values but the profile has {types} sample types", s.value.len()),
+                    format!(
+                        "has {} values but the profile has {types} sample types",
+                        s.value.len()
+                    ),
                 ));
             }
             let raw = s.value[value_index];
@@ -183,7 +189,14 @@ impl<'a> Reader<'a> {
                 ));
             }
             let value = (raw as u64).checked_mul(scale).ok_or_else(|| {
-                self.err("sample", i, format!("value {raw} {unit_name} overflows when converted to {}", unit.as_str()))
+                self.err(
+                    "sample",
+                    i,
+                    format!(
+                        "value {raw} {unit_name} overflows when converted to {}",
+                        unit.as_str()
+                    ),
+                )
             })?;
             if value == 0 {
                 continue;
@@ -191,7 +204,11 @@ impl<'a> Reader<'a> {
             let mut stack: Option<StackId> = None;
             for &loc_id in s.location_id.iter().rev() {
                 let frames = locations.get(&loc_id).ok_or_else(|| {
-                    self.err("sample", i, format!("refers to location id {loc_id}, which does not exist"))
+                    self.err(
+                        "sample",
+                        i,
+                        format!("refers to location id {loc_id}, which does not exist"),
+                    )
                 })?;
                 for &f in frames {
                     stack = Some(b.push_frame(stack, f));
@@ -214,7 +231,11 @@ impl<'a> Reader<'a> {
             }
             let labels = b.label_set(label_buf.clone());
             b.add_labelled_sample(stack, value, labels).map_err(|()| {
-                self.err("sample", i, "the sum of the sample values overflows a 64-bit integer")
+                self.err(
+                    "sample",
+                    i,
+                    "the sum of the sample values overflows a 64-bit integer",
+                )
             })?;
         }
 
@@ -245,11 +266,17 @@ impl<'a> Reader<'a> {
     ) -> Result<(usize, &'a str, &'a str), IngestError> {
         let p = self.p;
         if p.sample_type.is_empty() {
-            return Err(IngestError::invalid(self.path, "has no sample_type: it is not a usable pprof profile"));
+            return Err(IngestError::invalid(
+                self.path,
+                "has no sample_type: it is not a usable pprof profile",
+            ));
         }
         let mut types = Vec::with_capacity(p.sample_type.len());
         for (i, t) in p.sample_type.iter().enumerate() {
-            types.push((self.string("sample_type", i, t.ty)?, self.string("sample_type", i, t.unit)?));
+            types.push((
+                self.string("sample_type", i, t.ty)?,
+                self.string("sample_type", i, t.unit)?,
+            ));
         }
         let wanted = match &options.sample_type {
             Some(name) => Some(name.as_str()),
@@ -263,7 +290,8 @@ impl<'a> Reader<'a> {
                 Some(i) => i,
                 None if options.sample_type.is_none() => types.len() - 1,
                 None => {
-                    let names: Vec<String> = types.iter().map(|(t, u)| format!("{t} ({u})")).collect();
+                    let names: Vec<String> =
+                        types.iter().map(|(t, u)| format!("{t} ({u})")).collect();
                     return Err(IngestError::invalid(
                         self.path,
                         format!("has no sample type {name:?}; it has: {}", names.join(", ")),
@@ -292,10 +320,10 @@ fn unit_of(type_name: &str, unit: &str) -> (ValueUnit, u64) {
 
 fn frame(b: &mut ProfileBuilder, name: &str, file: &str, line: i64) -> FrameId {
     let (name, file, line) = match split_embedded_location(name, file) {
-        Some((n, f, l)) => (n, f, l),
+        Some((n, f, l)) => (n, f, if line > 0 { line } else { l }),
         None => (name, file, line),
     };
-    let kind = if name == "(idle)" {
+    let kind = if is_idle_name(name) {
         FrameKind::Idle
     } else if file.ends_with(".py") || file.starts_with("<frozen ") {
         FrameKind::Python
@@ -313,15 +341,18 @@ fn frame(b: &mut ProfileBuilder, name: &str, file: &str, line: i64) -> FrameId {
     })
 }
 
+/// `(idle)`, also as the Node.js wall profiler writes it, `:(idle):0`.
+fn is_idle_name(name: &str) -> bool {
+    name == "(idle)" || name.split(':').any(|part| part == "(idle)")
+}
+
 /// pyroscope's Python converter writes `lib/utility/utility.py:-1 - find_nearest_vehicle` as the
-/// function name with no file: split it into (name, file, line).
+/// function name (with the same file as the function's `filename`, or none): split it into
+/// (name, file, line).
 fn split_embedded_location<'s>(name: &'s str, file: &'s str) -> Option<(&'s str, &'s str, i64)> {
-    if !file.is_empty() {
-        return None;
-    }
     let (location, function) = name.split_once(" - ")?;
     let (f, l) = location.rsplit_once(':')?;
-    if !f.ends_with(".py") {
+    if !f.ends_with(".py") || !(file.is_empty() || file == f) {
         return None;
     }
     let line: i64 = l.parse().ok()?;
@@ -352,26 +383,80 @@ mod tests {
     use pprof::protos::{Function, Line, Location, Mapping, Sample, ValueType};
 
     fn base() -> pprof::protos::Profile {
-        let strings = ["", "cpu", "nanoseconds", "samples", "count", "main", "main.go", "work", "/bin/app", "thread", "t1"];
+        let strings = [
+            "",
+            "cpu",
+            "nanoseconds",
+            "samples",
+            "count",
+            "main",
+            "main.go",
+            "work",
+            "/bin/app",
+            "thread",
+            "t1",
+        ];
         pprof::protos::Profile {
             string_table: strings.iter().map(|s| s.to_string()).collect(),
-            sample_type: vec![
-                ValueType { ty: 3, unit: 4 },
-                ValueType { ty: 1, unit: 2 },
-            ],
-            mapping: vec![Mapping { id: 1, filename: 8, ..Default::default() }],
+            sample_type: vec![ValueType { ty: 3, unit: 4 }, ValueType { ty: 1, unit: 2 }],
+            mapping: vec![Mapping {
+                id: 1,
+                filename: 8,
+                ..Default::default()
+            }],
             function: vec![
-                Function { id: 1, name: 5, filename: 6, ..Default::default() },
-                Function { id: 2, name: 7, filename: 6, ..Default::default() },
+                Function {
+                    id: 1,
+                    name: 5,
+                    filename: 6,
+                    ..Default::default()
+                },
+                Function {
+                    id: 2,
+                    name: 7,
+                    filename: 6,
+                    ..Default::default()
+                },
             ],
             location: vec![
                 // main calls work, which is inlined into it at this location.
-                Location { id: 10, mapping_id: 1, line: vec![Line { function_id: 2, line: 7 }, Line { function_id: 1, line: 3 }], ..Default::default() },
-                Location { id: 11, mapping_id: 1, address: 0x1234, ..Default::default() },
+                Location {
+                    id: 10,
+                    mapping_id: 1,
+                    line: vec![
+                        Line {
+                            function_id: 2,
+                            line: 7,
+                        },
+                        Line {
+                            function_id: 1,
+                            line: 3,
+                        },
+                    ],
+                    ..Default::default()
+                },
+                Location {
+                    id: 11,
+                    mapping_id: 1,
+                    address: 0x1234,
+                    ..Default::default()
+                },
             ],
             sample: vec![
-                Sample { location_id: vec![10], value: vec![2, 20_000_000], label: vec![pprof::protos::Label { key: 9, str: 10, ..Default::default() }] },
-                Sample { location_id: vec![11, 10], value: vec![1, 10_000_000], label: vec![] },
+                Sample {
+                    location_id: vec![10],
+                    value: vec![2, 20_000_000],
+                    label: vec![pprof::protos::Label {
+                        key: 9,
+                        str: 10,
+                        ..Default::default()
+                    }],
+                },
+                Sample {
+                    location_id: vec![11, 10],
+                    value: vec![1, 10_000_000],
+                    label: vec![],
+                },
             ],
             ..Default::default()
         }
@@ -384,7 +469,9 @@ mod tests {
     fn names(profile: &Profile, stack: Option<StackId>) -> Vec<String> {
         let mut out = Vec::new();
         profile.frames_root_to_leaf(stack, &mut out);
-        out.iter().map(|&f| profile.string(profile.frame(f).function).to_string()).collect()
+        out.iter()
+            .map(|&f| profile.string(profile.frame(f).function).to_string())
+            .collect()
     }
 
     #[test]
@@ -394,7 +481,10 @@ mod tests {
         assert_eq!(p.total(), 30_000_000);
         assert_eq!(p.metadata().sample_type, "cpu/nanoseconds");
         assert_eq!(names(&p, p.samples()[0].stack), vec!["main", "work"]);
-        assert_eq!(names(&p, p.samples()[1].stack), vec!["main", "work", "[app]"]);
+        assert_eq!(
+            names(&p, p.samples()[1].stack),
+            vec!["main", "work", "[app]"]
+        );
         let labels = p.label_set(p.samples()[0].labels.unwrap());
         assert_eq!(p.string(labels[0].key), "thread");
         assert_eq!(p.samples()[1].labels, None);
@@ -408,36 +498,86 @@ mod tests {
         assert_eq!((p.unit(), p.total()), (ValueUnit::Samples, 3));
         o.sample_type = Some("alloc".into());
         let e = read(&base(), &o).unwrap_err().to_string();
-        assert_eq!(e, "p.pb: has no sample type \"alloc\"; it has: samples (count), cpu (nanoseconds)");
+        assert_eq!(
+            e,
+            "p.pb: has no sample type \"alloc\"; it has: samples (count), cpu (nanoseconds)"
+        );
         let mut d = base();
         d.default_sample_type = 3;
-        assert_eq!(read(&d, &IngestOptions::default()).unwrap().unit(), ValueUnit::Samples);
+        assert_eq!(
+            read(&d, &IngestOptions::default()).unwrap().unit(),
+            ValueUnit::Samples
+        );
     }
 
     #[test]
     fn invalid_references_name_the_message() {
-        let cases: Vec<(Box<dyn Fn(&mut pprof::protos::Profile)>, &str)> = vec![
-            (Box::new(|p| p.sample[1].location_id[0] = 99), "p.pb: sample #1: refers to location id 99, which does not exist"),
-            (Box::new(|p| p.location[0].line[0].function_id = 7), "p.pb: location #0: refers to function id 7, which does not exist"),
-            (Box::new(|p| p.function[0].id = 0), "p.pb: function #0: id 0 is reserved"),
-            (Box::new(|p| p.function[1].name = 500), "p.pb: function #1: string index 500 is out of range (the string table has 11 entries)"),
-            (Box::new(|p| p.sample[0].value[1] = -5), "p.pb: sample #0: negative value -5 for cpu/nanoseconds (diff profiles are not supported)"),
-            (Box::new(|p| p.sample[0].value.pop().map(|_| ()).unwrap_or(())), "p.pb: sample #0: has 1 values but the profile has 2 sample types"),
-            (Box::new(|p| p.location[1].mapping_id = 4), "p.pb: location #1: refers to mapping id 4, which does not exist"),
-            (Box::new(|p| { p.sample[0].value[1] = i64::MAX; p.sample[1].value[1] = i64::MAX; p.sample.push(p.sample[0].clone()); }), "p.pb: sample #2: the sum of the sample values overflows a 64-bit integer"),
-            (Box::new(|p| p.string_table[0] = "x".into()), "p.pb: string_table #0: the first string must be empty"),
+        type Mutation = Box<dyn Fn(&mut pprof::protos::Profile)>;
+        let cases: Vec<(Mutation, &str)> = vec![
+            (
+                Box::new(|p| p.sample[1].location_id[0] = 99),
+                "p.pb: sample #1: refers to location id 99, which does not exist",
+            ),
+            (
+                Box::new(|p| p.location[0].line[0].function_id = 7),
+                "p.pb: location #0: refers to function id 7, which does not exist",
+            ),
+            (
+                Box::new(|p| p.function[0].id = 0),
+                "p.pb: function #0: id 0 is reserved",
+            ),
+            (
+                Box::new(|p| p.function[1].name = 500),
+                "p.pb: function #1: string index 500 is out of range (the string table has 11 entries)",
+            ),
+            (
+                Box::new(|p| p.sample[0].value[1] = -5),
+                "p.pb: sample #0: negative value -5 for cpu/nanoseconds (diff profiles are not supported)",
+            ),
+            (
+                Box::new(|p| p.sample[0].value.pop().map(|_| ()).unwrap_or(())),
+                "p.pb: sample #0: has 1 values but the profile has 2 sample types",
+            ),
+            (
+                Box::new(|p| p.location[1].mapping_id = 4),
+                "p.pb: location #1: refers to mapping id 4, which does not exist",
+            ),
+            (
+                Box::new(|p| {
+                    p.sample[0].value[1] = i64::MAX;
+                    p.sample[1].value[1] = i64::MAX;
+                    p.sample.push(p.sample[0].clone());
+                }),
+                "p.pb: sample #2: the sum of the sample values overflows a 64-bit integer",
+            ),
+            (
+                Box::new(|p| p.string_table[0] = "x".into()),
+                "p.pb: string_table #0: the first string must be empty",
+            ),
         ];
         for (mutate, expected) in cases {
             let mut p = base();
             mutate(&mut p);
-            assert_eq!(read(&p, &IngestOptions::default()).unwrap_err().to_string(), expected);
+            assert_eq!(
+                read(&p, &IngestOptions::default()).unwrap_err().to_string(),
+                expected
+            );
         }
     }
 
     #[test]
     fn garbage_is_not_a_profile() {
-        let e = parse(Path::new("x.bin"), b"\xff\xff\xff\xff\x00\x01", &IngestOptions::default()).unwrap_err();
-        assert!(e.to_string().starts_with("x.bin: is not a profile brownfield can read"), "{e}");
+        let e = parse(
+            Path::new("x.bin"),
+            b"\xff\xff\xff\xff\x00\x01",
+            &IngestOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x.bin: is not a profile brownfield can read"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -446,6 +586,12 @@ mod tests {
             split_embedded_location("lib/utility/utility.py:-1 - find_nearest_vehicle", ""),
             Some(("find_nearest_vehicle", "lib/utility/utility.py", -1))
         );
+        assert_eq!(
+            split_embedded_location("a.py:3 - f", "a.py"),
+            Some(("f", "a.py", 3))
+        );
+        assert_eq!(split_embedded_location("a.py:3 - f", "b.py"), None);
         assert_eq!(split_embedded_location("main.work", ""), None);
+        assert!(is_idle_name(":(idle):0") && is_idle_name("(idle)") && !is_idle_name("idle"));
     }
 }

@@ -94,13 +94,18 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
         IngestError::line(path, e.line() as u64, what)
     })?;
     if file.profiles.is_empty() {
-        return Err(IngestError::invalid(path, "is a speedscope file with no profile in it"));
+        return Err(IngestError::invalid(
+            path,
+            "is a speedscope file with no profile in it",
+        ));
     }
 
     let mut units = Vec::with_capacity(file.profiles.len());
     for (i, p) in file.profiles.iter().enumerate() {
         let unit = match p {
-            SpeedscopeProfile::Sampled { unit, .. } | SpeedscopeProfile::Evented { unit, .. } => unit,
+            SpeedscopeProfile::Sampled { unit, .. } | SpeedscopeProfile::Evented { unit, .. } => {
+                unit
+            }
         };
         units.push(unit_of(unit).ok_or_else(|| {
             IngestError::message(path, "profile", i, format!("unknown unit {unit:?} (speedscope units: none, nanoseconds, microseconds, milliseconds, seconds, bytes)"))
@@ -108,7 +113,16 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
     }
     let unit = units[0].0;
     if let Some(i) = units.iter().position(|(u, _)| *u != unit) {
-        return Err(IngestError::message(path, "profile", i, format!("its unit is {} but profile #0's is {}; brownfield reads one unit per file", units[i].0.as_str(), unit.as_str())));
+        return Err(IngestError::message(
+            path,
+            "profile",
+            i,
+            format!(
+                "its unit is {} but profile #0's is {}; brownfield reads one unit per file",
+                units[i].0.as_str(),
+                unit.as_str()
+            ),
+        ));
     }
 
     let mut b = ProfileBuilder::new(unit);
@@ -123,8 +137,17 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
                 .and_then(|l| NonZeroU32::new(l as u32));
             let kind = FrameKind::classify(&f.name, f.file.as_deref(), line.is_some());
             let function = b.intern(&f.name);
-            let file = f.file.as_deref().filter(|s| !s.is_empty()).map(|s| b.intern(s));
-            b.frame(Frame { function, file, line, kind })
+            let file = f
+                .file
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| b.intern(s));
+            b.frame(Frame {
+                function,
+                file,
+                line,
+                kind,
+            })
         })
         .collect();
 
@@ -134,12 +157,23 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
     for (pi, p) in file.profiles.iter().enumerate() {
         let scale = units[pi].1;
         let name = match p {
-            SpeedscopeProfile::Sampled { name, .. } | SpeedscopeProfile::Evented { name, .. } => name,
+            SpeedscopeProfile::Sampled { name, .. } | SpeedscopeProfile::Evented { name, .. } => {
+                name
+            }
         };
         let thread_root = if several {
-            let label = if name.is_empty() { format!("thread (profile {pi})") } else { format!("thread: {name}") };
+            let label = if name.is_empty() {
+                format!("thread (profile {pi})")
+            } else {
+                format!("thread: {name}")
+            };
             let function = b.intern(&label);
-            Some(b.frame(Frame { function, file: None, line: None, kind: FrameKind::Thread }))
+            Some(b.frame(Frame {
+                function,
+                file: None,
+                line: None,
+                kind: FrameKind::Thread,
+            }))
         } else {
             None
         };
@@ -147,13 +181,29 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
             thread_root.is_some() && !first.is_some_and(|f| is_thread(b, f))
         };
         match p {
-            SpeedscopeProfile::Sampled { samples, weights, .. } => {
+            SpeedscopeProfile::Sampled {
+                samples, weights, ..
+            } => {
                 if samples.len() != weights.len() {
-                    return Err(IngestError::message(path, "profile", pi, format!("has {} samples but {} weights", samples.len(), weights.len())));
+                    return Err(IngestError::message(
+                        path,
+                        "profile",
+                        pi,
+                        format!(
+                            "has {} samples but {} weights",
+                            samples.len(),
+                            weights.len()
+                        ),
+                    ));
                 }
                 for (si, (stack_idx, &w)) in samples.iter().zip(weights).enumerate() {
                     if !w.is_finite() || w < 0.0 {
-                        return Err(IngestError::message(path, "profile", pi, format!("sample {si}: weight {w} is negative or not a number")));
+                        return Err(IngestError::message(
+                            path,
+                            "profile",
+                            pi,
+                            format!("sample {si}: weight {w} is negative or not a number"),
+                        ));
                     }
                     let mut stack = None;
                     let first = stack_idx.first().and_then(|&i| frames.get(i).copied());
@@ -174,21 +224,43 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
                 let mut last_at: Option<f64> = None;
                 for (ei, e) in events.iter().enumerate() {
                     if !e.at.is_finite() {
-                        return Err(IngestError::message(path, "profile", pi, format!("event {ei}: time {} is not a number", e.at)));
+                        return Err(IngestError::message(
+                            path,
+                            "profile",
+                            pi,
+                            format!("event {ei}: time {} is not a number", e.at),
+                        ));
                     }
                     if let Some(prev) = last_at {
                         if e.at < prev {
-                            return Err(IngestError::message(path, "profile", pi, format!("event {ei}: time {} is before the previous event's {prev}", e.at)));
+                            return Err(IngestError::message(
+                                path,
+                                "profile",
+                                pi,
+                                format!(
+                                    "event {ei}: time {} is before the previous event's {prev}",
+                                    e.at
+                                ),
+                            ));
                         }
-                        if let Some(&(_, stack)) = open.last() {
-                            if e.at > prev {
-                                *sums.entry(stack).or_insert(0.0) += (e.at - prev) * scale;
-                            }
+                        if let Some(&(_, stack)) = open.last()
+                            && e.at > prev
+                        {
+                            *sums.entry(stack).or_insert(0.0) += (e.at - prev) * scale;
                         }
                     }
                     last_at = Some(e.at);
                     let f = *frames.get(e.frame).ok_or_else(|| {
-                        IngestError::message(path, "profile", pi, format!("event {ei}: frame index {} is out of range (shared.frames has {})", e.frame, frames.len()))
+                        IngestError::message(
+                            path,
+                            "profile",
+                            pi,
+                            format!(
+                                "event {ei}: frame index {} is out of range (shared.frames has {})",
+                                e.frame,
+                                frames.len()
+                            ),
+                        )
                     })?;
                     match e.kind.as_str() {
                         "O" => {
@@ -205,11 +277,26 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
                         "C" => match open.pop() {
                             Some((top, _)) if top == f => {}
                             _ => {
-                                return Err(IngestError::message(path, "profile", pi, format!("event {ei}: closes frame {} which is not the innermost open frame", e.frame)));
+                                return Err(IngestError::message(
+                                    path,
+                                    "profile",
+                                    pi,
+                                    format!(
+                                        "event {ei}: closes frame {} which is not the innermost open frame",
+                                        e.frame
+                                    ),
+                                ));
                             }
                         },
                         other => {
-                            return Err(IngestError::message(path, "profile", pi, format!("event {ei}: unknown event type {other:?} (expected \"O\" or \"C\")")));
+                            return Err(IngestError::message(
+                                path,
+                                "profile",
+                                pi,
+                                format!(
+                                    "event {ei}: unknown event type {other:?} (expected \"O\" or \"C\")"
+                                ),
+                            ));
                         }
                     }
                 }
@@ -220,7 +307,10 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
     for (stack, value) in sums {
         let v = value.round();
         if v >= u64::MAX as f64 {
-            return Err(IngestError::invalid(path, "a stack's total weight overflows a 64-bit integer"));
+            return Err(IngestError::invalid(
+                path,
+                "a stack's total weight overflows a 64-bit integer",
+            ));
         }
         if v > 0.0 {
             b.add_sample(stack, v as u64).map_err(|()| {
@@ -235,7 +325,10 @@ pub fn parse(path: &Path, reader: impl BufRead) -> Result<Profile, IngestError> 
         ..Metadata::default()
     });
     if b.sample_count() == 0 {
-        return Err(IngestError::invalid(path, "is a speedscope file whose profiles hold no weight"));
+        return Err(IngestError::invalid(
+            path,
+            "is a speedscope file whose profiles hold no weight",
+        ));
     }
     Ok(b.finish())
 }
@@ -272,7 +365,12 @@ mod tests {
             .iter()
             .map(|s| {
                 p.frames_root_to_leaf(s.stack, &mut buf);
-                (buf.iter().map(|&f| p.string(p.frame(f).function).to_string()).collect(), s.value)
+                (
+                    buf.iter()
+                        .map(|&f| p.string(p.frame(f).function).to_string())
+                        .collect(),
+                    s.value,
+                )
             })
             .collect()
     }
@@ -289,9 +387,16 @@ mod tests {
         assert_eq!(p.unit(), ValueUnit::Nanoseconds);
         assert_eq!(
             stacks(&p),
-            vec![(vec!["main".into(), "work".into()], 20_000_000), (vec!["main".into()], 20_000_000)]
+            vec![
+                (vec!["main".into(), "work".into()], 20_000_000),
+                (vec!["main".into()], 20_000_000)
+            ]
         );
-        assert_eq!(p.frame(p.frames_leaf_to_root(p.samples()[0].stack).next().unwrap()).kind, FrameKind::Python);
+        assert_eq!(
+            p.frame(p.frames_leaf_to_root(p.samples()[0].stack).next().unwrap())
+                .kind,
+            FrameKind::Python
+        );
     }
 
     #[test]
@@ -307,7 +412,10 @@ mod tests {
             stacks(&p),
             vec![
                 (vec!["thread: a".into(), "main".into()], 7_000_000),
-                (vec!["thread: a".into(), "main".into(), "work".into()], 3_000_000),
+                (
+                    vec!["thread: a".into(), "main".into(), "work".into()],
+                    3_000_000
+                ),
                 (vec!["thread: b".into(), "work".into()], 7),
             ]
         );
@@ -316,18 +424,45 @@ mod tests {
     #[test]
     fn malformed_files_name_the_problem() {
         let e = |s: &str| parse_str(s).unwrap_err().to_string();
-        assert!(e(r#"{"traceEvents": []}"#).starts_with("s.json:1: is JSON but not a speedscope file (missing field `shared`"), "{}", e(r#"{"traceEvents": []}"#));
+        assert!(
+            e(r#"{"traceEvents": []}"#)
+                .starts_with("s.json:1: is JSON but not a speedscope file (missing field `shared`"),
+            "{}",
+            e(r#"{"traceEvents": []}"#)
+        );
         assert!(e("{\n\"shared\": {\"frames\": [").starts_with("s.json:2: is truncated JSON"));
         assert!(e("{\"shared\": }").starts_with("s.json:1: invalid JSON"));
-        let bad_index = format!(r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"none","samples":[[0,5]],"weights":[1]}}]}}"#);
-        assert_eq!(e(&bad_index), "s.json: profile #0: sample 0: frame index 5 is out of range (shared.frames has 2)");
-        let neg = format!(r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"none","samples":[[0]],"weights":[-1]}}]}}"#);
-        assert_eq!(e(&neg), "s.json: profile #0: sample 0: weight -1 is negative or not a number");
-        let unit = format!(r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"parsecs","samples":[],"weights":[]}}]}}"#);
+        let bad_index = format!(
+            r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"none","samples":[[0,5]],"weights":[1]}}]}}"#
+        );
+        assert_eq!(
+            e(&bad_index),
+            "s.json: profile #0: sample 0: frame index 5 is out of range (shared.frames has 2)"
+        );
+        let neg = format!(
+            r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"none","samples":[[0]],"weights":[-1]}}]}}"#
+        );
+        assert_eq!(
+            e(&neg),
+            "s.json: profile #0: sample 0: weight -1 is negative or not a number"
+        );
+        let unit = format!(
+            r#"{{{FRAMES},"profiles":[{{"type":"sampled","unit":"parsecs","samples":[],"weights":[]}}]}}"#
+        );
         assert!(e(&unit).contains("unknown unit \"parsecs\""));
-        let close = format!(r#"{{{FRAMES},"profiles":[{{"type":"evented","unit":"none","events":[{{"type":"O","at":0,"frame":0}},{{"type":"C","at":1,"frame":1}}]}}]}}"#);
-        assert_eq!(e(&close), "s.json: profile #0: event 1: closes frame 1 which is not the innermost open frame");
-        let back = format!(r#"{{{FRAMES},"profiles":[{{"type":"evented","unit":"none","events":[{{"type":"O","at":5,"frame":0}},{{"type":"C","at":1,"frame":0}}]}}]}}"#);
-        assert_eq!(e(&back), "s.json: profile #0: event 1: time 1 is before the previous event's 5");
+        let close = format!(
+            r#"{{{FRAMES},"profiles":[{{"type":"evented","unit":"none","events":[{{"type":"O","at":0,"frame":0}},{{"type":"C","at":1,"frame":1}}]}}]}}"#
+        );
+        assert_eq!(
+            e(&close),
+            "s.json: profile #0: event 1: closes frame 1 which is not the innermost open frame"
+        );
+        let back = format!(
+            r#"{{{FRAMES},"profiles":[{{"type":"evented","unit":"none","events":[{{"type":"O","at":5,"frame":0}},{{"type":"C","at":1,"frame":0}}]}}]}}"#
+        );
+        assert_eq!(
+            e(&back),
+            "s.json: profile #0: event 1: time 1 is before the previous event's 5"
+        );
     }
 }

@@ -34,6 +34,10 @@ impl StrId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    pub(crate) fn from_index(i: usize) -> Self {
+        StrId(index_u32(i))
+    }
 }
 
 impl FrameId {
@@ -488,7 +492,10 @@ impl ProfileBuilder {
             return None;
         }
         labels.sort();
-        let (i, _) = self.profile.label_sets.insert_full(labels.into_boxed_slice());
+        let (i, _) = self
+            .profile
+            .label_sets
+            .insert_full(labels.into_boxed_slice());
         Some(LabelSetId(index_u32(i)))
     }
 

@@ -74,19 +74,24 @@ pub fn merge(mut profiles: Vec<Profile>, normalize: bool) -> Result<Profile, Mer
         return Ok(profiles.pop().expect("one profile"));
     }
     let first = profiles.first().ok_or(MergeError::Empty)?;
-    if !normalize {
-        if let Some(other) = profiles.iter().find(|p| p.unit() != first.unit()) {
-            return Err(MergeError::MixedUnits {
-                first: source_name(first),
-                first_unit: first.unit().as_str(),
-                other: source_name(other),
-                other_unit: other.unit().as_str(),
-            });
-        }
+    if !normalize && let Some(other) = profiles.iter().find(|p| p.unit() != first.unit()) {
+        return Err(MergeError::MixedUnits {
+            first: source_name(first),
+            first_unit: first.unit().as_str(),
+            other: source_name(other),
+            other_unit: other.unit().as_str(),
+        });
     }
-    let unit = if normalize { ValueUnit::Weight } else { first.unit() };
+    let unit = if normalize {
+        ValueUnit::Weight
+    } else {
+        first.unit()
+    };
     let mut metadata = Metadata {
-        format: if profiles.iter().all(|p| p.metadata().format == first.metadata().format) {
+        format: if profiles
+            .iter()
+            .all(|p| p.metadata().format == first.metadata().format)
+        {
             first.metadata().format.clone()
         } else {
             "merged".to_string()
@@ -111,7 +116,9 @@ pub fn merge(mut profiles: Vec<Profile>, normalize: bool) -> Result<Profile, Mer
         };
         copy_into(&mut b, p, scale, &Keep::all()).map_err(|()| MergeError::Overflow)?;
         metadata.profiles_merged += p.metadata().profiles_merged;
-        metadata.sources.extend(p.metadata().sources.iter().cloned());
+        metadata
+            .sources
+            .extend(p.metadata().sources.iter().cloned());
         duration = match (duration, p.metadata().duration_nanos) {
             (Some(a), Some(d)) => a.checked_add(d),
             _ => None,
@@ -155,11 +162,17 @@ impl Keep<'_> {
 
 fn frame_matches(p: &Profile, f: FrameId, re: &Regex) -> bool {
     let frame = p.frame(f);
-    re.is_match(p.string(frame.function)) || frame.file.is_some_and(|file| re.is_match(p.string(file)))
+    re.is_match(p.string(frame.function))
+        || frame.file.is_some_and(|file| re.is_match(p.string(file)))
 }
 
 /// Copies `p` into `b`, applying `keep` and an optional value scale.
-fn copy_into(b: &mut ProfileBuilder, p: &Profile, scale: Option<f64>, keep: &Keep<'_>) -> Result<(), ()> {
+fn copy_into(
+    b: &mut ProfileBuilder,
+    p: &Profile,
+    scale: Option<f64>,
+    keep: &Keep<'_>,
+) -> Result<(), ()> {
     let mut strings: Vec<Option<StrId>> = Vec::new();
     let mut intern = |b: &mut ProfileBuilder, id: StrId| -> StrId {
         if strings.len() <= id.index() {
@@ -201,7 +214,9 @@ fn copy_into(b: &mut ProfileBuilder, p: &Profile, scale: Option<f64>, keep: &Kee
         let kind = p.frame(node.frame).kind;
         let removed = filters.is_some_and(|f| {
             (!f.threads && matches!(kind, FrameKind::Thread | FrameKind::Process))
-                || f.hide.as_ref().is_some_and(|re| frame_matches(p, node.frame, re))
+                || f.hide
+                    .as_ref()
+                    .is_some_and(|re| frame_matches(p, node.frame, re))
         });
         new_stack.push(if removed {
             parent_new
@@ -401,7 +416,10 @@ mod tests {
         focus.focus = Some(re.clone());
         let mut ignore = Filters::default();
         ignore.ignore = Some(re);
-        assert_eq!(filter(&p, &focus).total() + filter(&p, &ignore).total(), p.total());
+        assert_eq!(
+            filter(&p, &focus).total() + filter(&p, &ignore).total(),
+            p.total()
+        );
     }
 
     #[test]
@@ -426,13 +444,17 @@ mod tests {
 
         let mut other = ProfileBuilder::new(ValueUnit::Nanoseconds);
         other.add_sample(None, 5).unwrap();
-        let e = merge(vec![a, other.finish()], false).unwrap_err().to_string();
+        let e = merge(vec![a, other.finish()], false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("pass --normalize"), "{e}");
     }
 
     #[test]
     fn idle_leaves_are_recognised() {
-        let p = parse("a (threading.py:1);Condition.wait (threading.py:3) 1\nb (x.so);__GI_epoll_wait (/lib/libc.so.6) 1\n(idle) 1\nwork (a.py:1) 1\n");
+        let p = parse(
+            "a (threading.py:1);Condition.wait (threading.py:3) 1\nb (x.so);__GI_epoll_wait (/lib/libc.so.6) 1\n(idle) 1\nwork (a.py:1) 1\n",
+        );
         let idle: Vec<bool> = p
             .samples()
             .iter()

@@ -7,6 +7,7 @@
 pub mod flamegraph;
 pub mod markdown;
 pub mod table;
+pub mod top;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

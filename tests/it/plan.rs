@@ -128,7 +128,8 @@ fn plan_writes_markdown_and_a_flamegraph_and_prints_the_table() {
 
 #[test]
 fn full_filenames_map_like_short_ones() {
-    let (dir, out) = plan_into_temp(CAPTURE_FULL, SOURCE, &["--top", "1000"]);
+    // --idle: the independent reading counts every sample, waiting threads included.
+    let (dir, out) = plan_into_temp(CAPTURE_FULL, SOURCE, &["--top", "1000", "--idle"]);
     assert!(out.status.success(), "{}", show(&out));
     let md = read(&dir.path().join("plan/plan.md"));
     let raw = read(&repo().join(CAPTURE_FULL));
@@ -145,6 +146,23 @@ fn full_filenames_map_like_short_ones() {
             row.function
         );
     }
+}
+
+#[test]
+fn idle_samples_are_dropped_by_default() {
+    let raw = read(&repo().join(CAPTURE_FULL));
+    let all = independent::compute(&raw, "logpipe").total;
+    let (dir, out) = plan_into_temp(CAPTURE_FULL, SOURCE, &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let md = read(&dir.path().join("plan/plan.md"));
+    let samples: u64 = md
+        .lines()
+        .find_map(|l| l.strip_prefix("- Samples: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("plan.md states the sample count");
+    // The capture was taken with py-spy --idle while background threads mostly waited.
+    assert!(samples < all / 2, "{samples} of {all} samples kept");
 }
 
 #[test]
@@ -224,8 +242,12 @@ fn bad_inputs_exit_2_without_panicking() {
     let out_dir = dir.path().join("out");
     let out_dir = out_dir.to_str().unwrap();
     for (profile, source, needle) in [
-        (empty.to_str().unwrap(), SOURCE, "holds no stack samples"),
-        (gz.to_str().unwrap(), SOURCE, "gzip-compressed"),
+        (
+            empty.to_str().unwrap(),
+            SOURCE,
+            "is empty; expected a profile",
+        ),
+        (gz.to_str().unwrap(), SOURCE, "is truncated gzip"),
         (
             "no/such/profile.txt",
             SOURCE,
