@@ -137,7 +137,7 @@ pub(crate) struct TopArgs {
     #[arg(long, value_name = "WHAT", default_value = "function")]
     pub(crate) granularity: GranularityArg,
 
-    /// Number of rows to print.
+    /// Number of rows to print (0 for all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub(crate) top: usize,
 
@@ -181,7 +181,8 @@ impl TopArgs {
             GranularityArg::Line => Granularity::Line,
             GranularityArg::File => Granularity::File,
         };
-        (request, self.top, self.format)
+        let rows = if self.top == 0 { usize::MAX } else { self.top };
+        (request, rows, self.format)
     }
 }
 
@@ -209,7 +210,7 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_name = "FRACTION", default_value_t = DEFAULT_MIN_SELF_SHARE, value_parser = parse_fraction)]
     pub(crate) min_self_share: f64,
 
-    /// Number of functions shown in the ranked tables.
+    /// Number of functions shown in the ranked tables (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
     pub(crate) top: usize,
 }
@@ -222,7 +223,7 @@ impl PlanArgs {
         options.min_self_share = self.min_self_share;
         options.phase1_size = DEFAULT_PHASE1_SIZE;
         options.phase2_size = DEFAULT_PHASE2_SIZE;
-        options.top = self.top;
+        options.top = if self.top == 0 { usize::MAX } else { self.top };
         let (profiles, ingest, filters) = self.input.into_parts();
         let mut request = PlanRequest::new(profiles, self.source, self.out);
         request.options = options;

@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 
 use crate::diagnostics::Diagnostics;
 use crate::profile::{FrameId, FrameKind, Profile, StrId};
-use crate::source::{DefKind, FileId, FuncId, SourceIndex};
+use crate::source::{DefKind, FileId, FuncId, SourceFile, SourceIndex};
 
 /// The codebase definition of each frame of one profile, `None` for external frames.
 #[derive(Debug, Clone)]
@@ -76,27 +76,34 @@ pub const LOW_COVERAGE_WARNING: f64 = 0.2;
 impl Mapping {
     /// Maps every frame of `profile` onto `index` and measures coverage.
     ///
-    /// Warnings go to `diag`: low coverage (under [`LOW_COVERAGE_WARNING`]) and frames whose
-    /// line and name disagree with the source.
+    /// Warnings go to `diag`: low coverage (under [`LOW_COVERAGE_WARNING`] of samples with a
+    /// codebase frame, or with a codebase leaf, naming where the leaf time goes instead) and
+    /// frames whose line and name disagree with the source.
     pub fn build(profile: &Profile, index: &SourceIndex, diag: &mut Diagnostics) -> Mapping {
         let files = FileMatcher::new(index);
-        let mut file_cache: FxHashMap<StrId, Option<FileId>> = FxHashMap::default();
+        let mut file_cache: FxHashMap<StrId, Vec<FileId>> = FxHashMap::default();
         let mut mismatched: Vec<String> = Vec::new();
         let mut by_frame = Vec::with_capacity(profile.frame_count());
         for id in profile.frame_ids() {
             let frame = profile.frame(id);
             let def = match (frame.kind, frame.file) {
                 (FrameKind::Python, Some(file)) => {
-                    let matched = *file_cache
+                    let candidates = file_cache
                         .entry(file)
                         .or_insert_with(|| files.find(profile.string(file)));
-                    matched.and_then(|file_id| {
-                        let line = frame.line.map_or(0, |l| l.get());
-                        let name = profile.string(frame.function);
+                    let line = frame.line.map_or(0, |l| l.get());
+                    let name = profile.string(frame.function);
+                    // The first matching file that defines the function; a file of the right
+                    // name without it (a vendored copy, a namesake module) is passed over.
+                    candidates.iter().find_map(|&file_id| {
                         let (def, agreement) = resolve_def(index, file_id, line, name)?;
                         if agreement == Agreement::NameOnly {
-                            mismatched
-                                .push(format!("{name} ({}:{line})", index.file(file_id).rel_path));
+                            mismatched.push(format!(
+                                "{name} ({}:{line} in the profile, {}:{} in the source)",
+                                profile.string(file),
+                                index.file(file_id).rel_path,
+                                index.function(def).start_line
+                            ));
                         }
                         Some(def)
                     })
@@ -121,6 +128,14 @@ impl Mapping {
                 "only {:.1}% of samples have a frame in the source tree {}; is --source the code that was profiled?",
                 coverage.share() * 100.0,
                 index.root().display()
+            ));
+        } else if coverage.total > 0 && coverage.leaf_share() < LOW_COVERAGE_WARNING {
+            let hot = hottest_external_leaves(profile, &by_frame, 3);
+            diag.warn(format!(
+                "only {:.1}% of samples run code of the source tree {} at the leaf; most leaf time is in {}. If that is your code, point --source at it; if it is a library or C code, a rewrite of your code will not win much",
+                coverage.leaf_share() * 100.0,
+                index.root().display(),
+                hot.join(", ")
             ));
         }
         Mapping { by_frame, coverage }
@@ -162,6 +177,36 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
     c
 }
 
+/// The files (or function names, for frames without a file) where most external leaf time
+/// lands, with their share, e.g. `sqlparse/lexer.py (41.0%)`.
+fn hottest_external_leaves(
+    profile: &Profile,
+    by_frame: &[Option<FuncId>],
+    n: usize,
+) -> Vec<String> {
+    let mut by_place: FxHashMap<StrId, u64> = FxHashMap::default();
+    for sample in profile.samples() {
+        if let Some(leaf) = profile.frames_leaf_to_root(sample.stack).next()
+            && by_frame[leaf.index()].is_none()
+        {
+            let frame = profile.frame(leaf);
+            *by_place
+                .entry(frame.file.unwrap_or(frame.function))
+                .or_default() += sample.value;
+        }
+    }
+    let mut places: Vec<(&str, u64)> = by_place
+        .into_iter()
+        .map(|(s, v)| (profile.string(s), v))
+        .collect();
+    places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    places
+        .into_iter()
+        .take(n)
+        .map(|(place, v)| format!("{place} ({:.1}%)", ratio(v, profile.total()) * 100.0))
+        .collect()
+}
+
 /// Finds the codebase file of a profile path by whole-component path suffix.
 struct FileMatcher<'a> {
     index: &'a SourceIndex,
@@ -181,16 +226,25 @@ impl<'a> FileMatcher<'a> {
         FileMatcher { index, by_basename }
     }
 
-    /// The best match: the longest common suffix, ties broken by the smaller relative path.
-    fn find(&self, profile_path: &str) -> Option<FileId> {
+    /// Every file that matches `profile_path` by whole-component suffix, best first: the
+    /// longest common suffix, then a match of the file's whole relative path (so
+    /// `pygments/lexer.py` prefers `pygments/lexer.py` over `pip/_vendor/pygments/lexer.py`),
+    /// then the shorter relative path, then the path itself.
+    fn find(&self, profile_path: &str) -> Vec<FileId> {
         let normalized = profile_path.replace('\\', "/");
         let frame_parts: Vec<&str> = normalized
             .split('/')
             .filter(|p| !p.is_empty() && *p != ".")
             .collect();
-        let base = frame_parts.last()?;
-        let candidates = self.by_basename.get(base)?;
-        let mut best: Option<(usize, FileId)> = None;
+        let Some(base) = frame_parts.last() else {
+            return Vec::new();
+        };
+        let Some(candidates) = self.by_basename.get(base) else {
+            return Vec::new();
+        };
+        // (common components, whole relative path matched, fewer components first)
+        type Score = (usize, bool, std::cmp::Reverse<usize>);
+        let mut scored: Vec<(Score, FileId)> = Vec::new();
         for &id in candidates {
             let rel_parts: Vec<&str> = self.index.file(id).rel_path.split('/').collect();
             let common = frame_parts
@@ -199,12 +253,14 @@ impl<'a> FileMatcher<'a> {
                 .zip(rel_parts.iter().rev())
                 .take_while(|(a, b)| a == b)
                 .count();
-            let whole_suffix = common == rel_parts.len() || common == frame_parts.len();
-            if whole_suffix && best.is_none_or(|(k, _)| common > k) {
-                best = Some((common, id));
+            let whole_rel = common == rel_parts.len();
+            if whole_rel || common == frame_parts.len() {
+                scored.push(((common, whole_rel, std::cmp::Reverse(rel_parts.len())), id));
             }
         }
-        best.map(|(_, id)| id)
+        // Best score first; equal scores keep path order (candidates are sorted by path).
+        scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
+        scored.into_iter().map(|(_, id)| id).collect()
     }
 }
 
@@ -248,9 +304,21 @@ fn resolve_def(
         return Some((f.module_def, Agreement::Exact));
     }
     if last.starts_with('<') {
-        // <lambda>, <listcomp>, <genexpr>, ...: the enclosing definition's code.
-        let def = containing.first().copied().unwrap_or(f.module_def);
-        return Some((def, Agreement::Exact));
+        // <lambda>, <listcomp>, <genexpr>, ...: the enclosing definition's code, found by line,
+        // or without a line (py-spy --nolineno) by the enclosing name (`f.<locals>.<genexpr>`).
+        if line > 0 {
+            let def = containing.first().copied().unwrap_or(f.module_def);
+            return Some((def, Agreement::Exact));
+        }
+        let named: Vec<&str> = wanted
+            .iter()
+            .copied()
+            .filter(|p| !p.starts_with('<'))
+            .collect();
+        if named.is_empty() {
+            return Some((f.module_def, Agreement::Exact));
+        }
+        return find_by_qualname(index, f, &named.join(".")).map(|d| (d, Agreement::Exact));
     }
     if let Some(&d) = containing.iter().find(|&&d| index.function(d).name == last) {
         return Some((d, Agreement::Exact));
@@ -262,17 +330,17 @@ fn resolve_def(
     } else {
         Agreement::NameOnly
     };
-    let suffix = wanted.join(".");
+    find_by_qualname(index, f, &wanted.join(".")).map(|d| (d, agreement))
+}
+
+/// The first definition of `file` whose qualified name is `suffix` or ends with `.suffix`.
+fn find_by_qualname(index: &SourceIndex, file: &SourceFile, suffix: &str) -> Option<FuncId> {
     let dotted_suffix = format!(".{suffix}");
-    f.defs
-        .iter()
-        .copied()
-        .find(|&d| {
-            let def = index.function(d);
-            def.kind != DefKind::Module
-                && (def.qualname == suffix || def.qualname.ends_with(&dotted_suffix))
-        })
-        .map(|d| (d, agreement))
+    file.defs.iter().copied().find(|&d| {
+        let def = index.function(d);
+        def.kind != DefKind::Module
+            && (def.qualname == suffix || def.qualname.ends_with(&dotted_suffix))
+    })
 }
 
 #[cfg(test)]
@@ -365,12 +433,38 @@ mod tests {
     #[test]
     fn frames_without_lines_map_by_name() {
         let (_d, idx) = index();
-        let (p, m, d) = map(&idx, "main (shop/price.py);Cart.total (shop/price.py) 1\n");
+        let (p, m, d) = map(
+            &idx,
+            "main (shop/price.py);Cart.total (shop/price.py);Cart.total.<locals>.<genexpr> (shop/price.py) 1\n",
+        );
         assert_eq!(
             mapped_names(&idx, &p, &m),
-            vec!["shop.price.main", "shop.price.Cart.total"]
+            vec![
+                "shop.price.main",
+                "shop.price.Cart.total",
+                "shop.price.Cart.total"
+            ]
         );
         assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    }
+
+    #[test]
+    fn an_exact_relative_path_beats_a_vendored_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["pip/_vendor/pygments", "pygments"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::write(root.join(d).join("lexer.py"), "\n\ndef lex():\n    pass\n").unwrap();
+        }
+        let mut d = Diagnostics::default();
+        let idx = SourceIndex::build(root, &mut d).unwrap();
+        let (p, m, _) = map(&idx, "lex (pygments/lexer.py:4) 1\n");
+        assert_eq!(mapped_names(&idx, &p, &m), vec!["pygments.lexer.lex"]);
+        let (p, m, _) = map(&idx, "lex (/srv/venv/pip/_vendor/pygments/lexer.py:4) 1\n");
+        assert_eq!(
+            mapped_names(&idx, &p, &m),
+            vec!["pip._vendor.pygments.lexer.lex"]
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! Shares are fractions in [0, 1] of the profile total (empty stacks included, since they are
 //! part of the run). This is a pure function of (profile, mapping, index).
 
+use rustc_hash::FxHashMap;
+
 use crate::mapping::{Mapping, ratio};
 use crate::profile::Profile;
 use crate::source::{DefKind, FuncId, SourceIndex};
@@ -24,12 +26,15 @@ pub struct DefStats {
     pub self_share: f64,
     /// `total_value / profile total`, in [0, 1].
     pub total_share: f64,
+    /// The line where most of the self value lands, and that value (`None` without lines).
+    pub hottest_line: Option<(u32, u64)>,
 }
 
 /// Self/total statistics of every codebase definition that appears in the profile.
 #[derive(Debug, Clone)]
 pub struct Ranking {
-    /// Functions and methods with a non-zero total, sorted by self value descending, then total
+    /// Functions and methods with a non-zero total, and modules with a non-zero self value
+    /// (hot top-level code, as in scripts), sorted by self value descending, then total
     /// descending, then qualified name ascending (deterministic).
     pub functions: Vec<DefStats>,
     /// Sum of self values over every definition, modules and classes included: the value of
@@ -49,6 +54,7 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
     let mut self_value = vec![0u64; n];
     let mut total_value = vec![0u64; n];
     let mut last_counted = vec![usize::MAX; n];
+    let mut by_line: FxHashMap<(u32, u32), u64> = FxHashMap::default();
     for (i, sample) in profile.samples().iter().enumerate() {
         let mut frames = profile.frames_leaf_to_root(sample.stack);
         if let Some(leaf) = frames.next()
@@ -57,6 +63,9 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
             self_value[d.index()] += sample.value;
             total_value[d.index()] += sample.value;
             last_counted[d.index()] = i;
+            if let Some(line) = profile.frame(leaf).line {
+                *by_line.entry((d.index() as u32, line.get())).or_default() += sample.value;
+            }
         }
         for frame in frames {
             if let Some(d) = mapping.def_of(frame)
@@ -68,13 +77,24 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
         }
     }
 
+    // The hottest line of each definition: most value, then the lowest line number.
+    let mut hottest: FxHashMap<u32, (u32, u64)> = FxHashMap::default();
+    for (&(def, line), &v) in &by_line {
+        let e = hottest.entry(def).or_insert((line, v));
+        if v > e.1 || (v == e.1 && line < e.0) {
+            *e = (line, v);
+        }
+    }
+
     let total = profile.total();
     let mut functions: Vec<DefStats> = index
         .functions()
         .iter()
         .enumerate()
-        .filter(|(i, f)| {
-            matches!(f.kind, DefKind::Function | DefKind::Method) && total_value[*i] > 0
+        .filter(|(i, f)| match f.kind {
+            DefKind::Function | DefKind::Method => total_value[*i] > 0,
+            DefKind::Module => self_value[*i] > 0,
+            DefKind::Class => false,
         })
         .map(|(i, _)| DefStats {
             def: FuncId::from_index(i),
@@ -82,6 +102,7 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
             total_value: total_value[i],
             self_share: ratio(self_value[i], total),
             total_share: ratio(total_value[i], total),
+            hottest_line: hottest.get(&(i as u32)).copied(),
         })
         .collect();
     functions.sort_by(|a, b| {

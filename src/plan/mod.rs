@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostics;
-use crate::mapping::{Coverage, Mapping};
+use crate::mapping::{Coverage, Mapping, ratio};
 use crate::profile::{FrameKind, Profile};
 use crate::rank::Ranking;
 use crate::source::{DefKind, SourceIndex};
@@ -82,7 +82,7 @@ pub struct Row {
     pub rank: usize,
     /// Dotted qualified name, e.g. `logpipe.cluster.edit_distance`.
     pub function: String,
-    /// `function` or `method`.
+    /// `function`, `method` or `module` (a module's top-level code).
     pub kind: &'static str,
     /// File relative to the source root, `/`-separated.
     pub file: String,
@@ -98,6 +98,19 @@ pub struct Row {
     pub self_share: f64,
     /// Total share in [0, 1].
     pub total_share: f64,
+    /// The line where most of the self time lands (for rows shown in tables).
+    pub hot_line: Option<HotLine>,
+}
+
+/// A function's hottest line: where most of its self time lands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotLine {
+    /// 1-based line number.
+    pub line: u32,
+    /// Share of the function's self value on this line, in [0, 1].
+    pub self_fraction: f64,
+    /// The line's source text, trimmed (empty when the file cannot be read).
+    pub text: String,
 }
 
 /// One migration phase.
@@ -187,8 +200,30 @@ pub enum FrameClass {
     ExternalPython,
     /// Native code.
     Native,
-    /// Thread, process or unknown frames, and the placeholder for empty stacks.
+    /// Thread and process frames.
+    Thread,
+    /// Idle and unknown frames, and the placeholder for empty stacks.
     Other,
+}
+
+/// Source files read on demand, for the text of hot lines.
+#[derive(Default)]
+struct SourceLines {
+    files: BTreeMap<String, Vec<String>>,
+}
+
+impl SourceLines {
+    fn line(&mut self, root: &std::path::Path, rel: &str, line: u32) -> String {
+        let lines = self.files.entry(rel.to_string()).or_insert_with(|| {
+            std::fs::read_to_string(root.join(rel))
+                .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
+                .unwrap_or_default()
+        });
+        lines
+            .get((line as usize).wrapping_sub(1))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// Amdahl's law: the end-to-end speedup when a share `p` in [0, 1] of the run becomes `s`
@@ -214,12 +249,22 @@ pub fn build(
     inputs: Inputs,
     diag: &Diagnostics,
 ) -> Plan {
+    let mut sources = SourceLines::default();
     let rows: Vec<Row> = ranking
         .functions
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let f = index.function(s.def);
+            let file = &index.file(f.file).rel_path;
+            // Source text only for rows a table may show: reading every file would cost more
+            // than the rest of the plan on a big codebase.
+            let shown = i < options.top.max(options.phase1_size + options.phase2_size);
+            let hot_line = s.hottest_line.filter(|_| shown).map(|(line, v)| HotLine {
+                line,
+                self_fraction: ratio(v, s.self_value),
+                text: sources.line(index.root(), file, line),
+            });
             Row {
                 rank: i + 1,
                 function: f.qualname.clone(),
@@ -231,6 +276,7 @@ pub fn build(
                 total_value: s.total_value,
                 self_share: s.self_share,
                 total_share: s.total_share,
+                hot_line,
             }
         })
         .collect();
@@ -370,6 +416,9 @@ fn fold_for_flamegraph(
                             (format!("{name} ({base})"), FrameClass::Native)
                         }
                         (FrameKind::Native, None) => (name.to_string(), FrameClass::Native),
+                        (FrameKind::Thread | FrameKind::Process, _) => {
+                            (name.to_string(), FrameClass::Thread)
+                        }
                         _ => (name.to_string(), FrameClass::Other),
                     }
                 }

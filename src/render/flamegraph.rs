@@ -21,11 +21,13 @@ pub fn render(plan: &Plan) -> std::io::Result<Vec<u8>> {
     for (label, class) in &plan.label_classes {
         palette.insert(label, color(label, *class));
     }
+    // inferno's root frame.
+    palette.insert("all", rgb(200, 200, 205));
 
     let mut options = Options::default();
     options.title = format!("{}: where the time goes", plan.title);
     options.subtitle = Some(
-        "red/orange: your codebase - yellow: stdlib and third-party Python - blue: native - green: threads, processes"
+        "red/orange: your codebase - yellow: stdlib and third-party Python - blue: native - green: threads, processes - grey: other"
             .to_string(),
     );
     options.count_name = plan.unit.to_string();
@@ -64,7 +66,8 @@ fn color(label: &str, class: FrameClass) -> Color {
         FrameClass::Codebase => rgb(225 + a, 70 + 2 * b, 30 + c),
         FrameClass::ExternalPython => rgb(215 + a, 195 + b, 80 + c),
         FrameClass::Native => rgb(120 + a, 150 + b, 200 + c),
-        FrameClass::Other => rgb(120 + a, 190 + b, 120 + c / 2),
+        FrameClass::Thread => rgb(120 + a, 190 + b, 120 + c / 2),
+        FrameClass::Other => rgb(180 + a / 2, 180 + a / 2, 185 + a / 2),
     }
 }
 

@@ -147,9 +147,20 @@ fn summary(w: &mut String, plan: &Plan) {
     let _ = writeln!(
         w,
         "- Assumption: each rewritten function's own code runs {} faster in Rust; everything else \
-         (callers, stdlib, C extensions, I/O) is unchanged.\n",
+         (callers, stdlib, C extensions, I/O) is unchanged.",
         times(plan.options.assumed_speedup)
     );
+    if plan.leaves.native == 0 {
+        let _ = writeln!(
+            w,
+            "- Caveat: the profile has no native frames, so time in C called directly from Python \
+             (a compiled regex's `match`, `hashlib`, `sorted`, freeing objects) counts as the \
+             calling function's own time and the projections may be too high. Check each \
+             candidate's hottest line below, and re-capture with `py-spy record --native` to \
+             separate C time."
+        );
+    }
+    let _ = writeln!(w);
 }
 
 fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
@@ -188,11 +199,33 @@ fn why(r: &Row) -> String {
     } else {
         0.0
     };
-    format!(
-        "rank {} by self time; {} of the time under it is its own Python code",
+    let what = if r.kind == "module" {
+        "its module's top-level code"
+    } else {
+        "its own Python code"
+    };
+    let mut why = format!(
+        "rank {} by self time; {} of the time under it is {what}",
         r.rank,
         pct(own)
-    )
+    );
+    if let Some(h) = &r.hot_line {
+        let _ = write!(why, "; {} of that on line {}", pct(h.self_fraction), h.line);
+        if !h.text.is_empty() {
+            let _ = write!(why, ": {}", code(&shorten(&h.text, 60)));
+        }
+    }
+    why
+}
+
+/// At most `n` characters of `s`, with `...` when cut.
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(n).collect();
+    out.push_str("...");
+    out
 }
 
 fn ranked_table<'a>(w: &mut String, plan: &Plan, rows: impl Iterator<Item = &'a Row>) {

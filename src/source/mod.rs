@@ -114,9 +114,6 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceIndex {
     root: PathBuf,
-    /// Dotted name of the package the root itself is in (`sqlparse` when `--source` points at
-    /// `site-packages/sqlparse`), empty when the root is not a package.
-    package_prefix: String,
     files: Vec<SourceFile>,
     functions: Vec<Function>,
 }
@@ -125,6 +122,12 @@ pub struct SourceIndex {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SourceError {
+    /// `--source` holds no Python file brownfield indexes.
+    #[error("no Python files under {} (hidden directories, __pycache__, build, dist, node_modules and virtualenvs are skipped); pass the checkout of the profiled code with --source", path.display())]
+    NoPythonFiles {
+        /// The path given.
+        path: PathBuf,
+    },
     /// `--source` is not a directory.
     #[error("source root {} is not a directory; pass the checkout that holds the profiled code with --source", path.display())]
     NotADirectory {
@@ -149,6 +152,13 @@ impl SourceIndex {
             });
         }
         let paths = walk::python_files(root, diag);
+        if paths.is_empty() {
+            return Err(SourceError::NoPythonFiles {
+                path: root.to_path_buf(),
+            });
+        }
+        let rel_paths: Vec<String> = paths.iter().map(|p| walk::slash_path(p)).collect();
+        let modules = module_names(&rel_paths, &enclosing_package(root));
         let parsed: Vec<_> = paths
             .par_iter()
             .map_init(python::DefinitionParser::new, |parser, rel| {
@@ -159,11 +169,10 @@ impl SourceIndex {
 
         let mut index = SourceIndex {
             root: root.to_path_buf(),
-            package_prefix: enclosing_package(root),
             files: Vec::with_capacity(parsed.len()),
             functions: Vec::new(),
         };
-        for (rel, result) in parsed {
+        for ((rel, result), module) in parsed.into_iter().zip(modules) {
             let rel_path = walk::slash_path(rel);
             match result {
                 Ok(file) => {
@@ -173,7 +182,7 @@ impl SourceIndex {
                             root.join(rel).display()
                         ));
                     }
-                    index.add_file(rel_path, file);
+                    index.add_file(rel_path, module, file);
                 }
                 Err(message) => {
                     diag.warn(format!("{}: skipped: {message}", root.join(rel).display()))
@@ -183,13 +192,8 @@ impl SourceIndex {
         Ok(index)
     }
 
-    fn add_file(&mut self, rel_path: String, parsed: python::ParsedFile) {
+    fn add_file(&mut self, rel_path: String, module: String, parsed: python::ParsedFile) {
         let file = FileId::from_index(self.files.len());
-        let module = match (self.package_prefix.as_str(), module_name(&rel_path)) {
-            ("", m) => m,
-            (p, m) if m.is_empty() => p.to_string(),
-            (p, m) => format!("{p}.{m}"),
-        };
         let module_def = self.push(Function {
             qualname: module.clone(),
             name: module.rsplit('.').next().unwrap_or(&module).to_string(),
@@ -286,6 +290,75 @@ fn enclosing_package(root: &Path) -> String {
     names.join(".")
 }
 
+/// The dotted module name of every file (relative paths with `/`), following Python's import
+/// system:
+///
+/// - a file in a package (a directory with `__init__.py`) is named from the outermost package
+///   of its chain: `proj-sql/sqlparse/lexer.py` is `sqlparse.lexer`, and when the chain reaches
+///   the root itself, the root's own package name `prefix` leads (`sqlparse.lexer` for
+///   `--source site-packages/sqlparse`);
+/// - any other file is named by its path from the root ([`module_name`]): namespace packages,
+///   scripts, src-layout;
+/// - names must be unique: files whose package names collide keep their path names instead.
+pub fn module_names(rel_paths: &[String], prefix: &str) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let package_dirs: BTreeSet<&str> = rel_paths
+        .iter()
+        .filter_map(|p| p.strip_suffix("__init__.py"))
+        .map(|d| d.trim_end_matches('/'))
+        .collect();
+    let by_path = |rel: &str| join_prefix(prefix, &module_name(rel), package_dirs.contains(""));
+    let mut names: Vec<String> = rel_paths
+        .iter()
+        .map(|rel| {
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            if !package_dirs.contains(dir) {
+                return by_path(rel);
+            }
+            // Walk up while the parent directory is a package too.
+            let mut top = dir;
+            while !top.is_empty() {
+                let parent = top.rsplit_once('/').map_or("", |(d, _)| d);
+                if !package_dirs.contains(parent) {
+                    break;
+                }
+                top = parent;
+            }
+            let inside = if top.is_empty() {
+                rel.as_str()
+            } else {
+                &rel[top.len() + 1..]
+            };
+            let start = top.rsplit_once('/').map_or(top, |(_, last)| last);
+            let module = module_name(inside);
+            let dotted = match (start, module.is_empty()) {
+                ("", _) => module,
+                (s, true) => s.to_string(),
+                (s, false) => format!("{s}.{module}"),
+            };
+            join_prefix(prefix, &dotted, top.is_empty() && package_dirs.contains(""))
+        })
+        .collect();
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for n in &names {
+        *count.entry(n.clone()).or_default() += 1;
+    }
+    for (name, rel) in names.iter_mut().zip(rel_paths) {
+        if count[name.as_str()] > 1 {
+            *name = by_path(rel);
+        }
+    }
+    names
+}
+
+fn join_prefix(prefix: &str, module: &str, root_is_package: bool) -> String {
+    match (prefix.is_empty() || !root_is_package, module.is_empty()) {
+        (true, _) => module.to_string(),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}.{module}"),
+    }
+}
+
 /// The dotted module name of a relative path, following Python's import system:
 /// `pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`, and a leading `src/` of the src-layout
 /// is dropped (`src/pkg/mod.py` → `pkg.mod`).
@@ -315,6 +388,64 @@ mod tests {
         assert_eq!(module_name("src/pkg/sub/m.py"), "pkg.sub.m");
         assert_eq!(module_name("app.py"), "app");
         assert_eq!(module_name("src.py"), "src");
+    }
+
+    #[test]
+    fn package_chains_name_modules() {
+        let rels: Vec<String> = [
+            "proj-sql/sqlparse/__init__.py",
+            "proj-sql/sqlparse/engine/__init__.py",
+            "proj-sql/sqlparse/engine/grouping.py",
+            "proj-sql/workload.py",
+            "a/pkg/__init__.py",
+            "a/pkg/m.py",
+            "b/pkg/__init__.py",
+            "b/pkg/m.py",
+            "src/ns/mod.py",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            module_names(&rels, ""),
+            vec![
+                "sqlparse",
+                "sqlparse.engine",
+                "sqlparse.engine.grouping",
+                "proj-sql.workload",
+                "a.pkg",
+                "a.pkg.m",
+                "b.pkg",
+                "b.pkg.m",
+                "ns.mod",
+            ]
+        );
+        let pkg: Vec<String> = [
+            "__init__.py",
+            "lexer.py",
+            "engine/__init__.py",
+            "engine/g.py",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            module_names(&pkg, "sqlparse"),
+            vec![
+                "sqlparse",
+                "sqlparse.lexer",
+                "sqlparse.engine",
+                "sqlparse.engine.g"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tree_without_python_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        let e = SourceIndex::build(dir.path(), &mut Diagnostics::default()).unwrap_err();
+        assert!(e.to_string().starts_with("no Python files under"), "{e}");
     }
 
     #[test]

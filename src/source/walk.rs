@@ -2,7 +2,8 @@
 //!
 //! Skipped: hidden directories (`.git`, `.venv`, `.tox`, ...), `__pycache__`, `node_modules`,
 //! `build`, `dist`, `site-packages`, and virtual environments (any directory holding a
-//! `pyvenv.cfg`, whatever its name). Symbolic links are not followed.
+//! `pyvenv.cfg`, whatever its name), unless the root itself is that virtualenv. Symbolic links
+//! are not followed.
 
 use std::path::{Path, PathBuf};
 
@@ -21,14 +22,21 @@ const SKIPPED_DIRS: &[&str] = &[
 
 /// The `.py` files under `root`, as paths relative to `root`, sorted by path.
 ///
-/// Entries that cannot be read (permissions, races) become warnings in `diag`.
+/// When `root` is itself a virtualenv (it holds `pyvenv.cfg`), its `site-packages` is what the
+/// user asked for and is walked. Entries that cannot be read (permissions, races) become
+/// warnings in `diag`.
 pub fn python_files(root: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let root_is_venv = root.join("pyvenv.cfg").is_file();
     let walker = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !is_skipped_dir(e)
+                || (root_is_venv && e.file_name() == "site-packages")
+        });
     for entry in walker {
         match entry {
             Ok(e) => {

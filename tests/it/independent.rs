@@ -28,8 +28,8 @@ fn split_frame(frame: &str) -> Option<(&str, &str)> {
     Some((name, file))
 }
 
-/// The dotted name of a frame of package `package`, or `None` for frames outside it and for
-/// module-level code.
+/// The dotted name of a frame of package `package` (the module's name for module-level code),
+/// or `None` for frames outside it.
 fn dotted(frame: &str, package: &str) -> Option<String> {
     let (name, file) = split_frame(frame)?;
     let needle = format!("{package}/");
@@ -49,7 +49,7 @@ fn dotted(frame: &str, package: &str) -> Option<String> {
         parts.pop();
     }
     if parts.is_empty() {
-        return None;
+        return Some(module);
     }
     Some(format!("{module}.{}", parts.join(".")))
 }
@@ -95,6 +95,9 @@ fn frame_names_become_dotted_names() {
         dotted("run.<locals>.<genexpr> (/srv/x/logpipe/a.py:3)", "logpipe").as_deref(),
         Some("logpipe.a.run")
     );
-    assert_eq!(dotted("<module> (logpipe/__main__.py:3)", "logpipe"), None);
+    assert_eq!(
+        dotted("<module> (logpipe/__main__.py:3)", "logpipe").as_deref(),
+        Some("logpipe.__main__")
+    );
     assert_eq!(dotted("dumps (json/__init__.py:231)", "logpipe"), None);
 }
