@@ -3,6 +3,7 @@
 
 mod independent;
 mod plan;
+mod top;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
