@@ -262,6 +262,27 @@ fn read_one(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError
     }
 }
 
+/// Reads a profile held in memory (gzip-compressed or not), detecting its format as
+/// [`read_profile_with`] does. `path` only names the input in errors. This is the entry point of
+/// the fuzz targets.
+///
+/// # Errors
+/// As [`read_profile_with`], without the I/O errors.
+pub fn read_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+) -> Result<Profile, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::invalid(path, "is empty; expected a profile"));
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let inner = gunzip_capped(path, Cursor::new(bytes), options.max_decompressed_bytes)?;
+        return parse_bytes(path, inner, options);
+    }
+    parse_bytes(path, bytes, options)
+}
+
 fn parse_bytes(
     path: &Path,
     bytes: Vec<u8>,
