@@ -11,7 +11,7 @@ use brownfield::plan::{
     DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_PHASE1_SIZE, DEFAULT_PHASE2_SIZE,
     DEFAULT_TOP, PlanOptions,
 };
-use brownfield::profile::transform::Filters;
+use brownfield::profile::transform::{Filters, TagFilter};
 use brownfield::top::Granularity;
 use brownfield::{PlanRequest, TopRequest};
 
@@ -93,6 +93,26 @@ pub(crate) struct InputArgs {
     /// Keep idle samples (threads waiting on a lock, a sleep, a select); dropped by default.
     #[arg(long)]
     pub(crate) idle: bool,
+
+    /// Keep only samples with a label KEY whose value matches REGEX (pprof labels, e.g.
+    /// `--tagfocus stage=count`).
+    #[arg(long, value_name = "KEY=REGEX", value_parser = parse_tag)]
+    pub(crate) tagfocus: Option<TagFilter>,
+
+    /// Drop samples with a label KEY whose value matches REGEX.
+    #[arg(long, value_name = "KEY=REGEX", value_parser = parse_tag)]
+    pub(crate) tagignore: Option<TagFilter>,
+}
+
+fn parse_tag(s: &str) -> Result<TagFilter, String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=REGEX, got {s:?}"))?;
+    let value = Regex::new(value).map_err(|e| format!("invalid regex for label {key}: {e}"))?;
+    Ok(TagFilter {
+        key: key.to_string(),
+        value,
+    })
 }
 
 /// `--input-format` values.
@@ -123,6 +143,8 @@ impl InputArgs {
         filters.hide = self.hide;
         filters.threads = self.threads;
         filters.idle = self.idle;
+        filters.tag_focus = self.tagfocus;
+        filters.tag_ignore = self.tagignore;
         (self.profiles, ingest, filters)
     }
 }
@@ -365,6 +387,8 @@ mod tests {
         assert_eq!(req.ingest.sample_type.as_deref(), Some("cpu"));
         assert_eq!(req.ingest.format, Some(InputFormat::Pprof));
         assert_eq!(req.ingest.max_decompressed_bytes, 1000);
+        assert_eq!(req.filters.tag_focus.as_ref().unwrap().key, "stage");
+        assert_eq!(req.filters.tag_ignore.as_ref().unwrap().value.as_str(), "1");
         let bad = Cli::try_parse_from(["brownfield", "top", "a", "--focus", "("]);
         assert!(bad.is_err());
     }

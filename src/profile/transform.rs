@@ -34,6 +34,37 @@ pub struct Filters {
     pub threads: bool,
     /// Keep idle samples (see [`is_idle_frame`]). Default is off: they are dropped.
     pub idle: bool,
+    /// Keep only samples with a label of this key whose value (string, or number as decimal
+    /// text) matches, like pprof's `-tagfocus key=regex`. Default is none.
+    pub tag_focus: Option<TagFilter>,
+    /// Drop samples with a label of this key whose value matches (pprof's `-tagignore`).
+    /// Default is none.
+    pub tag_ignore: Option<TagFilter>,
+}
+
+/// A label filter: a key and a regex on the value.
+#[derive(Debug, Clone)]
+pub struct TagFilter {
+    /// The label key, e.g. `thread_name` or `stage`.
+    pub key: String,
+    /// The regex the value must match.
+    pub value: Regex,
+}
+
+impl TagFilter {
+    /// True when the sample's labels have `key` with a matching value.
+    fn matches(&self, p: &Profile, labels: Option<LabelSetId>) -> bool {
+        let Some(id) = labels else {
+            return false;
+        };
+        p.label_set(id).iter().any(|l| {
+            p.string(l.key) == self.key
+                && match l.value {
+                    LabelValue::Str(v) => self.value.is_match(p.string(v)),
+                    LabelValue::Num { value, .. } => self.value.is_match(&value.to_string()),
+                }
+        })
+    }
 }
 
 /// An error while merging profiles.
@@ -249,6 +280,15 @@ fn copy_into(
                 None => (false, false, false),
             };
             if (f.focus.is_some() && !is_focused) || is_ignored || (!f.idle && idle) {
+                continue;
+            }
+            if f.tag_focus
+                .as_ref()
+                .is_some_and(|t| !t.matches(p, s.labels))
+                || f.tag_ignore
+                    .as_ref()
+                    .is_some_and(|t| t.matches(p, s.labels))
+            {
                 continue;
             }
         }

@@ -275,3 +275,14 @@ fn shared_testdata_pprof_totals_match_go_tool_pprof() {
         );
     }
 }
+
+#[test]
+fn label_filters_partition_the_go_profile() {
+    let file = "sample-profiles/go-wordfreq.pprof.pb.gz";
+    let all = top_json(&[file]).total;
+    let count = top_json(&["--tagfocus", "stage=^count$", file]).total;
+    let tokenize = top_json(&["--tagfocus", "stage=^tokenize$", file]).total;
+    let unlabelled = top_json(&["--tagignore", "stage=.", file]).total;
+    assert!(count > 0 && tokenize > 0 && unlabelled > 0);
+    assert_eq!(count + tokenize + unlabelled, all);
+}
