@@ -3,6 +3,7 @@
 
 mod independent;
 mod plan;
+mod properties;
 mod top;
 
 use std::path::{Path, PathBuf};
