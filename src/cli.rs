@@ -373,6 +373,10 @@ mod tests {
             "1000",
             "--top",
             "3",
+            "--tagfocus",
+            "stage=^count$",
+            "--tagignore",
+            "worker=1",
         ])
         .unwrap();
         let Command::Top(args) = cli.command else {

@@ -53,9 +53,8 @@ fn run(cli: Cli) -> Result<(), RunError> {
             io(writeln!(out, "{}", table::ranked(plan)))?;
             io(writeln!(
                 out,
-                "{} {} read; {:.1}% of samples touch the codebase ({} files, {} functions).",
-                plan.total_value,
-                plan.unit,
+                "{} read; {:.1}% of samples touch the codebase ({} files, {} functions).",
+                brownfield::top::amount(plan.total_value, plan.unit),
                 plan.coverage.share() * 100.0,
                 plan.codebase.files,
                 plan.codebase.functions

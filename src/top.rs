@@ -186,6 +186,18 @@ pub fn human_value(value: u64, unit: &str) -> String {
     }
 }
 
+/// A value with its unit in words: `2621 samples`, `8.29s of sampled time`, `12MB`,
+/// `40 events`, `1000000000 (normalized weight)`.
+pub fn amount(value: u64, unit: &str) -> String {
+    match unit {
+        "samples" => format!("{value} samples"),
+        "nanoseconds" => format!("{} of sampled time", human_value(value, unit)),
+        "bytes" => human_value(value, unit),
+        "count" => format!("{value} events"),
+        _ => format!("{value} ({unit})"),
+    }
+}
+
 fn trim(s: String) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -235,5 +247,10 @@ mod tests {
         assert_eq!(human_value(0, "nanoseconds"), "0ns");
         assert_eq!(human_value(781, "samples"), "781");
         assert_eq!(human_value(3 * 1024 * 1024, "bytes"), "3MB");
+        assert_eq!(
+            amount(8_290_000_000, "nanoseconds"),
+            "8.29s of sampled time"
+        );
+        assert_eq!(amount(12, "samples"), "12 samples");
     }
 }

@@ -77,7 +77,8 @@ pub enum FrameKind {
 impl FrameKind {
     /// Decides a frame's kind from its parts as profilers write them: py-spy's thread and
     /// process frames by name, `(idle)`, Python sources by file (`.py`, `<frozen ...>`,
-    /// `<string>`), shared objects and bare addresses as native, and no file as unknown.
+    /// `<string>`, Cython `.pyx` with a line), any other file (shared objects, C sources of
+    /// native frames) and bare addresses as native, and no file as unknown.
     pub fn classify(function: &str, file: Option<&str>, has_line: bool) -> FrameKind {
         if is_thread_frame(function) {
             return FrameKind::Thread;
@@ -95,15 +96,12 @@ impl FrameKind {
                 FrameKind::Unknown
             };
         };
-        if is_python_file(file) {
-            FrameKind::Python
-        } else if is_address(function) || is_native_object(file) {
-            FrameKind::Native
-        } else if has_line {
-            // A source file with a line that is not Python (Cython's .pyx, say): code the team
-            // owns, mapped like Python.
+        if is_python_file(file) || (has_line && is_cython_file(file)) {
+            // Cython sources (.pyx) are code the team owns, mapped like Python.
             FrameKind::Python
         } else {
+            // Shared objects, addresses, and C/C++ sources of native frames with debug info
+            // (py-spy --native writes `name (_json.c:1549)`).
             FrameKind::Native
         }
     }
@@ -155,14 +153,8 @@ fn is_python_file(file: &str) -> bool {
         || file == "<stdin>"
 }
 
-fn is_native_object(file: &str) -> bool {
-    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    name.ends_with(".so")
-        || name.contains(".so.")
-        || name.ends_with(".dylib")
-        || name.ends_with(".dll")
-        || name.ends_with(".pyd")
-        || name.ends_with(".exe")
+fn is_cython_file(file: &str) -> bool {
+    file.ends_with(".pyx") || file.ends_with(".pxd") || file.ends_with(".pxi")
 }
 
 /// One frame: a function at a place in a file.

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use crate::plan::{Phase, Plan, Row};
+use crate::top::amount;
 
 /// The file name the flamegraph is written to, linked from plan.md.
 pub const FLAMEGRAPH_FILE: &str = "flamegraph.svg";
@@ -134,9 +135,8 @@ fn summary(w: &mut String, plan: &Plan) {
     }
     let _ = writeln!(
         w,
-        "- Evidence: {} {} from {} profile{}; {} of samples touch the codebase ({} files, {} functions, {} lines).",
-        plan.total_value,
-        plan.unit,
+        "- Evidence: {} from {} profile{}; {} of samples touch the codebase ({} files, {} functions, {} lines).",
+        amount(plan.total_value, plan.unit),
         plan.inputs.profiles.len(),
         plural(plan.inputs.profiles.len()),
         pct(plan.coverage.share()),
