@@ -21,8 +21,8 @@ pub fn render(plan: &Plan) -> std::io::Result<Vec<u8>> {
     for (label, class) in &plan.label_classes {
         palette.insert(label, color(label, *class));
     }
-    // inferno's root frame.
-    palette.insert("all", rgb(200, 200, 205));
+    // inferno's root frame ("all") has an empty function name.
+    palette.insert("", rgb(200, 200, 205));
 
     let mut options = Options::default();
     options.title = format!("{}: where the time goes", plan.title);
