@@ -268,7 +268,12 @@ fn method(w: &mut String, plan: &Plan) {
          - Caveat: without `py-spy --native`, time spent in C functions called directly from \
          Python (a compiled regex's `match`, `hashlib` digests, `str` methods) is counted as the \
          calling function's self time, so shares of functions that mostly call C code \
-         overstate what a rewrite can win.\n",
+         overstate what a rewrite can win.\n\
+         - Not modelled in this version: call counts (a sampling profile has none), so a small \
+         helper called millions of times may lose its gain to the per-call cost of crossing \
+         between Python and Rust; its boundary (callers, call sites), isolation and effort.\n\
+         - Samples of waiting threads (idle) are left out unless `--idle` is given; thread frames \
+         are merged unless `--threads`.\n",
         pct(plan.options.min_self_share),
         plan.options.phase1_size,
         plan.options.phase2_size,
