@@ -11,11 +11,12 @@ so that stacks share long common prefixes, as real ones do. Each output line the
 shape and renames its last 1-8 frames into one of VARIANTS copies of the module
 (`parse_line (logpipe/parser.py:165)` -> `parse_line_v17 (logpipe/parser_v17.py:172)`: a
 counter suffix on the function and the file, and a line number shifted by a per-variant
-offset). Most lines are therefore distinct stacks, as in a real py-spy file (py-spy writes each
+offset; copies are picked with a skew, so a few are hot). Most lines are therefore distinct stacks, as in a real py-spy file (py-spy writes each
 distinct stack once), while the number of distinct frames stays bounded (template frames x
 VARIANTS) and the stack prefix tree grows by a few nodes per line, not by the whole depth.
 
-Counts are drawn from the template's own counts. About 1 line in 20 000 is an empty stack
+Template stacks are picked in proportion to their count in the capture (the hot paths stay
+hot); each line's count is drawn from the capture's counts. About 1 line in 20 000 is an empty stack
 (` COUNT`), as py-spy writes for samples without Python frames.
 
 Deterministic: the same --seed, --size and template give the same bytes (for one Python
@@ -66,7 +67,8 @@ def render(frame):
 
 
 def load_template(path):
-    stacks, counts = [], []
+    """The non-empty stacks with their counts, and the counts of every record."""
+    stacks, stack_counts, counts = [], [], []
     with open(path, encoding="utf-8") as f:
         for raw in f:
             raw = raw.rstrip("\n").rstrip("\r")
@@ -77,7 +79,8 @@ def load_template(path):
             frames = [parse_frame(t) for t in stack.split(";")] if stack.strip() else []
             if frames:
                 stacks.append(frames)
-    return stacks, counts
+                stack_counts.append(int(count))
+    return stacks, stack_counts, counts
 
 
 def grow(frames, rng):
@@ -95,13 +98,15 @@ def grow(frames, rng):
         room = target - len(frames)
         if rng.random() < 0.6 and len(frames) >= 4:
             # Recursion: repeat frames[i:i+n] right after themselves.
+            # Recursion happens in application code, below the entry points: pick the
+            # segment in the deeper half of the stack.
             n = rng.randint(1, min(3, len(frames) - 3, room))
-            i = rng.randint(2, len(frames) - 1 - n)
+            i = rng.randint(min(max(2, len(frames) // 2), len(frames) - 1 - n), len(frames) - 1 - n)
             reps = rng.randint(1, max(1, room // n))
             reps = min(reps, 6)
             frames[i + n : i + n] = frames[i : i + n] * reps
         else:
-            i = rng.randint(1, len(frames) - 1)
+            i = rng.randint(max(1, len(frames) // 4), len(frames) - 1)
             frames.insert(i, WRAPPERS[rng.randrange(len(WRAPPERS))])
         if len(frames) > target:
             del frames[target - 1 : len(frames) - 1]  # keep the leaf
@@ -130,7 +135,7 @@ def main():
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
-    stacks, counts = load_template(args.template)
+    stacks, counts_of_stacks, counts = load_template(args.template)
 
     # Pre-render every shape: the frame texts, and for the renamable tail the parsed frames.
     shapes = []
@@ -147,8 +152,14 @@ def main():
     written = lines = total = 0
     dmin, dmax, dsum = 10**9, 0, 0
     n_shapes = len(shapes)
+    # Pick template stacks in proportion to their count in the capture, so the hot paths of
+    # the real program stay hot.
+    weighted = [t for t, c in enumerate(counts_of_stacks) for _ in range(c)]
+    n_weighted = len(weighted)
+    n_per = args.shapes
     n_counts = len(counts)
     randrange = rng.randrange
+    random_ = rng.random
     with open(args.out, "w", encoding="utf-8", newline="\n") as out:
         while written < args.size:
             count = counts[randrange(n_counts)]
@@ -156,8 +167,10 @@ def main():
                 line = f" {count}\n"
                 depth = None
             else:
-                texts, parsed = shapes[randrange(n_shapes)]
-                v = randrange(args.variants)
+                texts, parsed = shapes[weighted[randrange(n_weighted)] * n_per + randrange(n_per)]
+                # Skewed: low-numbered module copies are hot, as a few modules of a big
+                # codebase are.
+                v = int(args.variants * random_() ** 3)
                 depth = len(texts)
                 r = min(depth - 2, 1 + randrange(8))
                 texts = texts[:]

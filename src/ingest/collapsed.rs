@@ -47,6 +47,7 @@ const MAX_CONTINUATION_LINES: usize = 1000;
 pub fn parse(path: &Path, mut reader: impl BufRead) -> Result<Profile, IngestError> {
     let mut builder = ProfileBuilder::new(ValueUnit::Samples);
     let mut frames = FrameCache::default();
+    let mut prefix = PreviousStack::default();
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut line_no: u64 = 0;
 
@@ -97,20 +98,14 @@ pub fn parse(path: &Path, mut reader: impl BufRead) -> Result<Profile, IngestErr
         let (stack_text, count) =
             split_count(text).map_err(|m| IngestError::line(path, record_line, m))?;
 
-        let mut stack: Option<StackId> = None;
-        if !stack_text.trim().is_empty() {
-            for frame_text in stack_text.split(';') {
-                if frame_text.is_empty() {
-                    return Err(IngestError::line(
-                        path,
-                        record_line,
-                        "empty frame between two ';' separators".to_string(),
-                    ));
-                }
-                let frame = frames.get(&mut builder, frame_text);
-                stack = Some(builder.push_frame(stack, frame));
-            }
-        }
+        let stack = if stack_text.trim().is_empty() {
+            prefix.clear();
+            None
+        } else {
+            prefix
+                .push_stack(stack_text, &mut builder, &mut frames)
+                .map_err(|m| IngestError::line(path, record_line, m))?
+        };
         builder.add_sample(stack, count).map_err(|()| {
             IngestError::line(
                 path,
@@ -244,6 +239,91 @@ fn has_open_process_quote(record: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// The previous record's stack text and the stack id after each of its frames.
+///
+/// Consecutive records usually share their root frames (the same entry point, request handler,
+/// loop), and sorted folded files share much more. Comparing the bytes of two lines is far
+/// cheaper than hashing and looking up each frame, so the shared prefix reuses the previous
+/// record's stack ids and only the rest is interned.
+#[derive(Default)]
+struct PreviousStack {
+    text: Vec<u8>,
+    /// For frame `j` of the previous record: the byte offset where it ends (exclusive, the `;`
+    /// or the end of the text) and the stack id with it as the leaf.
+    frames: Vec<(usize, StackId)>,
+}
+
+impl PreviousStack {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.frames.clear();
+    }
+
+    /// Interns `text` (`frame;frame;...`, non-empty) and returns its stack id.
+    fn push_stack(
+        &mut self,
+        text: &str,
+        builder: &mut ProfileBuilder,
+        frames: &mut FrameCache,
+    ) -> Result<Option<StackId>, String> {
+        let bytes = text.as_bytes();
+        let common = common_prefix_len(&self.text, bytes);
+        // Frames of the previous record that are whole frames of this one too.
+        let reusable = self
+            .frames
+            .iter()
+            .take_while(|&&(end, _)| {
+                if end < self.text.len() {
+                    // The separator after the frame matched as well.
+                    end < common
+                } else {
+                    end == common && (bytes.len() == end || bytes[end] == b';')
+                }
+            })
+            .count();
+        self.frames.truncate(reusable);
+        let (mut stack, mut pos) = match self.frames.last() {
+            Some(&(end, id)) => (Some(id), end + 1),
+            None => (None, 0),
+        };
+        while pos <= bytes.len() {
+            let end = memchr::memchr(b';', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let frame_text = &text[pos..end];
+            if frame_text.is_empty() {
+                self.clear();
+                return Err("empty frame between two ';' separators".to_string());
+            }
+            let frame = frames.get(builder, frame_text);
+            let id = builder.push_frame(stack, frame);
+            stack = Some(id);
+            self.frames.push((end, id));
+            pos = end + 1;
+        }
+        self.text.clear();
+        self.text.extend_from_slice(bytes);
+        Ok(stack)
+    }
+}
+
+/// Length of the common prefix of two byte strings, compared 16 bytes at a time.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    // Fixed-size chunks compare as two register loads, with no call to memcmp.
+    while i + 16 <= n {
+        let x: [u8; 16] = a[i..i + 16].try_into().expect("16 bytes");
+        let y: [u8; 16] = b[i..i + 16].try_into().expect("16 bytes");
+        if u128::from_ne_bytes(x) != u128::from_ne_bytes(y) {
+            break;
+        }
+        i += 16;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 /// Caches the parse of each distinct frame text, so each is parsed and interned once.
@@ -392,6 +472,48 @@ mod tests {
         // `a (m.py:1)` is one frame, shared by both stacks.
         assert_eq!(p.frame_count(), 2);
         assert_eq!(p.stack_node_count(), 2);
+    }
+
+    #[test]
+    fn shared_prefixes_give_the_same_stacks_as_fresh_parsing() {
+        let text = "a (m.py:1);b (m.py:2);c (m.py:3) 1\n\
+                    a (m.py:1);b (m.py:2);c (m.py:30) 1\n\
+                    a (m.py:1);b (m.py:2) 1\n\
+                    a (m.py:1);b (m.py:2);c (m.py:3) 1\n\
+                    a (m.py:1);b (m.py:2)x;c 1\n\
+                    a (m.py:1) 1\n\
+                    a (m.py:1);b (m.py:2);c (m.py:3) 1\n";
+        let p = parse_str(text).unwrap();
+        let stacks: Vec<Vec<String>> = p
+            .samples()
+            .iter()
+            .map(|s| {
+                let mut out = Vec::new();
+                p.frames_root_to_leaf(s.stack, &mut out);
+                out.iter()
+                    .map(|&f| {
+                        let fr = p.frame(f);
+                        format!(
+                            "{}:{}",
+                            p.string(fr.function),
+                            fr.line.map_or(0, |l| l.get())
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(stacks[0], vec!["a:1", "b:2", "c:3"]);
+        assert_eq!(stacks[1], vec!["a:1", "b:2", "c:30"]);
+        assert_eq!(stacks[2], vec!["a:1", "b:2"]);
+        assert_eq!(p.samples()[3].stack, p.samples()[0].stack);
+        assert_eq!(stacks[4], vec!["a:1", "b (m.py:2)x:0", "c:0"]);
+        assert_eq!(stacks[5], vec!["a:1"]);
+        assert_eq!(p.samples()[6].stack, p.samples()[0].stack);
+        assert_eq!(
+            common_prefix_len(b"abcdefghijklmnopqrstuv", b"abcdefghijklmnopqrsXuv"),
+            19
+        );
+        assert!(err("a;b 1\na; 1\n").contains(":2: empty frame"));
     }
 
     #[test]

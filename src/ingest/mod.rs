@@ -177,7 +177,7 @@ pub fn read_profiles(
         profiles.push(read_profile_with(file, options)?);
     }
     let merged = transform::merge(profiles, filters.normalize)?;
-    Ok(transform::filter(&merged, filters))
+    Ok(transform::apply(merged, filters))
 }
 
 /// The files behind `paths`: files as given, directories expanded.

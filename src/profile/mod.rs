@@ -11,6 +11,12 @@
 use std::num::NonZeroU32;
 
 use indexmap::IndexSet;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+/// Interning tables hash with FxHash: the keys are small ids and short names, hashed millions
+/// of times per profile, and the default SipHash (DoS-resistant, several times slower) buys
+/// nothing for a local tool reading its user's own files.
+type Table<T> = IndexSet<T, FxBuildHasher>;
 
 pub mod transform;
 
@@ -286,10 +292,10 @@ pub struct Metadata {
 /// tables is in range, and a stack node's parent has a smaller index than the node itself.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    strings: IndexSet<Box<str>>,
-    frames: IndexSet<Frame>,
-    stacks: IndexSet<StackNode>,
-    label_sets: IndexSet<Box<[Label]>>,
+    strings: Table<Box<str>>,
+    frames: Table<Frame>,
+    stacks: Vec<StackNode>,
+    label_sets: Table<Box<[Label]>>,
     samples: Vec<Sample>,
     unit: ValueUnit,
     total: u64,
@@ -314,7 +320,7 @@ impl Profile {
     /// The stack node an id names. Panics only if the id is from another profile.
     pub fn stack_node(&self, id: StackId) -> &StackNode {
         self.stacks
-            .get_index(id.index())
+            .get(id.index())
             .expect("StackId from this profile")
     }
 
@@ -400,6 +406,14 @@ impl Profile {
 #[derive(Debug)]
 pub struct ProfileBuilder {
     profile: Profile,
+    /// Stack node → id. Kept beside the profile's `Vec` rather than as an `IndexSet`: a lookup
+    /// then touches one hash-table slot (key and value inline) instead of a slot and an entry,
+    /// which matters when the table outgrows the caches.
+    stack_ids: FxHashMap<StackNode, StackId>,
+    /// The most recent child pushed under each node (index = parent index + 1, 0 for roots):
+    /// `(frame, child)`. Walking a stack that was seen before hits this one-slot cache instead of
+    /// hashing and probing the table.
+    last_child: Vec<(FrameId, StackId)>,
 }
 
 impl ProfileBuilder {
@@ -407,10 +421,10 @@ impl ProfileBuilder {
     pub fn new(unit: ValueUnit) -> Self {
         ProfileBuilder {
             profile: Profile {
-                strings: IndexSet::new(),
-                frames: IndexSet::new(),
-                stacks: IndexSet::new(),
-                label_sets: IndexSet::new(),
+                strings: Table::default(),
+                frames: Table::default(),
+                stacks: Vec::new(),
+                label_sets: Table::default(),
                 samples: Vec::new(),
                 unit,
                 total: 0,
@@ -419,6 +433,8 @@ impl ProfileBuilder {
                     ..Metadata::default()
                 },
             },
+            stack_ids: FxHashMap::default(),
+            last_child: Vec::new(),
         }
     }
 
@@ -444,8 +460,26 @@ impl ProfileBuilder {
 
     /// Interns the stack `parent` + `frame` and returns its id (the stack one frame deeper).
     pub fn push_frame(&mut self, parent: Option<StackId>, frame: FrameId) -> StackId {
-        let (i, _) = self.profile.stacks.insert_full(StackNode { parent, frame });
-        StackId(index_u32(i))
+        let slot = parent.map_or(0, |p| p.index() + 1);
+        if let Some(&(f, child)) = self.last_child.get(slot)
+            && f == frame
+            && child != NO_STACK
+        {
+            return child;
+        }
+        let node = StackNode { parent, frame };
+        let stacks = &mut self.profile.stacks;
+        let id = *self.stack_ids.entry(node).or_insert_with(|| {
+            let id = StackId(index_u32(stacks.len()));
+            stacks.push(node);
+            id
+        });
+        if self.last_child.len() <= stacks.len() {
+            self.last_child
+                .resize(stacks.len() * 2 + 1, (FrameId(u32::MAX), NO_STACK));
+        }
+        self.last_child[slot] = (frame, id);
+        id
     }
 
     /// Adds a sample.
@@ -516,6 +550,9 @@ impl ProfileBuilder {
         self.profile
     }
 }
+
+/// Marks an empty slot of [`ProfileBuilder::last_child`].
+const NO_STACK: StackId = StackId(u32::MAX);
 
 /// Table indices stay below `u32::MAX`: four billion distinct frames or stacks would need far more
 /// memory than any machine this runs on, so reaching it is a bug, not bad input.

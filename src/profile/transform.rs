@@ -168,6 +168,32 @@ fn source_name(p: &Profile) -> String {
         .unwrap_or_else(|| "a profile".to_string())
 }
 
+/// Applies `filters` like [`filter`], but hands `p` back untouched when they would change
+/// nothing (no regex or label filter, no thread frame to drop, no idle sample to drop), which
+/// saves rebuilding the tables of a large profile.
+pub fn apply(p: Profile, filters: &Filters) -> Profile {
+    let by_regex = filters.focus.is_some()
+        || filters.ignore.is_some()
+        || filters.hide.is_some()
+        || filters.tag_focus.is_some()
+        || filters.tag_ignore.is_some();
+    let drops_frames = !filters.threads
+        && p.frame_ids()
+            .any(|f| matches!(p.frame(f).kind, FrameKind::Thread | FrameKind::Process));
+    let drops_idle = !filters.idle && {
+        let idle: Vec<bool> = p.frame_ids().map(|f| is_idle_frame(&p, f)).collect();
+        p.samples().iter().any(|s| {
+            s.stack
+                .is_some_and(|id| idle[p.stack_node(id).frame.index()])
+        })
+    };
+    if by_regex || drops_frames || drops_idle {
+        filter(&p, filters)
+    } else {
+        p
+    }
+}
+
 /// Applies `filters` (all but `normalize`) and returns the filtered profile.
 pub fn filter(p: &Profile, filters: &Filters) -> Profile {
     let mut b = ProfileBuilder::new(p.unit());
@@ -268,6 +294,10 @@ fn copy_into(
         );
     }
 
+    let idle_frame: Vec<bool> = match filters {
+        Some(f) if !f.idle => p.frame_ids().map(|f| is_idle_frame(p, f)).collect(),
+        _ => vec![false; p.frame_count()],
+    };
     let mut label_sets: Vec<Option<Option<LabelSetId>>> = Vec::new();
     for s in p.samples() {
         if let Some(f) = filters {
@@ -275,7 +305,7 @@ fn copy_into(
                 Some(id) => (
                     focused[id.index()],
                     ignored[id.index()],
-                    is_idle_frame(p, p.stack_node(id).frame),
+                    idle_frame[p.stack_node(id).frame.index()],
                 ),
                 None => (false, false, false),
             };
@@ -446,6 +476,16 @@ mod tests {
         let mut f = Filters::default();
         f.hide = Some(Regex::new("^main$").unwrap());
         assert_eq!(folded(&filter(&p, &f)), vec!["log 3", "work 6"]);
+    }
+
+    #[test]
+    fn apply_skips_the_copy_only_when_nothing_changes() {
+        let plain = parse("main (a.py:1);work (a.py:5) 6\n");
+        let nodes = plain.stack_node_count();
+        let same = apply(plain, &Filters::default());
+        assert_eq!((same.total(), same.stack_node_count()), (6, nodes));
+        let filtered = apply(parse(TEXT), &Filters::default());
+        assert_eq!(folded(&filtered), vec!["main;log 3", "main;work 6"]);
     }
 
     #[test]
