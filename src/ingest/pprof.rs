@@ -167,6 +167,7 @@ impl<'a> Reader<'a> {
             }
         }
 
+        let table = LocationTable::new(locations);
         let types = p.sample_type.len();
         let mut label_buf: Vec<Label> = Vec::new();
         for (i, s) in p.sample.iter().enumerate() {
@@ -203,7 +204,7 @@ impl<'a> Reader<'a> {
             }
             let mut stack: Option<StackId> = None;
             for &loc_id in s.location_id.iter().rev() {
-                let frames = locations.get(&loc_id).ok_or_else(|| {
+                let frames = table.get(loc_id).ok_or_else(|| {
                     self.err(
                         "sample",
                         i,
@@ -302,6 +303,58 @@ impl<'a> Reader<'a> {
         };
         let (t, u) = types[index];
         Ok((index, t, u))
+    }
+}
+
+/// Location id → its frames (root → leaf), laid out for the hot loop over samples: one arena of
+/// frame ids, and a dense index by id when ids are compact (Go numbers them 1..N), else a map.
+struct LocationTable {
+    arena: Vec<FrameId>,
+    dense: Vec<(u32, u32)>,
+    sparse: FxHashMap<u64, (u32, u32)>,
+}
+
+impl LocationTable {
+    /// Marks a dense slot with no location.
+    const EMPTY: (u32, u32) = (u32::MAX, 0);
+
+    fn new(locations: FxHashMap<u64, Vec<FrameId>>) -> Self {
+        let mut ids: Vec<u64> = locations.keys().copied().collect();
+        ids.sort_unstable();
+        let max = ids.last().copied().unwrap_or(0);
+        let dense_ok = max <= (ids.len() as u64).saturating_mul(4).saturating_add(1024);
+        let mut t = LocationTable {
+            arena: Vec::new(),
+            dense: if dense_ok {
+                vec![Self::EMPTY; max as usize + 1]
+            } else {
+                Vec::new()
+            },
+            sparse: FxHashMap::default(),
+        };
+        for id in ids {
+            let frames = &locations[&id];
+            let slot = (t.arena.len() as u32, frames.len() as u32);
+            t.arena.extend_from_slice(frames);
+            if dense_ok {
+                t.dense[id as usize] = slot;
+            } else {
+                t.sparse.insert(id, slot);
+            }
+        }
+        t
+    }
+
+    fn get(&self, id: u64) -> Option<&[FrameId]> {
+        let (start, len) = if self.dense.is_empty() {
+            *self.sparse.get(&id)?
+        } else {
+            *self.dense.get(usize::try_from(id).ok()?)?
+        };
+        if start == u32::MAX {
+            return None;
+        }
+        self.arena.get(start as usize..(start + len) as usize)
     }
 }
 
