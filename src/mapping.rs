@@ -159,7 +159,7 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
         frames_mapped: by_frame.iter().filter(|d| d.is_some()).count(),
         ..Coverage::default()
     };
-    for sample in profile.samples() {
+    for sample in &profile.values_by_stack() {
         if sample.stack.is_none() {
             c.empty_stacks += sample.value;
             continue;
@@ -185,7 +185,7 @@ fn hottest_external_leaves(
     n: usize,
 ) -> Vec<String> {
     let mut by_place: FxHashMap<StrId, u64> = FxHashMap::default();
-    for sample in profile.samples() {
+    for sample in &profile.values_by_stack() {
         if let Some(leaf) = profile.frames_leaf_to_root(sample.stack).next()
             && by_frame[leaf.index()].is_none()
         {

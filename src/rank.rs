@@ -55,7 +55,7 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
     let mut total_value = vec![0u64; n];
     let mut last_counted = vec![usize::MAX; n];
     let mut by_line: FxHashMap<(u32, u32), u64> = FxHashMap::default();
-    for (i, sample) in profile.samples().iter().enumerate() {
+    for (i, sample) in profile.values_by_stack().iter().enumerate() {
         let mut frames = profile.frames_leaf_to_root(sample.stack);
         if let Some(leaf) = frames.next()
             && let Some(d) = mapping.def_of(leaf)

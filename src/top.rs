@@ -89,7 +89,7 @@ pub fn top(profile: &Profile, granularity: Granularity) -> TopTable {
     let mut flat = vec![0u64; n];
     let mut cum = vec![0u64; n];
     let mut last = vec![usize::MAX; n];
-    for (i, s) in profile.samples().iter().enumerate() {
+    for (i, s) in profile.values_by_stack().iter().enumerate() {
         let mut frames = profile.frames_leaf_to_root(s.stack);
         if let Some(leaf) = frames.next() {
             let e = frame_entry[leaf.index()];

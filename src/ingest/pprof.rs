@@ -168,6 +168,7 @@ impl<'a> Reader<'a> {
         }
 
         let table = LocationTable::new(locations);
+        let mut pushed: FxHashMap<(Option<StackId>, u32), StackId> = FxHashMap::default();
         let types = p.sample_type.len();
         let mut label_buf: Vec<Label> = Vec::new();
         for (i, s) in p.sample.iter().enumerate() {
@@ -203,16 +204,40 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let mut stack: Option<StackId> = None;
+            let mut depth = 0usize;
             for &loc_id in s.location_id.iter().rev() {
-                let frames = table.get(loc_id).ok_or_else(|| {
+                let (slot, frames) = table.get(loc_id).ok_or_else(|| {
                     self.err(
                         "sample",
                         i,
                         format!("refers to location id {loc_id}, which does not exist"),
                     )
                 })?;
+                depth += frames.len();
+                if depth > MAX_STACK_DEPTH {
+                    return Err(self.err(
+                        "sample",
+                        i,
+                        format!("its stack is deeper than {MAX_STACK_DEPTH} frames (inlined frames included); refusing it"),
+                    ));
+                }
+                if frames.len() > 1 {
+                    // A location with inlined frames is pushed as a whole once per parent, so
+                    // a location with thousands of lines referenced by thousands of samples
+                    // costs one lookup each, not thousands of pushes.
+                    if let Some(&id) = pushed.get(&(stack, slot)) {
+                        stack = Some(id);
+                        continue;
+                    }
+                }
+                let parent = stack;
                 for &f in frames {
                     stack = Some(b.push_frame(stack, f));
+                }
+                if frames.len() > 1 {
+                    if let Some(id) = stack {
+                        pushed.insert((parent, slot), id);
+                    }
                 }
             }
             label_buf.clear();
@@ -306,6 +331,10 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The deepest stack accepted, in frames (inlined frames included): deep enough for any real
+/// recursion, and a bound on what a small hostile file can expand to.
+pub const MAX_STACK_DEPTH: usize = 1_000_000;
+
 /// Location id → its frames (root → leaf), laid out for the hot loop over samples: one arena of
 /// frame ids, and a dense index by id when ids are compact (Go numbers them 1..N), else a map.
 struct LocationTable {
@@ -345,7 +374,8 @@ impl LocationTable {
         t
     }
 
-    fn get(&self, id: u64) -> Option<&[FrameId]> {
+    /// The location's slot (a small id of its own) and its frames.
+    fn get(&self, id: u64) -> Option<(u32, &[FrameId])> {
         let (start, len) = if self.dense.is_empty() {
             *self.sparse.get(&id)?
         } else {
@@ -354,7 +384,10 @@ impl LocationTable {
         if start == u32::MAX {
             return None;
         }
-        self.arena.get(start as usize..(start + len) as usize)
+        Some((
+            start,
+            self.arena.get(start as usize..(start + len) as usize)?,
+        ))
     }
 }
 

@@ -366,7 +366,7 @@ fn codebase_title(index: &SourceIndex) -> String {
 
 fn leaf_breakdown(profile: &Profile, mapping: &Mapping) -> LeafBreakdown {
     let mut b = LeafBreakdown::default();
-    for s in profile.samples() {
+    for s in &profile.values_by_stack() {
         match profile.frames_leaf_to_root(s.stack).next() {
             Some(leaf) if mapping.def_of(leaf).is_some() => b.codebase += s.value,
             Some(leaf) => match profile.frame(leaf).kind {
@@ -434,7 +434,7 @@ fn fold_for_flamegraph(
     let mut folded: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();
     let mut frames = Vec::new();
-    for s in profile.samples() {
+    for s in &profile.values_by_stack() {
         if s.value == 0 {
             continue;
         }

@@ -366,6 +366,28 @@ impl Profile {
         &self.samples
     }
 
+    /// One sample per distinct stack, values summed and labels dropped, in
+    /// the order stacks first appear. Walkers that only need values per stack use this, so a
+    /// deep stack sampled many times is walked once.
+    pub fn values_by_stack(&self) -> Vec<Sample> {
+        let mut index: FxHashMap<Option<StackId>, usize> = FxHashMap::default();
+        let mut out: Vec<Sample> = Vec::new();
+        for s in &self.samples {
+            match index.get(&s.stack) {
+                Some(&i) => out[i].value += s.value,
+                None => {
+                    index.insert(s.stack, out.len());
+                    out.push(Sample {
+                        stack: s.stack,
+                        value: s.value,
+                        labels: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The unit of every sample value.
     pub fn unit(&self) -> ValueUnit {
         self.unit
