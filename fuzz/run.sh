@@ -75,6 +75,10 @@ for t in "${targets[@]}"; do
     elapsed=$(($(date +%s) - start))
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     [ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+    # Fuzzing time as libFuzzer reports it ("Done N runs in S second(s)"); without it (a crash
+    # stops the run early) the wall time, which includes any rebuild by `cargo fuzz run`.
+    fuzzed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+    [ -n "$fuzzed" ] || fuzzed=$elapsed
     new=$(comm -13 <(echo "$before") <(find "artifacts/$t" -type f | sort) | sed '/^$/d')
     crashes=$(printf '%s' "$new" | grep -c . || true)
     status=ok
@@ -85,7 +89,7 @@ for t in "${targets[@]}"; do
         status="libFuzzer exit $rc (see fuzz/$log)"
         failed=1
     fi
-    summary+=("$(printf '%-11s %7ss %12s %8s  %s' "$t" "$elapsed" "${runs:-?}" "$crashes" "$status")")
+    summary+=("$(printf '%-11s %7ss %12s %8s  %s' "$t" "$fuzzed" "${runs:-?}" "$crashes" "$status")")
     if [ "$crashes" -gt 0 ]; then
         grep -E -m1 -A3 "panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer|deadly signal" "$log" >&2 || true
     fi

@@ -234,10 +234,10 @@ impl<'a> Reader<'a> {
                 for &f in frames {
                     stack = Some(b.push_frame(stack, f));
                 }
-                if frames.len() > 1 {
-                    if let Some(id) = stack {
-                        pushed.insert((parent, slot), id);
-                    }
+                if frames.len() > 1
+                    && let Some(id) = stack
+                {
+                    pushed.insert((parent, slot), id);
                 }
             }
             label_buf.clear();
