@@ -49,16 +49,21 @@ pub fn parse(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<Profi
             ),
         )
     })?;
-    Reader::new(path, &p)?.read(options)
+    Reader::new(path, &p, bytes.len())?.read(options)
 }
 
 struct Reader<'a> {
     path: &'a Path,
     p: &'a pprof::protos::Profile,
+    encoded_len: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(path: &'a Path, p: &'a pprof::protos::Profile) -> Result<Self, IngestError> {
+    fn new(
+        path: &'a Path,
+        p: &'a pprof::protos::Profile,
+        encoded_len: usize,
+    ) -> Result<Self, IngestError> {
         if p.string_table.first().is_some_and(|s| !s.is_empty()) {
             return Err(IngestError::message(
                 path,
@@ -67,7 +72,11 @@ impl<'a> Reader<'a> {
                 "the first string must be empty",
             ));
         }
-        Ok(Reader { path, p })
+        Ok(Reader {
+            path,
+            p,
+            encoded_len,
+        })
     }
 
     fn err(&self, kind: &'static str, index: usize, message: impl Into<String>) -> IngestError {
@@ -169,6 +178,8 @@ impl<'a> Reader<'a> {
 
         let table = LocationTable::new(locations);
         let mut pushed: FxHashMap<(Option<StackId>, u32), StackId> = FxHashMap::default();
+        let bytes_len = self.encoded_len;
+        let mut budget = frame_budget(bytes_len);
         let types = p.sample_type.len();
         let mut label_buf: Vec<Label> = Vec::new();
         for (i, s) in p.sample.iter().enumerate() {
@@ -231,6 +242,17 @@ impl<'a> Reader<'a> {
                     }
                 }
                 let parent = stack;
+                budget = budget.checked_sub(frames.len()).ok_or_else(|| {
+                    self.err(
+                        "sample",
+                        i,
+                        format!(
+                            "the profile expands to more than {} stack frames from {} bytes; refusing it as corrupt or hostile",
+                            frame_budget(bytes_len),
+                            bytes_len
+                        ),
+                    )
+                })?;
                 for &f in frames {
                     stack = Some(b.push_frame(stack, f));
                 }
@@ -329,6 +351,13 @@ impl<'a> Reader<'a> {
         let (t, u) = types[index];
         Ok((index, t, u))
     }
+}
+
+/// How many frames a profile of `bytes` bytes may expand to while its stacks are built: far more
+/// than real profiles need (a sample's frames cost at least a byte each in profile.proto unless
+/// inlined locations repeat), and a bound on the memory a small hostile file can claim.
+fn frame_budget(bytes: usize) -> usize {
+    bytes.saturating_mul(32).saturating_add(4_000_000)
 }
 
 /// The deepest stack accepted, in frames (inlined frames included): deep enough for any real

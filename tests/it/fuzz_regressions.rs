@@ -1,7 +1,7 @@
 //! Fuzz regressions: every input under `tests/fixtures/fuzz-regressions/` once crashed, hung or
 //! exhausted memory in a `fuzz/` target. Each is replayed through the real binary
 //! (`brownfield top FILE`), which must finish with status 0 (read) or 2 (a clean error), never
-//! panic, and within [`TIME_LIMIT`].
+//! panic, within [`TIME_LIMIT`] and, on Linux, under [`RSS_LIMIT_KIB`] of resident memory.
 //!
 //! File names are `<target>-<short-description>.<ext>`. The targets `collapsed`, `speedscope` and
 //! `pprof` force their format, so those files are replayed with `--input-format <target>`; `sniff`
@@ -22,6 +22,11 @@ const MAX_DECOMPRESSED: &str = "1048576";
 /// A regression that used to hang must not hang the test suite: give up after this long. Every
 /// fixture is at most 1 MiB (decompressed); reading one takes well under a second when fixed.
 const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// Resident-memory budget of one replay (Linux only, polled from `/proc`): the fixtures are at
+/// most 1 MiB, and memory amplification (a small file expanding into millions of stack nodes) is
+/// one of the bugs they pin. The child is killed as soon as it goes over.
+const RSS_LIMIT_KIB: u64 = 512 * 1024;
 
 /// The replayable inputs: every regular file but the README, in name order.
 fn inputs() -> Vec<PathBuf> {
@@ -46,8 +51,28 @@ fn forced_format(name: &str) -> Option<&'static str> {
         .find(|f| name.starts_with(&format!("{f}-")))
 }
 
-/// Runs the binary from the repository root, killing it after [`TIME_LIMIT`].
-fn run_with_limit(args: &[&str]) -> (Output, bool) {
+/// Why a replay was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Killed {
+    /// Still running after [`TIME_LIMIT`].
+    Time,
+    /// Resident memory over [`RSS_LIMIT_KIB`] (this many KiB when seen).
+    Memory(u64),
+}
+
+/// Resident memory of a running process in KiB (`VmRSS`), when the platform tells.
+fn rss_kib(pid: u32) -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs the binary from the repository root, killing it after [`TIME_LIMIT`] or over
+/// [`RSS_LIMIT_KIB`].
+fn run_with_limit(args: &[&str]) -> (Output, Option<Killed>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_brownfield"))
         .args(args)
         .current_dir(repo())
@@ -70,24 +95,28 @@ fn run_with_limit(args: &[&str]) -> (Output, bool) {
         b
     });
     let start = Instant::now();
-    let mut timed_out = false;
+    let mut killed = None;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for brownfield") {
             break status;
         }
         if start.elapsed() > TIME_LIMIT {
-            timed_out = true;
+            killed = Some(Killed::Time);
+        } else if let Some(kib) = rss_kib(child.id()).filter(|&k| k > RSS_LIMIT_KIB) {
+            killed = Some(Killed::Memory(kib));
+        }
+        if killed.is_some() {
             child.kill().ok();
             break child.wait().expect("wait for killed brownfield");
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     };
     let output = Output {
         status,
         stdout: out_reader.join().expect("stdout reader"),
         stderr: err_reader.join().expect("stderr reader"),
     };
-    (output, timed_out)
+    (output, killed)
 }
 
 #[test]
@@ -116,12 +145,18 @@ fn fuzz_regressions_replay_without_panic() {
         if let Some(format) = forced_format(name) {
             args.extend(["--input-format", format]);
         }
-        let (out, timed_out) = run_with_limit(&args);
+        let (out, killed) = run_with_limit(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let code = out.status.code();
-        if timed_out {
+        if let Some(Killed::Time) = killed {
             failures.push(format!(
                 "{name}: still running after {TIME_LIMIT:?} (killed)"
+            ));
+        } else if let Some(Killed::Memory(kib)) = killed {
+            failures.push(format!(
+                "{name}: resident memory {} MiB, over the {} MiB budget (killed)",
+                kib / 1024,
+                RSS_LIMIT_KIB / 1024
             ));
         } else if !matches!(code, Some(0) | Some(2)) || stderr.contains("panicked") {
             failures.push(format!("{name} ({}):\n{}", args.join(" "), show(&out)));
