@@ -67,7 +67,6 @@ for t in "${targets[@]}"; do
     echo "== $t: fuzzing for ${seconds}s (log: fuzz/$log)" >&2
     start=$(date +%s)
     # -timeout: an input taking longer than 10 s is a hang; -rss_limit_mb: 2 GiB is an OOM.
-    # -close_fd_mask=3 keeps libFuzzer's own report on stderr but silences the target.
     cargo fuzz run --sanitizer "$sanitizer" "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         "${extra[@]}" >"$log" 2>&1
