@@ -67,7 +67,12 @@ fi
 command -v "$PYTHON" >/dev/null || die "$PYTHON not found (needed by the generators)"
 
 # ---------------------------------------------------------------- build
-log "building brownfield (release) into $TARGET_DIR"
+# The revision being built (read before building: the tree may move on during the run).
+GIT_REV=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(cd "$REPO" && git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]]; then
+    GIT_REV="$GIT_REV (+ uncommitted changes in src/)"
+fi
+log "building brownfield $GIT_REV (release) into $TARGET_DIR"
 (cd "$REPO" && cargo build --release --locked --target-dir "$TARGET_DIR" 2>&1 | tail -n 2) >&2
 BF=$TARGET_DIR/release/brownfield
 [[ -x $BF ]] || die "build produced no $BF"
@@ -216,10 +221,6 @@ row() { # name label input
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-GIT_REV=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(cd "$REPO" && git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]]; then
-    GIT_REV="$GIT_REV (+ uncommitted changes in src/)"
-fi
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 
