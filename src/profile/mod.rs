@@ -336,6 +336,16 @@ impl Profile {
         &self.metadata
     }
 
+    /// Keeps the samples for which `keep` is true and recomputes the total. The tables are left
+    /// as they are (a frame or stack no sample uses any more does no harm).
+    pub fn retain_samples(&mut self, mut keep: impl FnMut(&Profile, &Sample) -> bool) {
+        let samples = std::mem::take(&mut self.samples);
+        let kept: Vec<Sample> = samples.into_iter().filter(|s| keep(self, s)).collect();
+        // The kept values summed to at most the old total, which fitted in a u64.
+        self.total = kept.iter().map(|s| s.value).sum();
+        self.samples = kept;
+    }
+
     /// Records the files the profile was read from.
     pub fn set_sources(&mut self, sources: Vec<String>) {
         self.metadata.sources = sources;

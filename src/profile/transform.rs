@@ -169,8 +169,8 @@ fn source_name(p: &Profile) -> String {
 }
 
 /// Applies `filters` like [`filter`], but hands `p` back untouched when they would change
-/// nothing (no regex or label filter, no thread frame to drop, no idle sample to drop), which
-/// saves rebuilding the tables of a large profile.
+/// nothing (no regex or label filter, no thread frame to drop), dropping idle samples in place,
+/// which saves rebuilding the tables of a large profile.
 pub fn apply(p: Profile, filters: &Filters) -> Profile {
     let by_regex = filters.focus.is_some()
         || filters.ignore.is_some()
@@ -180,18 +180,20 @@ pub fn apply(p: Profile, filters: &Filters) -> Profile {
     let drops_frames = !filters.threads
         && p.frame_ids()
             .any(|f| matches!(p.frame(f).kind, FrameKind::Thread | FrameKind::Process));
-    let drops_idle = !filters.idle && {
-        let idle: Vec<bool> = p.frame_ids().map(|f| is_idle_frame(&p, f)).collect();
-        p.samples().iter().any(|s| {
-            s.stack
-                .is_some_and(|id| idle[p.stack_node(id).frame.index()])
-        })
-    };
-    if by_regex || drops_frames || drops_idle {
-        filter(&p, filters)
-    } else {
-        p
+    if by_regex || drops_frames {
+        return filter(&p, filters);
     }
+    if filters.idle {
+        return p;
+    }
+    // Only idle samples to drop: remove them in place, the tables stay as they are.
+    let idle: Vec<bool> = p.frame_ids().map(|f| is_idle_frame(&p, f)).collect();
+    let mut p = p;
+    p.retain_samples(|p, s| {
+        !s.stack
+            .is_some_and(|id| idle[p.stack_node(id).frame.index()])
+    });
+    p
 }
 
 /// Applies `filters` (all but `normalize`) and returns the filtered profile.
