@@ -249,6 +249,12 @@ fn read_one(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError
             if let Some(message) = legacy_text_format(head) {
                 return Err(IngestError::invalid(path, message));
             }
+            if options.format.is_none() {
+                if let Some(tool) = other_stack_format(head) {
+                    let folded = fold_with_inferno(path, tool, reader)?;
+                    return collapsed::parse(path, Cursor::new(folded));
+                }
+            }
             collapsed::parse(path, reader)
         }
         InputFormat::Speedscope => speedscope::parse(path, reader),
@@ -302,6 +308,13 @@ fn parse_bytes(
         InputFormat::Collapsed => {
             if let Some(message) = legacy_text_format(&bytes) {
                 return Err(IngestError::invalid(path, message));
+            }
+            if options.format.is_none() {
+                let head = &bytes[..bytes.len().min(READ_BUFFER_BYTES)];
+                if let Some(tool) = other_stack_format(head) {
+                    let folded = fold_with_inferno(path, tool, Cursor::new(&bytes))?;
+                    return collapsed::parse(path, Cursor::new(folded));
+                }
             }
             collapsed::parse(path, Cursor::new(bytes))
         }
@@ -361,6 +374,67 @@ fn looks_like_text(head: &[u8]) -> bool {
     sample[..valid]
         .iter()
         .all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r')
+}
+
+/// Text stack formats that inferno's collapsers fold: `perf script` and DTrace output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OtherStackFormat {
+    Perf,
+    Dtrace,
+}
+
+/// Recognises `perf script` and DTrace output from the first bytes, with inferno's own
+/// `is_applicable` checks (folded stacks are never claimed by them).
+fn other_stack_format(head: &[u8]) -> Option<OtherStackFormat> {
+    use inferno::collapse::Collapse;
+    let valid = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    // Folded stacks end their first record with ` COUNT`; the others never do.
+    let first = valid.lines().find(|l| !l.trim().is_empty())?;
+    if first
+        .rsplit_once(' ')
+        .is_some_and(|(_, c)| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    if inferno::collapse::perf::Folder::default().is_applicable(valid) == Some(true) {
+        return Some(OtherStackFormat::Perf);
+    }
+    if inferno::collapse::dtrace::Folder::default().is_applicable(valid) == Some(true) {
+        return Some(OtherStackFormat::Dtrace);
+    }
+    None
+}
+
+/// Folds `perf script` / DTrace output with inferno into folded-stack text.
+fn fold_with_inferno(
+    path: &Path,
+    tool: OtherStackFormat,
+    reader: impl BufRead,
+) -> Result<Vec<u8>, IngestError> {
+    use inferno::collapse::Collapse;
+    let mut out = Vec::new();
+    let result = match tool {
+        OtherStackFormat::Perf => {
+            inferno::collapse::perf::Folder::default().collapse(reader, &mut out)
+        }
+        OtherStackFormat::Dtrace => {
+            inferno::collapse::dtrace::Folder::default().collapse(reader, &mut out)
+        }
+    };
+    result.map_err(|e| {
+        let name = match tool {
+            OtherStackFormat::Perf => "perf script",
+            OtherStackFormat::Dtrace => "DTrace",
+        };
+        IngestError::invalid(
+            path,
+            format!("looks like {name} output but inferno could not fold it: {e}"),
+        )
+    })?;
+    Ok(out)
 }
 
 /// A message for the legacy pprof text formats, which are not folded stacks.
@@ -435,6 +509,33 @@ mod tests {
         let cut = write(dir.path(), "cut.gz", &full[..full.len() / 2]);
         let e = read_profile(&cut).unwrap_err().to_string();
         assert!(e.contains("truncated gzip"), "{e}");
+    }
+
+    #[test]
+    fn perf_script_output_is_folded_with_inferno() {
+        let dir = tempfile::tempdir().unwrap();
+        let perf = "python3 1234 [000] 100.000001:     250000 cpu-clock:pppH: \n\
+                    \t    55d0c0a1b2c3 edit_distance+0x23 (/usr/bin/python3.11)\n\
+                    \t    55d0c0a1b000 main+0x10 (/usr/bin/python3.11)\n\
+                    \n\
+                    python3 1234 [000] 100.000251:     250000 cpu-clock:pppH: \n\
+                    \t    55d0c0a1b000 main+0x10 (/usr/bin/python3.11)\n\
+                    \n";
+        let p = write(dir.path(), "perf.txt", perf.as_bytes());
+        let profile = read_profile(&p).unwrap();
+        // inferno weighs each perf event by its period (250000 here).
+        assert_eq!(profile.samples().len(), 2);
+        assert_eq!(profile.total(), 500_000);
+        let leaf_names: Vec<&str> = profile
+            .samples()
+            .iter()
+            .map(|s| {
+                let leaf = profile.frames_leaf_to_root(s.stack).next().unwrap();
+                profile.string(profile.frame(leaf).function)
+            })
+            .collect();
+        assert!(leaf_names.contains(&"edit_distance"), "{leaf_names:?}");
+        assert_eq!(other_stack_format(b"main;work 3\n"), None);
     }
 
     #[test]
