@@ -249,11 +249,11 @@ fn read_one(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError
             if let Some(message) = legacy_text_format(head) {
                 return Err(IngestError::invalid(path, message));
             }
-            if options.format.is_none() {
-                if let Some(tool) = other_stack_format(head) {
-                    let folded = fold_with_inferno(path, tool, reader)?;
-                    return collapsed::parse(path, Cursor::new(folded));
-                }
+            if options.format.is_none()
+                && let Some(tool) = other_stack_format(head)
+            {
+                let folded = fold_with_inferno(path, tool, reader)?;
+                return collapsed::parse(path, Cursor::new(folded));
             }
             collapsed::parse(path, reader)
         }
