@@ -468,6 +468,22 @@ mod tests {
     }
 
     #[test]
+    fn low_leaf_coverage_names_where_the_time_goes() {
+        let (_d, idx) = index();
+        let (_p, m, d) = map(
+            &idx,
+            "main (shop/price.py:8);lex (sqlparse/lexer.py:153) 9\nmain (shop/price.py:8) 1\n",
+        );
+        assert_eq!(m.coverage().share(), 1.0);
+        assert_eq!(d.warnings().len(), 1, "{:?}", d.warnings());
+        assert!(
+            d.warnings()[0].contains("most leaf time is in sqlparse/lexer.py (90.0%)"),
+            "{:?}",
+            d.warnings()
+        );
+    }
+
+    #[test]
     fn moved_code_maps_by_qualified_name() {
         let (_d, idx) = index();
         let (p, m, d) = map(&idx, "Cart.total (shop/price.py:40) 1\n");

@@ -125,6 +125,26 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hot_module_level_code_is_ranked_and_the_hottest_line_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("script.py"),
+            "total = 0\nfor i in range(10**7):\n    total += i * i\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::default();
+        let idx = SourceIndex::build(dir.path(), &mut d).unwrap();
+        let text = "<module> (script.py:3) 9\n<module> (script.py:2) 1\n";
+        let p = collapsed::parse(Path::new("p"), Cursor::new(text.as_bytes().to_vec())).unwrap();
+        let m = Mapping::build(&p, &idx, &mut d);
+        let r = rank(&p, &m, &idx);
+        assert_eq!(r.functions.len(), 1);
+        assert_eq!(idx.function(r.functions[0].def).qualname, "script");
+        assert_eq!(r.functions[0].self_value, 10);
+        assert_eq!(r.functions[0].hottest_line, Some((3, 9)));
+    }
+
     use super::*;
     use crate::diagnostics::Diagnostics;
     use crate::ingest::collapsed;

@@ -109,5 +109,15 @@ mod tests {
             .map(|p| slash_path(p))
             .collect();
         assert_eq!(files, vec!["pkg/a.py", "pkg/sub/b.py", "top.py"]);
+
+        // A virtualenv given as the root is walked, site-packages included.
+        let venv = root.join("venv2");
+        std::fs::create_dir_all(venv.join("lib/python3.11/site-packages/pkg")).unwrap();
+        std::fs::write(venv.join("lib/python3.11/site-packages/pkg/m.py"), "").unwrap();
+        let files: Vec<String> = python_files(&venv, &mut diag)
+            .iter()
+            .map(|p| slash_path(p))
+            .collect();
+        assert_eq!(files, vec!["lib/python3.11/site-packages/pkg/m.py", "y.py"]);
     }
 }
