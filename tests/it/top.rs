@@ -286,3 +286,25 @@ fn label_filters_partition_the_go_profile() {
     assert!(count > 0 && tokenize > 0 && unlabelled > 0);
     assert_eq!(count + tokenize + unlabelled, all);
 }
+
+#[test]
+fn csv_and_table_formats_carry_the_same_rows() {
+    let file = "sample-profiles/logpipe.pyspy.txt";
+    let out = brownfield(&["top", file, "--format", "csv", "--top", "3"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "name,flat,flat_share,sum_share,cum,cum_share");
+    assert_eq!(lines.len(), 4);
+    let json = top_json(&[file]);
+    let first: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(first[0], json.rows[0].name);
+    assert_eq!(first[1].parse::<u64>().unwrap(), json.rows[0].flat);
+    let out = brownfield(&["top", file, "--granularity", "file", "--top", "2"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.starts_with("Type: samples/count\nShowing nodes accounting for"),
+        "{table}"
+    );
+    assert!(table.contains("logpipe/cluster.py"), "{table}");
+}
