@@ -44,36 +44,22 @@ pub struct Ranking {
     pub total: u64,
 }
 
-/// Computes self and total for every definition.
-///
-/// Walks each sample's stack once, from leaf to root, marking each definition with the index
-/// of the sample that last counted it, so recursion counts once and no per-sample set is
-/// allocated.
+/// Computes self and total for every definition ([`Profile::self_and_total`] over the
+/// mapping), and each definition's hottest line from the leaf frames.
 pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Ranking {
     let n = index.functions().len();
-    let mut self_value = vec![0u64; n];
-    let mut total_value = vec![0u64; n];
-    let mut last_counted = vec![usize::MAX; n];
+    let entry_of: Vec<Option<usize>> = profile
+        .frame_ids()
+        .map(|f| mapping.def_of(f).map(FuncId::index))
+        .collect();
+    let (self_value, total_value) = profile.self_and_total(&entry_of, n);
     let mut by_line: FxHashMap<(u32, u32), u64> = FxHashMap::default();
-    for (i, sample) in profile.values_by_stack().iter().enumerate() {
-        let mut frames = profile.frames_leaf_to_root(sample.stack);
-        if let Some(leaf) = frames.next()
+    for sample in &profile.values_by_stack() {
+        if let Some(leaf) = profile.frames_leaf_to_root(sample.stack).next()
             && let Some(d) = mapping.def_of(leaf)
+            && let Some(line) = profile.frame(leaf).line
         {
-            self_value[d.index()] += sample.value;
-            total_value[d.index()] += sample.value;
-            last_counted[d.index()] = i;
-            if let Some(line) = profile.frame(leaf).line {
-                *by_line.entry((d.index() as u32, line.get())).or_default() += sample.value;
-            }
-        }
-        for frame in frames {
-            if let Some(d) = mapping.def_of(frame)
-                && last_counted[d.index()] != i
-            {
-                last_counted[d.index()] = i;
-                total_value[d.index()] += sample.value;
-            }
+            *by_line.entry((d.index() as u32, line.get())).or_default() += sample.value;
         }
     }
 

@@ -85,26 +85,8 @@ pub fn top(profile: &Profile, granularity: Granularity) -> TopTable {
             *index.entry(k).or_insert(next)
         })
         .collect();
-    let n = index.len();
-    let mut flat = vec![0u64; n];
-    let mut cum = vec![0u64; n];
-    let mut last = vec![usize::MAX; n];
-    for (i, s) in profile.values_by_stack().iter().enumerate() {
-        let mut frames = profile.frames_leaf_to_root(s.stack);
-        if let Some(leaf) = frames.next() {
-            let e = frame_entry[leaf.index()];
-            flat[e] += s.value;
-            cum[e] += s.value;
-            last[e] = i;
-        }
-        for f in frames {
-            let e = frame_entry[f.index()];
-            if last[e] != i {
-                last[e] = i;
-                cum[e] += s.value;
-            }
-        }
-    }
+    let entry_of: Vec<Option<usize>> = frame_entry.iter().map(|&e| Some(e)).collect();
+    let (flat, cum) = profile.self_and_total(&entry_of, index.len());
 
     // Names: a function name alone unless two entries share it.
     let mut name_count: BTreeMap<u32, usize> = BTreeMap::new();

@@ -398,6 +398,44 @@ impl Profile {
         out
     }
 
+    /// Self (flat, exclusive) and total (cum, inclusive) value of every entry of a grouping
+    /// of frames: `entry_of[frame index]` is the frame's entry in `0..entries`, or `None` for
+    /// frames that belong to no entry.
+    ///
+    /// Self is the value of samples whose leaf frame is in the entry; total the value of samples
+    /// with the entry anywhere on the stack, counted **once per sample** even under recursion
+    /// (each entry remembers the last stack that counted it, so no per-sample set is built).
+    /// Samples are grouped by stack first, so a stack sampled many times is walked once.
+    /// Returns `(self, total)`, each `entries` long, in the profile's unit.
+    pub fn self_and_total(
+        &self,
+        entry_of: &[Option<usize>],
+        entries: usize,
+    ) -> (Vec<u64>, Vec<u64>) {
+        let mut self_value = vec![0u64; entries];
+        let mut total_value = vec![0u64; entries];
+        let mut last_counted = vec![usize::MAX; entries];
+        for (i, sample) in self.values_by_stack().iter().enumerate() {
+            let mut frames = self.frames_leaf_to_root(sample.stack);
+            if let Some(leaf) = frames.next()
+                && let Some(e) = entry_of[leaf.index()]
+            {
+                self_value[e] += sample.value;
+                total_value[e] += sample.value;
+                last_counted[e] = i;
+            }
+            for frame in frames {
+                if let Some(e) = entry_of[frame.index()]
+                    && last_counted[e] != i
+                {
+                    last_counted[e] = i;
+                    total_value[e] += sample.value;
+                }
+            }
+        }
+        (self_value, total_value)
+    }
+
     /// The unit of every sample value.
     pub fn unit(&self) -> ValueUnit {
         self.unit
