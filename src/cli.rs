@@ -7,10 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 
 use brownfield::ingest::{DEFAULT_MAX_DECOMPRESSED_BYTES, IngestOptions, InputFormat};
-use brownfield::plan::{
-    DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_PHASE1_SIZE, DEFAULT_PHASE2_SIZE,
-    DEFAULT_TOP, PlanOptions,
-};
+use brownfield::plan::{DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_TOP, PlanOptions};
 use brownfield::profile::transform::{Filters, TagFilter};
 use brownfield::top::Granularity;
 use brownfield::{PlanRequest, TopRequest};
@@ -243,8 +240,6 @@ impl PlanArgs {
         let mut options = PlanOptions::default();
         options.assumed_speedup = self.assumed_speedup;
         options.min_self_share = self.min_self_share;
-        options.phase1_size = DEFAULT_PHASE1_SIZE;
-        options.phase2_size = DEFAULT_PHASE2_SIZE;
         options.top = if self.top == 0 { usize::MAX } else { self.top };
         let (profiles, ingest, filters) = self.input.into_parts();
         let mut request = PlanRequest::new(profiles, self.source, self.out);

@@ -43,6 +43,13 @@ pub struct Coverage {
     pub leaf_in_codebase: u64,
     /// Value of samples with an empty stack.
     pub empty_stacks: u64,
+    /// Value of samples whose leaf is Python code outside the codebase (stdlib, site-packages).
+    pub leaf_external_python: u64,
+    /// Value of samples whose leaf is native code (py-spy `--native`, pprof).
+    pub leaf_native: u64,
+    /// Value of samples with an empty stack or whose leaf is another kind of frame (thread,
+    /// process, idle, unknown).
+    pub leaf_other: u64,
     /// Distinct frames that mapped to a codebase definition.
     pub frames_mapped: usize,
     /// Distinct frames in the profile.
@@ -159,18 +166,24 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
         frames_mapped: by_frame.iter().filter(|d| d.is_some()).count(),
         ..Coverage::default()
     };
-    for sample in &profile.values_by_stack() {
-        if sample.stack.is_none() {
-            c.empty_stacks += sample.value;
-            continue;
-        }
+    for sample in profile.values_by_stack() {
         let mut frames = profile.frames_leaf_to_root(sample.stack);
-        let leaf = frames.next();
-        let leaf_mapped = leaf.is_some_and(|f| by_frame[f.index()].is_some());
-        if leaf_mapped {
+        let Some(leaf) = frames.next() else {
+            c.empty_stacks += sample.value;
+            c.leaf_other += sample.value;
+            continue;
+        };
+        if by_frame[leaf.index()].is_some() {
             c.leaf_in_codebase += sample.value;
             c.in_codebase += sample.value;
-        } else if frames.any(|f| by_frame[f.index()].is_some()) {
+            continue;
+        }
+        match profile.frame(leaf).kind {
+            FrameKind::Python => c.leaf_external_python += sample.value,
+            FrameKind::Native => c.leaf_native += sample.value,
+            _ => c.leaf_other += sample.value,
+        }
+        if frames.any(|f| by_frame[f.index()].is_some()) {
             c.in_codebase += sample.value;
         }
     }
@@ -185,7 +198,7 @@ fn hottest_external_leaves(
     n: usize,
 ) -> Vec<String> {
     let mut by_place: FxHashMap<StrId, u64> = FxHashMap::default();
-    for sample in &profile.values_by_stack() {
+    for sample in profile.values_by_stack() {
         if let Some(leaf) = profile.frames_leaf_to_root(sample.stack).next()
             && by_frame[leaf.index()].is_none()
         {

@@ -54,7 +54,7 @@ pub fn rank(profile: &Profile, mapping: &Mapping, index: &SourceIndex) -> Rankin
         .collect();
     let (self_value, total_value) = profile.self_and_total(&entry_of, n);
     let mut by_line: FxHashMap<(u32, u32), u64> = FxHashMap::default();
-    for sample in &profile.values_by_stack() {
+    for sample in profile.values_by_stack() {
         if let Some(leaf) = profile.frames_leaf_to_root(sample.stack).next()
             && let Some(d) = mapping.def_of(leaf)
             && let Some(line) = profile.frame(leaf).line

@@ -245,18 +245,7 @@ fn read_one(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError
         None => sniff(head),
     };
     match format {
-        InputFormat::Collapsed => {
-            if let Some(message) = legacy_text_format(head) {
-                return Err(IngestError::invalid(path, message));
-            }
-            if options.format.is_none()
-                && let Some(tool) = other_stack_format(head)
-            {
-                let folded = fold_with_inferno(path, tool, reader)?;
-                return collapsed::parse(path, Cursor::new(folded));
-            }
-            collapsed::parse(path, reader)
-        }
+        InputFormat::Collapsed => parse_text(path, reader, options),
         InputFormat::Speedscope => speedscope::parse(path, reader),
         InputFormat::Pprof => {
             let mut bytes = Vec::new();
@@ -305,22 +294,33 @@ fn parse_bytes(
         None => sniff(&bytes[..bytes.len().min(READ_BUFFER_BYTES)]),
     };
     match format {
-        InputFormat::Collapsed => {
-            if let Some(message) = legacy_text_format(&bytes) {
-                return Err(IngestError::invalid(path, message));
-            }
-            if options.format.is_none() {
-                let head = &bytes[..bytes.len().min(READ_BUFFER_BYTES)];
-                if let Some(tool) = other_stack_format(head) {
-                    let folded = fold_with_inferno(path, tool, Cursor::new(&bytes))?;
-                    return collapsed::parse(path, Cursor::new(folded));
-                }
-            }
-            collapsed::parse(path, Cursor::new(bytes))
-        }
+        InputFormat::Collapsed => parse_text(path, Cursor::new(bytes), options),
         InputFormat::Speedscope => speedscope::parse(path, Cursor::new(bytes)),
         InputFormat::Pprof => pprof::parse(path, &bytes, options),
     }
+}
+
+/// Reads text that is not speedscope: folded stacks, or (when the format was detected, not
+/// forced) `perf script` / DTrace output folded with inferno first. Legacy pprof text profiles
+/// are refused with the command that converts them.
+fn parse_text(
+    path: &Path,
+    mut reader: impl BufRead,
+    options: &IngestOptions,
+) -> Result<Profile, IngestError> {
+    let buffered = reader.fill_buf().map_err(|e| IngestError::io(path, e))?;
+    // Sniff a bounded head: an in-memory reader hands out the whole input at once.
+    let head = &buffered[..buffered.len().min(READ_BUFFER_BYTES)];
+    if let Some(message) = legacy_text_format(head) {
+        return Err(IngestError::invalid(path, message));
+    }
+    if options.format.is_none()
+        && let Some(tool) = other_stack_format(head)
+    {
+        let folded = fold_with_inferno(path, tool, reader)?;
+        return collapsed::parse(path, Cursor::new(folded));
+    }
+    collapsed::parse(path, reader)
 }
 
 /// Decompresses a gzip stream, refusing to produce more than `cap` bytes.

@@ -440,12 +440,10 @@ fn frame(b: &mut ProfileBuilder, name: &str, file: &str, line: i64) -> FrameId {
         Some((n, f, l)) => (n, f, if line > 0 { line } else { l }),
         None => (name, file, line),
     };
-    let kind = if is_idle_name(name) {
-        FrameKind::Idle
-    } else if file.ends_with(".py") || file.starts_with("<frozen ") {
-        FrameKind::Python
-    } else {
-        FrameKind::Native
+    // Every pprof frame is program code: one with no file is compiled code without debug info.
+    let kind = match FrameKind::classify(name, Some(file), line > 0) {
+        FrameKind::Unknown => FrameKind::Native,
+        k => k,
     };
     let function = b.intern(if name.is_empty() { "<unknown>" } else { name });
     let file: Option<StrId> = (!file.is_empty()).then(|| b.intern(file));
@@ -456,11 +454,6 @@ fn frame(b: &mut ProfileBuilder, name: &str, file: &str, line: i64) -> FrameId {
         line,
         kind,
     })
-}
-
-/// `(idle)`, also as the Node.js wall profiler writes it, `:(idle):0`.
-fn is_idle_name(name: &str) -> bool {
-    name == "(idle)" || name.split(':').any(|part| part == "(idle)")
 }
 
 /// pyroscope's Python converter writes `lib/utility/utility.py:-1 - find_nearest_vehicle` as the
@@ -479,7 +472,7 @@ fn split_embedded_location<'s>(name: &'s str, file: &'s str) -> Option<(&'s str,
 fn address_frame(b: &mut ProfileBuilder, mapping: Option<&str>) -> FrameId {
     let (name, file) = match mapping {
         Some(m) if !m.is_empty() => {
-            let base = m.rsplit(['/', '\\']).next().unwrap_or(m);
+            let base = crate::profile::file_basename(m);
             (format!("[{base}]"), Some(m))
         }
         _ => ("<unknown>".to_string(), None),
@@ -709,6 +702,11 @@ mod tests {
         );
         assert_eq!(split_embedded_location("a.py:3 - f", "b.py"), None);
         assert_eq!(split_embedded_location("main.work", ""), None);
-        assert!(is_idle_name(":(idle):0") && is_idle_name("(idle)") && !is_idle_name("idle"));
+        let kind = |n: &str| FrameKind::classify(n, None, false);
+        assert!(
+            kind(":(idle):0") == FrameKind::Idle
+                && kind("(idle)") == FrameKind::Idle
+                && kind("idle") != FrameKind::Idle
+        );
     }
 }

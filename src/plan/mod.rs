@@ -145,19 +145,6 @@ pub struct CodebaseStats {
     pub lines: u64,
 }
 
-/// Where the samples land by kind of frame at the leaf, in the profile's unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LeafBreakdown {
-    /// Leaf in codebase code.
-    pub codebase: u64,
-    /// Leaf in Python code outside the codebase (stdlib, site-packages).
-    pub external_python: u64,
-    /// Leaf in native code (py-spy `--native`).
-    pub native: u64,
-    /// Empty stacks and leaves of other kinds (thread, process, unknown).
-    pub other: u64,
-}
-
 /// Everything a renderer needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -171,8 +158,6 @@ pub struct Plan {
     pub total_value: u64,
     /// Mapping coverage.
     pub coverage: Coverage,
-    /// Where leaf frames land.
-    pub leaves: LeafBreakdown,
     /// Size of the codebase.
     pub codebase: CodebaseStats,
     /// Every function with samples, ranked.
@@ -324,7 +309,6 @@ pub fn build(
         unit: profile.unit().as_str(),
         total_value: profile.total(),
         coverage: mapping.coverage(),
-        leaves: leaf_breakdown(profile, mapping),
         codebase: CodebaseStats {
             files: index.files().len(),
             functions: code_defs,
@@ -364,22 +348,6 @@ fn codebase_title(index: &SourceIndex) -> String {
     }
 }
 
-fn leaf_breakdown(profile: &Profile, mapping: &Mapping) -> LeafBreakdown {
-    let mut b = LeafBreakdown::default();
-    for s in &profile.values_by_stack() {
-        match profile.frames_leaf_to_root(s.stack).next() {
-            Some(leaf) if mapping.def_of(leaf).is_some() => b.codebase += s.value,
-            Some(leaf) => match profile.frame(leaf).kind {
-                FrameKind::Python => b.external_python += s.value,
-                FrameKind::Native => b.native += s.value,
-                _ => b.other += s.value,
-            },
-            None => b.other += s.value,
-        }
-    }
-    b
-}
-
 /// Folded stacks with readable, line-free labels (lines would split one function into many
 /// boxes), aggregated and sorted.
 fn fold_for_flamegraph(
@@ -412,7 +380,7 @@ fn fold_for_flamegraph(
                         (FrameKind::Python, None) => (name.to_string(), FrameClass::ExternalPython),
                         (FrameKind::Native, Some(file)) => {
                             let file = profile.string(file);
-                            let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+                            let base = crate::profile::file_basename(file);
                             (format!("{name} ({base})"), FrameClass::Native)
                         }
                         (FrameKind::Native, None) => (name.to_string(), FrameClass::Native),
@@ -434,7 +402,7 @@ fn fold_for_flamegraph(
     let mut folded: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();
     let mut frames = Vec::new();
-    for s in &profile.values_by_stack() {
+    for s in profile.values_by_stack() {
         if s.value == 0 {
             continue;
         }

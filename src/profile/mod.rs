@@ -9,6 +9,7 @@
 //! created them; an id is only meaningful together with that profile.
 
 use std::num::NonZeroU32;
+use std::sync::OnceLock;
 
 use indexmap::IndexSet;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -82,7 +83,7 @@ pub enum FrameKind {
 
 impl FrameKind {
     /// Decides a frame's kind from its parts as profilers write them: py-spy's thread and
-    /// process frames by name, `(idle)`, Python sources by file (`.py`, `<frozen ...>`,
+    /// process frames by name, `(idle)` (and `:(idle):0`), Python sources by file (`.py`, `<frozen ...>`,
     /// `<string>`, Cython `.pyx` with a line), any other file (shared objects, C sources of
     /// native frames) and bare addresses as native, and no file as unknown.
     pub fn classify(function: &str, file: Option<&str>, has_line: bool) -> FrameKind {
@@ -92,7 +93,7 @@ impl FrameKind {
         if function.starts_with("process ") && function.contains(":\"") {
             return FrameKind::Process;
         }
-        if function == "(idle)" {
+        if is_idle_name(function) {
             return FrameKind::Idle;
         }
         let Some(file) = file.filter(|f| !f.is_empty()) else {
@@ -157,6 +158,17 @@ fn is_python_file(file: &str) -> bool {
         || file.starts_with("<frozen ")
         || file == "<string>"
         || file == "<stdin>"
+}
+
+/// `(idle)`, also as the Node.js wall profiler writes it in pprof, `:(idle):0`.
+fn is_idle_name(name: &str) -> bool {
+    name == "(idle)" || name.split(':').any(|part| part == "(idle)")
+}
+
+/// The last component of a path, with `/` or `\` separators (`libc.so.6` of
+/// `/usr/lib/libc.so.6`).
+pub fn file_basename(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn is_cython_file(file: &str) -> bool {
@@ -300,6 +312,8 @@ pub struct Profile {
     unit: ValueUnit,
     total: u64,
     metadata: Metadata,
+    /// [`Profile::values_by_stack`], computed on first use (several stages walk it).
+    by_stack: OnceLock<Vec<Sample>>,
 }
 
 impl Profile {
@@ -344,6 +358,7 @@ impl Profile {
         // The kept values summed to at most the old total, which fitted in a u64.
         self.total = kept.iter().map(|s| s.value).sum();
         self.samples = kept;
+        self.by_stack = OnceLock::new();
     }
 
     /// Records the files the profile was read from.
@@ -376,26 +391,28 @@ impl Profile {
         &self.samples
     }
 
-    /// One sample per distinct stack, values summed and labels dropped, in
+    /// One sample per distinct stack, values summed and labels dropped (computed once and kept), in
     /// the order stacks first appear. Walkers that only need values per stack use this, so a
     /// deep stack sampled many times is walked once.
-    pub fn values_by_stack(&self) -> Vec<Sample> {
-        let mut index: FxHashMap<Option<StackId>, usize> = FxHashMap::default();
-        let mut out: Vec<Sample> = Vec::new();
-        for s in &self.samples {
-            match index.get(&s.stack) {
-                Some(&i) => out[i].value += s.value,
-                None => {
-                    index.insert(s.stack, out.len());
-                    out.push(Sample {
-                        stack: s.stack,
-                        value: s.value,
-                        labels: None,
-                    });
+    pub fn values_by_stack(&self) -> &[Sample] {
+        self.by_stack.get_or_init(|| {
+            let mut index: FxHashMap<Option<StackId>, usize> = FxHashMap::default();
+            let mut out: Vec<Sample> = Vec::new();
+            for s in &self.samples {
+                match index.get(&s.stack) {
+                    Some(&i) => out[i].value += s.value,
+                    None => {
+                        index.insert(s.stack, out.len());
+                        out.push(Sample {
+                            stack: s.stack,
+                            value: s.value,
+                            labels: None,
+                        });
+                    }
                 }
             }
-        }
-        out
+            out
+        })
     }
 
     /// Self (flat, exclusive) and total (cum, inclusive) value of every entry of a grouping
@@ -502,6 +519,7 @@ impl ProfileBuilder {
                     profiles_merged: 1,
                     ..Metadata::default()
                 },
+                by_stack: OnceLock::new(),
             },
             stack_ids: FxHashMap::default(),
             last_child: Vec::new(),

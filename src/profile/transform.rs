@@ -145,7 +145,7 @@ pub fn merge(mut profiles: Vec<Profile>, normalize: bool) -> Result<Profile, Mer
         } else {
             None
         };
-        copy_into(&mut b, p, scale, &Keep::all()).map_err(|()| MergeError::Overflow)?;
+        copy_into(&mut b, p, scale, None).map_err(|()| MergeError::Overflow)?;
         metadata.profiles_merged += p.metadata().profiles_merged;
         metadata
             .sources
@@ -199,24 +199,10 @@ pub fn apply(p: Profile, filters: &Filters) -> Profile {
 /// Applies `filters` (all but `normalize`) and returns the filtered profile.
 pub fn filter(p: &Profile, filters: &Filters) -> Profile {
     let mut b = ProfileBuilder::new(p.unit());
-    let keep = Keep {
-        filters: Some(filters),
-    };
     // Cannot overflow: the filtered total is at most the input's.
-    copy_into(&mut b, p, None, &keep).expect("a filtered total never exceeds the original");
+    copy_into(&mut b, p, None, Some(filters)).expect("a filtered total never exceeds the original");
     b.set_metadata(p.metadata().clone());
     b.finish()
-}
-
-/// What to keep while copying.
-struct Keep<'a> {
-    filters: Option<&'a Filters>,
-}
-
-impl Keep<'_> {
-    fn all() -> Self {
-        Keep { filters: None }
-    }
 }
 
 fn frame_matches(p: &Profile, f: FrameId, re: &Regex) -> bool {
@@ -225,12 +211,12 @@ fn frame_matches(p: &Profile, f: FrameId, re: &Regex) -> bool {
         || frame.file.is_some_and(|file| re.is_match(p.string(file)))
 }
 
-/// Copies `p` into `b`, applying `keep` and an optional value scale.
+/// Copies `p` into `b`, applying `filters` (none: copy everything) and an optional value scale.
 fn copy_into(
     b: &mut ProfileBuilder,
     p: &Profile,
     scale: Option<f64>,
-    keep: &Keep<'_>,
+    filters: Option<&Filters>,
 ) -> Result<(), ()> {
     let mut strings: Vec<Option<StrId>> = Vec::new();
     let mut intern = |b: &mut ProfileBuilder, id: StrId| -> StrId {
@@ -254,7 +240,6 @@ fn copy_into(
         })
         .collect();
 
-    let filters = keep.filters;
     let n = p.stack_node_count();
     // Per old stack node: its new stack, and whether some frame on it matches focus / ignore.
     let mut new_stack: Vec<Option<StackId>> = Vec::with_capacity(n);
@@ -413,7 +398,7 @@ pub fn is_idle_frame(p: &Profile, f: FrameId) -> bool {
         FrameKind::Python => {
             let short = name.rsplit('.').next().unwrap_or(name);
             let file = frame.file.map_or("", |s| p.string(s));
-            let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+            let base = super::file_basename(file);
             IDLE_PYTHON.iter().any(|&(n, f)| n == short && f == base)
         }
         FrameKind::Native => {

@@ -150,7 +150,7 @@ fn summary(w: &mut String, plan: &Plan) {
          (callers, stdlib, C extensions, I/O) is unchanged.",
         times(plan.options.assumed_speedup)
     );
-    if plan.leaves.native == 0 {
+    if plan.coverage.leaf_native == 0 {
         let _ = writeln!(
             w,
             "- Caveat: the profile has no native frames, so time in C called directly from Python \
@@ -283,7 +283,6 @@ fn method(w: &mut String, plan: &Plan) {
 
 fn coverage(w: &mut String, plan: &Plan) {
     let c = &plan.coverage;
-    let l = &plan.leaves;
     let share = |v: u64| {
         pct(if plan.total_value == 0 {
             0.0
@@ -303,26 +302,26 @@ fn coverage(w: &mut String, plan: &Plan) {
     let _ = writeln!(
         w,
         "| Leaf in codebase code | {} | {} |",
-        share(l.codebase),
-        l.codebase
+        share(c.leaf_in_codebase),
+        c.leaf_in_codebase
     );
     let _ = writeln!(
         w,
         "| Leaf in stdlib / third-party Python | {} | {} |",
-        share(l.external_python),
-        l.external_python
+        share(c.leaf_external_python),
+        c.leaf_external_python
     );
     let _ = writeln!(
         w,
         "| Leaf in native code | {} | {} |",
-        share(l.native),
-        l.native
+        share(c.leaf_native),
+        c.leaf_native
     );
     let _ = writeln!(
         w,
         "| Empty stacks and other frames | {} | {} |",
-        share(l.other),
-        l.other
+        share(c.leaf_other),
+        c.leaf_other
     );
     let _ = writeln!(
         w,
