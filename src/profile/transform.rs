@@ -242,6 +242,25 @@ fn copy_into(
 
     let n = p.stack_node_count();
     // Per old stack node: its new stack, and whether some frame on it matches focus / ignore.
+    // Regexes are matched once per distinct frame, not once per stack node.
+    let per_frame = |pick: &dyn Fn(&Filters) -> Option<&Regex>| -> Vec<bool> {
+        match filters.and_then(pick) {
+            Some(re) => p.frame_ids().map(|f| frame_matches(p, f, re)).collect(),
+            None => vec![false; p.frame_count()],
+        }
+    };
+    let focus_frame = per_frame(&|f| f.focus.as_ref());
+    let ignore_frame = per_frame(&|f| f.ignore.as_ref());
+    let hidden = per_frame(&|f| f.hide.as_ref());
+    let removed: Vec<bool> = p
+        .frame_ids()
+        .map(|id| {
+            hidden[id.index()]
+                || filters.is_some_and(|f| {
+                    !f.threads && matches!(p.frame(id).kind, FrameKind::Thread | FrameKind::Process)
+                })
+        })
+        .collect();
     let mut new_stack: Vec<Option<StackId>> = Vec::with_capacity(n);
     let mut focused: Vec<bool> = Vec::with_capacity(n);
     let mut ignored: Vec<bool> = Vec::with_capacity(n);
@@ -255,30 +274,14 @@ fn copy_into(
             ),
             None => (None, false, false),
         };
-        let kind = p.frame(node.frame).kind;
-        let removed = filters.is_some_and(|f| {
-            (!f.threads && matches!(kind, FrameKind::Thread | FrameKind::Process))
-                || f.hide
-                    .as_ref()
-                    .is_some_and(|re| frame_matches(p, node.frame, re))
-        });
-        new_stack.push(if removed {
+        let f = node.frame.index();
+        new_stack.push(if removed[f] {
             parent_new
         } else {
-            Some(b.push_frame(parent_new, frames[node.frame.index()]))
+            Some(b.push_frame(parent_new, frames[f]))
         });
-        focused.push(
-            parent_focus
-                || filters
-                    .and_then(|f| f.focus.as_ref())
-                    .is_some_and(|re| frame_matches(p, node.frame, re)),
-        );
-        ignored.push(
-            parent_ignore
-                || filters
-                    .and_then(|f| f.ignore.as_ref())
-                    .is_some_and(|re| frame_matches(p, node.frame, re)),
-        );
+        focused.push(parent_focus || focus_frame[f]);
+        ignored.push(parent_ignore || ignore_frame[f]);
     }
 
     let idle_frame: Vec<bool> = match filters {
