@@ -1,0 +1,5 @@
+import a
+
+
+def fb(n):
+    return a.fa(n)

@@ -1,0 +1,3 @@
+import a
+
+assert a.fa(3) == 3

@@ -1,0 +1,6 @@
+def helper():
+    return inner()
+
+
+def inner():
+    return [1]

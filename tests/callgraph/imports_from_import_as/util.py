@@ -1,0 +1,6 @@
+def helper():
+    return "util"
+
+
+def other():
+    return "other"

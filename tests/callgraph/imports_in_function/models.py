@@ -1,0 +1,3 @@
+class Model:
+    def value(self):
+        return 3

@@ -1,0 +1,5 @@
+from ns.mod import g
+
+
+def h():
+    return g() + 1

@@ -1,0 +1,3 @@
+from pkg.sub.deep import leaf
+
+assert leaf.run() == 13

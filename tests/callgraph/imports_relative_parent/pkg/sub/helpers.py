@@ -1,0 +1,5 @@
+from ..base import shared
+
+
+def assist():
+    return shared() * 10

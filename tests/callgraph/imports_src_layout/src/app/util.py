@@ -1,0 +1,6 @@
+def fmt(s):
+    return s.title()
+
+
+def shout(s):
+    return s.upper()

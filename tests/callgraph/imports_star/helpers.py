@@ -1,0 +1,6 @@
+def assist():
+    return 10
+
+
+def _hidden():
+    return 20

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Confirm every case's expected.json against what actually runs.
+
+Usage:
+    python3 tests/callgraph/verify_runtime.py            # all cases
+    python3 tests/callgraph/verify_runtime.py CASE ...   # only these case dirs (names)
+    python3 tests/callgraph/verify_runtime.py -v ...     # also print the observed edges
+
+For each case directory (a sub-directory holding main.py and expected.json)
+the case's main.py is run in a subprocess (cwd = the case dir, as
+`cd CASE && python3 main.py` would) under a small tracer that uses
+sys.setprofile. Every Python `call` event whose callee frame belongs to a file
+inside the case dir becomes an edge caller -> callee, where:
+
+  * a node id is the module id (path relative to the case dir, `.py` dropped,
+    `/` -> `.`, a trailing `__init__` dropped, a leading `src/` dropped)
+    followed by the code object's co_qualname with `.<locals>` removed;
+    `<module>` code is the module id itself, class-body code is the class id;
+  * `<lambda>`, `<listcomp>`, `<dictcomp>`, `<setcomp>`, `<genexpr>` are not
+    nodes: edges INTO them are skipped and edges OUT of them are attributed to
+    the enclosing def (lexically, by cutting the qualname at the first such
+    component);
+  * edges into module code (an import executing a module) and into class
+    bodies (a `class` statement executing) are skipped: they are not calls;
+  * the caller is the nearest frame, walking f_back, that belongs to the case;
+    frames outside the case dir (stdlib, this tracer) are passed over, so a
+    program function called back by the stdlib on behalf of program code
+    (convention 5) is attributed to that program code. Programs avoid any
+    other crossing; where one cannot be avoided (asyncio tasks) the pair is
+    listed in expected.json's "runtime_exempt".
+
+Instantiation of a class where no program class in the MRO defines
+`__init__` (convention 3: edge to the class id) runs no Python frame of the
+program, so the tracer also wraps builtins.__build_class__: every class
+defined in the case gets a metaclass deriving from its own one whose
+__call__ records "caller -> class id" when no program `__init__` will run.
+
+Exit status is 0 only when every case agrees.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PSEUDO = {"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"}
+CO_OPTIMIZED = 0x1
+
+
+# --------------------------------------------------------------------------
+# Tracer (runs inside the subprocess: verify_runtime.py --trace OUT)
+# --------------------------------------------------------------------------
+
+def module_id(relpath):
+    parts = relpath[: -len(".py")].split(os.sep)
+    if len(parts) > 1 and parts[0] == "src":
+        parts = parts[1:]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def run_trace(out_path):
+    import builtins
+    import runpy
+
+    case = os.path.realpath(os.getcwd())
+    prefix = case + os.sep
+    cache = {}
+    edges = {}  # (caller, callee) -> "direct" | "via-external"
+
+    def classify(code):
+        """(node id, kind) for a code object of the case, else None.
+        kind: module | class | func | pseudo."""
+        try:
+            return cache[code]
+        except KeyError:
+            pass
+        res = None
+        fn = code.co_filename
+        if fn and not fn.startswith("<") and fn.endswith(".py"):
+            ap = os.path.realpath(fn)
+            if ap.startswith(prefix):
+                mod = module_id(os.path.relpath(ap, case))
+                q = code.co_qualname
+                if q == "<module>":
+                    res = (mod, "module")
+                else:
+                    parts = [p for p in q.split(".") if p != "<locals>"]
+                    kind = None
+                    for i, p in enumerate(parts):
+                        if p in PSEUDO:
+                            parts, kind = parts[:i], "pseudo"
+                            break
+                    if kind is None:
+                        kind = "func" if code.co_flags & CO_OPTIMIZED else "class"
+                    res = (".".join([mod] + parts), kind)
+        cache[code] = res
+        return res
+
+    def program_caller(frame):
+        """Nearest case frame at or below `frame`: (node id, crossed)."""
+        crossed = False
+        while frame is not None:
+            c = classify(frame.f_code)
+            if c is not None:
+                return c[0], crossed
+            crossed = True
+            frame = frame.f_back
+        return None, crossed
+
+    def add(caller, callee, crossed):
+        key = (caller, callee)
+        if key not in edges or edges[key] == "via-external":
+            edges[key] = "via-external" if crossed else "direct"
+
+    def profiler(frame, event, arg):
+        if event != "call":
+            return
+        callee = classify(frame.f_code)
+        if callee is None or callee[1] != "func":
+            return
+        caller, crossed = program_caller(frame.f_back)
+        if caller is not None:
+            add(caller, callee[0], crossed)
+
+    # ---- instantiation of classes without a program __init__ -------------
+    class_ids = {}
+
+    def has_program_init(cls):
+        for k in cls.__mro__:
+            init = k.__dict__.get("__init__")
+            code = getattr(init, "__code__", None)
+            if k in class_ids and code is not None and classify(code) is not None:
+                return True
+        return False
+
+    class TracedType(type):
+        def __call__(cls, *args, **kwargs):
+            cid = class_ids.get(cls)
+            if cid is not None and not has_program_init(cls):
+                caller, crossed = program_caller(sys._getframe(1))
+                if caller is not None:
+                    add(caller, cid, crossed)
+            return super().__call__(*args, **kwargs)
+
+    traced = {type: TracedType}
+
+    def traced_meta(meta):
+        if issubclass(meta, TracedType):
+            return meta
+        if meta not in traced:
+            traced[meta] = type("Traced" + meta.__name__, (TracedType, meta), {})
+        return traced[meta]
+
+    orig_build_class = builtins.__build_class__
+
+    def build_class(func, name, *bases, **kw):
+        c = classify(func.__code__)
+        if c is None:
+            return orig_build_class(func, name, *bases, **kw)
+        meta = kw.pop("metaclass", None)
+        if meta is None:
+            meta = type
+            for b in bases:
+                bm = type(b)
+                if isinstance(bm, type) and issubclass(bm, meta):
+                    meta = bm
+        if isinstance(meta, type):
+            meta = traced_meta(meta)
+        cls = orig_build_class(func, name, *bases, metaclass=meta, **kw)
+        class_ids[cls] = c[0]
+        return cls
+
+    builtins.__build_class__ = build_class
+
+    main = os.path.join(case, "main.py")
+    sys.argv = [main]
+    sys.path[0] = case
+    status = 0
+    sys.setprofile(profiler)
+    try:
+        runpy.run_path(main, run_name="__main__")
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        import traceback
+        sys.setprofile(None)
+        traceback.print_exc()
+        status = 1
+    finally:
+        sys.setprofile(None)
+        builtins.__build_class__ = orig_build_class
+    with open(out_path, "w") as f:
+        json.dump(sorted([a, b, how] for (a, b), how in edges.items()), f)
+    sys.stdout.flush()
+    os._exit(status)
+
+
+# --------------------------------------------------------------------------
+# Driver
+# --------------------------------------------------------------------------
+
+def case_dirs(names):
+    all_cases = sorted(
+        d for d in os.listdir(HERE)
+        if os.path.isfile(os.path.join(HERE, d, "main.py"))
+    )
+    if names:
+        missing = [n for n in names if n not in all_cases]
+        if missing:
+            sys.exit("no such case: " + ", ".join(missing))
+        return names
+    return all_cases
+
+
+def load_expected(case):
+    with open(os.path.join(HERE, case, "expected.json")) as f:
+        exp = json.load(f)
+    problems = []
+    if not isinstance(exp.get("feature"), str):
+        problems.append("expected.json: missing 'feature'")
+    for key in ("edges", "external"):
+        for pair in exp.get(key, []):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                problems.append("expected.json: bad %s entry %r" % (key, pair))
+    for ex in exp.get("runtime_exempt", []):
+        if not (isinstance(ex, list) and len(ex) == 3):
+            problems.append("expected.json: bad runtime_exempt entry %r" % (ex,))
+    edges = [tuple(p) for p in exp.get("edges", [])]
+    dups = {e for e in edges if edges.count(e) > 1}
+    if dups:
+        problems.append("expected.json: duplicate edges %r" % sorted(dups))
+    return exp, problems
+
+
+def run_case(case):
+    d = os.path.join(HERE, case)
+    fd, out = tempfile.mkstemp(prefix="cg-trace-", suffix=".json")
+    os.close(fd)
+    try:
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+        env.pop("PYTHONPATH", None)
+        p = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--trace", out],
+            cwd=d, env=env, capture_output=True, text=True, timeout=60,
+        )
+        with open(out) as f:
+            text = f.read()
+        observed = json.loads(text) if text else []
+    finally:
+        os.unlink(out)
+    return p, observed
+
+
+def main(argv):
+    verbose = "-v" in argv
+    names = [a for a in argv if a != "-v"]
+    failed = 0
+    n_edges = n_ext = n_exempt = 0
+    for case in case_dirs(names):
+        exp, problems = load_expected(case)
+        p, observed = run_case(case)
+        if p.returncode != 0:
+            problems.append("main.py exited with %d\n%s" % (p.returncode, p.stderr.rstrip()))
+        elif p.stderr.strip():
+            problems.append("main.py wrote to stderr:\n" + p.stderr.rstrip())
+        actual = {(a, b) for a, b, _ in observed}
+        how = {(a, b): h for a, b, h in observed}
+        expected = {tuple(e) for e in exp.get("edges", [])}
+        exempt = {(a, b) for a, b, *_ in exp.get("runtime_exempt", [])}
+        missing = sorted(expected - actual - exempt)
+        extra = sorted(actual - expected - exempt)
+        n_edges += len(expected)
+        n_ext += len(exp.get("external", []))
+        n_exempt += len(exempt)
+        if missing or extra or problems:
+            failed += 1
+            print("FAIL %s" % case)
+            for m in problems:
+                print("  " + m.replace("\n", "\n  "))
+            for a, b in missing:
+                print("  missing: %s -> %s" % (a, b))
+            for a, b in extra:
+                print("  extra:   %s -> %s  (%s)" % (a, b, how[(a, b)]))
+        else:
+            print("OK   %s (%d edges%s)" % (
+                case, len(expected),
+                ", %d exempt" % len(exempt) if exempt else ""))
+        if verbose:
+            for a, b, h in observed:
+                print("       %s -> %s%s" % (a, b, "  [via external frames]" if h != "direct" else ""))
+    total = len(case_dirs(names))
+    print("\n%d cases, %d passed, %d failed; %d expected internal edges, "
+          "%d external edges, %d runtime-exempt pairs" % (
+              total, total - failed, failed, n_edges, n_ext, n_exempt))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--trace":
+        run_trace(sys.argv[2])
+    else:
+        sys.exit(main(sys.argv[1:]))
