@@ -35,6 +35,18 @@ program, so the tracer also wraps builtins.__build_class__: every class
 defined in the case gets a metaclass deriving from its own one whose
 __call__ records "caller -> class id" when no program `__init__` will run.
 
+Besides comparing edges (missing / extra, minus "runtime_exempt" pairs, which
+are skipped in both directions), a case also fails when:
+  * main.py exits non-zero or writes to stderr;
+  * a call or decorator in any of its .py files is on lines that never ran
+    (convention 8: no dead call sites; checked with sys.settrace line events
+    and the ast);
+  * the caller of an "external" entry is not a node of the program
+    (a module id, or a node seen at runtime) -- catches typos;
+  * expected.json is malformed or lists an edge twice.
+External edges themselves are not traced (stdlib functions are often C or
+live in differently named modules, e.g. os.path is posixpath).
+
 Exit status is 0 only when every case agrees.
 """
 import json
@@ -175,10 +187,25 @@ def run_trace(out_path):
 
     builtins.__build_class__ = build_class
 
+    # ---- executed lines, to check that every call site ran (convention 8) --
+    lines = set()
+
+    def local_tracer(frame, event, arg):
+        if event == "line":
+            lines.add((frame.f_code.co_filename, frame.f_lineno))
+        return local_tracer
+
+    def global_tracer(frame, event, arg):
+        if classify(frame.f_code) is None:
+            return None
+        lines.add((frame.f_code.co_filename, frame.f_lineno))
+        return local_tracer
+
     main = os.path.join(case, "main.py")
     sys.argv = [main]
     sys.path[0] = case
     status = 0
+    sys.settrace(global_tracer)
     sys.setprofile(profiler)
     try:
         runpy.run_path(main, run_name="__main__")
@@ -187,14 +214,24 @@ def run_trace(out_path):
     except BaseException:
         import traceback
         sys.setprofile(None)
+        sys.settrace(None)
         traceback.print_exc()
         status = 1
     finally:
         sys.setprofile(None)
+        sys.settrace(None)
         builtins.__build_class__ = orig_build_class
+    executed = {}
+    for fn, line in lines:
+        rel = os.path.relpath(os.path.realpath(fn), case)
+        executed.setdefault(rel, []).append(line)
     with open(out_path, "w") as f:
-        json.dump(sorted([a, b, how] for (a, b), how in edges.items()), f)
+        json.dump({
+            "edges": sorted([a, b, how] for (a, b), how in edges.items()),
+            "lines": {k: sorted(v) for k, v in executed.items()},
+        }, f)
     sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(status)
 
 
@@ -248,10 +285,39 @@ def run_case(case):
         )
         with open(out) as f:
             text = f.read()
-        observed = json.loads(text) if text else []
+        trace = json.loads(text) if text else {"edges": [], "lines": {}}
     finally:
         os.unlink(out)
-    return p, observed
+    return p, trace
+
+
+def program_files(case):
+    d = os.path.join(HERE, case)
+    for root, dirs, files in os.walk(d):
+        dirs[:] = sorted(x for x in dirs if x != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield os.path.relpath(os.path.join(root, name), d)
+
+
+def unexecuted_call_sites(case, executed):
+    """Calls and decorators in the case's files whose lines never ran."""
+    import ast
+    out = []
+    for rel in program_files(case):
+        with open(os.path.join(HERE, case, rel)) as f:
+            tree = ast.parse(f.read(), rel)
+        ran = set(executed.get(rel, ()))
+        sites = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                sites.append(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                sites.extend(node.decorator_list)
+        for node in sites:
+            if not any(l in ran for l in range(node.lineno, node.end_lineno + 1)):
+                out.append("%s:%d" % (rel, node.lineno))
+    return sorted(set(out))
 
 
 def main(argv):
@@ -261,11 +327,21 @@ def main(argv):
     n_edges = n_ext = n_exempt = 0
     for case in case_dirs(names):
         exp, problems = load_expected(case)
-        p, observed = run_case(case)
+        p, trace = run_case(case)
+        observed = trace["edges"]
         if p.returncode != 0:
             problems.append("main.py exited with %d\n%s" % (p.returncode, p.stderr.rstrip()))
         elif p.stderr.strip():
             problems.append("main.py wrote to stderr:\n" + p.stderr.rstrip())
+        else:
+            dead = unexecuted_call_sites(case, trace["lines"])
+            if dead:
+                problems.append("call sites that never ran (convention 8): " + ", ".join(dead))
+        known = {module_id(rel) for rel in program_files(case)}
+        known |= {x for a, b, _ in observed for x in (a, b)}
+        for a, b in exp.get("external", []):
+            if a not in known:
+                problems.append("external caller %r is not a node seen at runtime" % a)
         actual = {(a, b) for a, b, _ in observed}
         how = {(a, b): h for a, b, h in observed}
         expected = {tuple(e) for e in exp.get("edges", [])}
