@@ -9,8 +9,9 @@ use regex::Regex;
 use brownfield::ingest::{DEFAULT_MAX_DECOMPRESSED_BYTES, IngestOptions, InputFormat};
 use brownfield::plan::{DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_TOP, PlanOptions};
 use brownfield::profile::transform::{Filters, TagFilter};
+use brownfield::source::walk::WalkOptions;
 use brownfield::top::Granularity;
-use brownfield::{PlanRequest, TopRequest};
+use brownfield::{GraphFormat, GraphRequest, PlanRequest, TopRequest};
 
 const EXAMPLES: &str = "\
 EXAMPLES:
@@ -23,7 +24,10 @@ EXAMPLES:
 
     # pprof's top table of a fleet of profiles, focused on one module
     brownfield top profiles/ --focus 'logpipe/' --top 15
-    brownfield top cpu.pb.gz --sample-type cpu --granularity line --format csv";
+    brownfield top cpu.pb.gz --sample-type cpu --granularity line --format csv
+
+    # the call graph of the codebase, with the profile's dynamic edges, as Graphviz
+    brownfield graph --source sample-profiles/app sample-profiles/logpipe.pyspy.txt --format dot -o graph.dot";
 
 /// brownfield: tells a team what to rewrite first, from production CPU profiles.
 #[derive(Debug, Parser)]
@@ -41,9 +45,12 @@ pub(crate) enum Command {
     Plan(PlanArgs),
     /// Print pprof's top table (flat, flat%, sum%, cum, cum%) of one or more profiles.
     Top(TopArgs),
+    /// Write the codebase's call graph (static edges from the source, dynamic edges from
+    /// profiles) as JSON or DOT.
+    Graph(GraphArgs),
 }
 
-/// How profiles are read, merged and filtered (shared by every subcommand).
+/// The profiles and how they are read, merged and filtered (`plan`, `top`).
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
     /// Profiles to read and merge: py-spy raw / folded stacks, speedscope JSON or pprof
@@ -51,6 +58,13 @@ pub(crate) struct InputArgs {
     #[arg(value_name = "PROFILE", required = true, num_args = 1..)]
     pub(crate) profiles: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+}
+
+/// How profiles are read, merged and filtered (shared by every subcommand).
+#[derive(Debug, Args)]
+pub(crate) struct ReadArgs {
     /// Read every profile as this format instead of detecting it from the content.
     #[arg(long, value_name = "FORMAT")]
     pub(crate) input_format: Option<FormatArg>,
@@ -125,6 +139,40 @@ pub(crate) enum FormatArg {
 
 impl InputArgs {
     fn into_parts(self) -> (Vec<PathBuf>, IngestOptions, Filters) {
+        let (ingest, filters) = self.read.into_parts();
+        (self.profiles, ingest, filters)
+    }
+}
+
+/// The codebase: `--source` and what to leave out of it.
+#[derive(Debug, Args)]
+pub(crate) struct SourceArgs {
+    /// Root of the checkout of the profiled Python code (paths in the profile are matched to
+    /// files under it by path suffix).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) source: PathBuf,
+
+    /// Leave out files and directories matching this glob (gitignore syntax, relative to the
+    /// source root, e.g. `tests/`, `*_pb2.py`, `**/migrations`). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+
+    /// Index files that .gitignore excludes too.
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
+}
+
+impl SourceArgs {
+    fn walk_options(&self) -> WalkOptions {
+        let mut w = WalkOptions::default();
+        w.exclude = self.exclude.clone();
+        w.gitignore = !self.no_ignore;
+        w
+    }
+}
+
+impl ReadArgs {
+    fn into_parts(self) -> (IngestOptions, Filters) {
         let mut ingest = IngestOptions::default();
         ingest.format = self.input_format.map(|f| match f {
             FormatArg::Collapsed => InputFormat::Collapsed,
@@ -142,7 +190,7 @@ impl InputArgs {
         filters.idle = self.idle;
         filters.tag_focus = self.tagfocus;
         filters.tag_ignore = self.tagignore;
-        (self.profiles, ingest, filters)
+        (ingest, filters)
     }
 }
 
@@ -211,10 +259,8 @@ pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
 
-    /// Root of the checkout of the profiled Python code (paths in the profile are matched to
-    /// files under it by path suffix).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) source: PathBuf,
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
 
     /// Directory to write plan.md and flamegraph.svg into (created if missing; existing plan
     /// files are replaced atomically).
@@ -241,13 +287,65 @@ impl PlanArgs {
         options.assumed_speedup = self.assumed_speedup;
         options.min_self_share = self.min_self_share;
         options.top = if self.top == 0 { usize::MAX } else { self.top };
+        let walk = self.source.walk_options();
         let (profiles, ingest, filters) = self.input.into_parts();
-        let mut request = PlanRequest::new(profiles, self.source, self.out);
+        let mut request = PlanRequest::new(profiles, self.source.source, self.out);
+        request.walk = walk;
         request.options = options;
         request.ingest = ingest;
         request.filters = filters;
         request.command_line = command_line;
         request
+    }
+}
+
+/// Arguments of `brownfield graph`.
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// Profiles whose stacks add dynamic edges (optional; same formats as `plan`).
+    #[arg(value_name = "PROFILE")]
+    pub(crate) profiles: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "json")]
+    pub(crate) format: GraphFormatArg,
+
+    /// Write the graph to this file instead of standard output (replaced atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `brownfield graph --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphFormatArg {
+    /// JSON: nodes, edges, recursion components, coverage (docs/graph.md).
+    Json,
+    /// Graphviz DOT.
+    Dot,
+}
+
+impl GraphArgs {
+    /// Converts the arguments into the library's request and the output file.
+    pub(crate) fn into_request(self) -> (GraphRequest, Option<PathBuf>) {
+        let walk = self.source.walk_options();
+        let (ingest, filters) = self.read.into_parts();
+        let mut request = GraphRequest::default();
+        request.profiles = self.profiles;
+        request.ingest = ingest;
+        request.filters = filters;
+        request.source = self.source.source;
+        request.walk = walk;
+        request.format = match self.format {
+            GraphFormatArg::Json => GraphFormat::Json,
+            GraphFormatArg::Dot => GraphFormat::Dot,
+        };
+        (request, self.output)
     }
 }
 

@@ -21,6 +21,7 @@
 // Tests set one option at a time on a default, which reads best for them.
 #![cfg_attr(test, allow(clippy::field_reassign_with_default))]
 
+pub mod callgraph;
 pub mod diagnostics;
 pub mod error;
 pub mod ingest;
@@ -50,6 +51,8 @@ pub struct PlanRequest {
     pub filters: profile::transform::Filters,
     /// The root of the profiled code's checkout.
     pub source: PathBuf,
+    /// How the source tree is walked (`--exclude`, `.gitignore`).
+    pub walk: source::walk::WalkOptions,
     /// Directory the plan files are written to (created if missing).
     pub out: PathBuf,
     /// Model and presentation options.
@@ -88,7 +91,7 @@ pub struct PlanOutcome {
 pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
     let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
-    let index = source::SourceIndex::build(&request.source, &mut diag)?;
+    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
     let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
     let ranking = rank::rank(&profile, &mapping, &index);
     let inputs = plan::Inputs {
@@ -135,4 +138,80 @@ pub struct TopRequest {
 pub fn run_top(request: &TopRequest) -> Result<top::TopTable, Error> {
     let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
     Ok(top::top(&profile, request.granularity))
+}
+
+/// Output format of `brownfield graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum GraphFormat {
+    /// JSON, docs/graph.md.
+    #[default]
+    Json,
+    /// Graphviz DOT.
+    Dot,
+}
+
+/// What `brownfield graph` is asked to do.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct GraphRequest {
+    /// Profiles adding dynamic edges (may be empty: the static graph only).
+    pub profiles: Vec<PathBuf>,
+    /// How to read them.
+    pub ingest: ingest::IngestOptions,
+    /// Merge and filter options.
+    pub filters: profile::transform::Filters,
+    /// The root of the codebase.
+    pub source: PathBuf,
+    /// How the source tree is walked.
+    pub walk: source::walk::WalkOptions,
+    /// Output format.
+    pub format: GraphFormat,
+}
+
+/// The result of [`run_graph`].
+#[derive(Debug, Clone)]
+pub struct GraphOutcome {
+    /// The rendered graph (JSON or DOT text).
+    pub text: String,
+    /// Warnings (unparsable files, low mapping coverage, ...).
+    pub warnings: Vec<String>,
+    /// Nodes and edges in the graph.
+    pub nodes: usize,
+    /// Edges in the graph.
+    pub edges: usize,
+}
+
+/// Indexes the source, resolves static calls, adds the profiles' dynamic edges and renders the
+/// call graph.
+///
+/// # Errors
+/// [`Error::Source`] when the source root is not a directory or holds no Python file,
+/// [`Error::Ingest`] for an unreadable or malformed profile.
+pub fn run_graph(request: &GraphRequest) -> Result<GraphOutcome, Error> {
+    let mut diag = Diagnostics::default();
+    let profile = if request.profiles.is_empty() {
+        None
+    } else {
+        Some(ingest::read_profiles(
+            &request.profiles,
+            &request.ingest,
+            &request.filters,
+        )?)
+    };
+    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
+    let mapping = profile
+        .as_ref()
+        .map(|p| mapping::Mapping::build(p, &index, &mut diag));
+    let graph = callgraph::CallGraph::build(&index, profile.as_ref().zip(mapping.as_ref()));
+    let text = match request.format {
+        GraphFormat::Json => graph.to_json(&index),
+        GraphFormat::Dot => graph.to_dot(),
+    };
+    Ok(GraphOutcome {
+        text,
+        warnings: diag.warnings().to_vec(),
+        nodes: graph.graph().node_count(),
+        edges: graph.graph().edge_count(),
+    })
 }

@@ -67,6 +67,30 @@ fn run(cli: Cli) -> Result<(), RunError> {
             }
             Ok(())
         }
+        Command::Graph(args) => {
+            let (request, output) = args.into_request();
+            let outcome = brownfield::run_graph(&request).map_err(RunError::Brownfield)?;
+            for w in &outcome.warnings {
+                eprintln!("brownfield: warning: {w}");
+            }
+            match output {
+                Some(path) => {
+                    brownfield::render::write_file(&path, outcome.text.as_bytes())
+                        .map_err(|e| RunError::Brownfield(e.into()))?;
+                    eprintln!(
+                        "wrote {} ({} nodes, {} edges)",
+                        path.display(),
+                        outcome.nodes,
+                        outcome.edges
+                    );
+                    Ok(())
+                }
+                None => std::io::stdout()
+                    .lock()
+                    .write_all(outcome.text.as_bytes())
+                    .map_err(RunError::Io),
+            }
+        }
         Command::Top(args) => {
             let (request, n, format) = args.into_request();
             let table = brownfield::run_top(&request).map_err(RunError::Brownfield)?;

@@ -62,6 +62,17 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
     Ok(written)
 }
 
+/// Writes one output file atomically (see [`write_atomically`]).
+///
+/// # Errors
+/// [`RenderError::Write`] naming the path.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    write_atomically(path, bytes).map_err(|source| RenderError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));

@@ -5,14 +5,18 @@
 //! source root (`pkg.module.Class.method`), the id later stages and outputs use. This module
 //! knows nothing of profiles; [`crate::mapping`] joins the two.
 
+pub mod facts;
 pub mod python;
+pub mod syntax;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::Diagnostics;
+pub use syntax::DefSyntax;
 
 /// Index of a definition in [`SourceIndex::function`]. Only valid for the index that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +89,9 @@ pub struct Function {
     pub start_line: u32,
     /// Last line (1-based, inclusive).
     pub end_line: u32,
+    /// The enclosing definition: the class or function it is nested in, else its module.
+    /// `None` for modules.
+    pub parent: Option<FuncId>,
 }
 
 impl Function {
@@ -116,6 +123,9 @@ pub struct SourceIndex {
     root: PathBuf,
     files: Vec<SourceFile>,
     functions: Vec<Function>,
+    syntax: Vec<DefSyntax>,
+    modules: FxHashMap<String, FileId>,
+    packages: FxHashSet<String>,
 }
 
 /// An error that stops indexing. Unreadable or unparsable single files are warnings instead.
@@ -146,12 +156,25 @@ impl SourceIndex {
     /// # Errors
     /// [`SourceError::NotADirectory`] when `root` is not a directory.
     pub fn build(root: &Path, diag: &mut Diagnostics) -> Result<SourceIndex, SourceError> {
+        Self::build_with(root, &walk::WalkOptions::default(), diag)
+    }
+
+    /// [`SourceIndex::build`] with walk options (`--exclude` globs, `.gitignore` handling).
+    ///
+    /// # Errors
+    /// [`SourceError::NotADirectory`] when `root` is not a directory,
+    /// [`SourceError::NoPythonFiles`] when the walk finds no `.py` file.
+    pub fn build_with(
+        root: &Path,
+        options: &walk::WalkOptions,
+        diag: &mut Diagnostics,
+    ) -> Result<SourceIndex, SourceError> {
         if !root.is_dir() {
             return Err(SourceError::NotADirectory {
                 path: root.to_path_buf(),
             });
         }
-        let paths = walk::python_files(root, diag);
+        let paths = walk::python_files(root, options, diag);
         if paths.is_empty() {
             return Err(SourceError::NoPythonFiles {
                 path: root.to_path_buf(),
@@ -171,6 +194,9 @@ impl SourceIndex {
             root: root.to_path_buf(),
             files: Vec::with_capacity(parsed.len()),
             functions: Vec::new(),
+            syntax: Vec::new(),
+            modules: FxHashMap::default(),
+            packages: FxHashSet::default(),
         };
         for ((rel, result), module) in parsed.into_iter().zip(modules) {
             let rel_path = walk::slash_path(rel);
@@ -180,6 +206,13 @@ impl SourceIndex {
                         diag.warn(format!(
                             "{}: syntax errors; indexed the definitions tree-sitter recovered",
                             root.join(rel).display()
+                        ));
+                    }
+                    if file.truncated {
+                        diag.warn(format!(
+                            "{}: code nested deeper than {} syntax levels was skipped",
+                            root.join(rel).display(),
+                            python::MAX_DEPTH
                         ));
                     }
                     index.add_file(rel_path, module, file);
@@ -194,14 +227,19 @@ impl SourceIndex {
 
     fn add_file(&mut self, rel_path: String, module: String, parsed: python::ParsedFile) {
         let file = FileId::from_index(self.files.len());
-        let module_def = self.push(Function {
-            qualname: module.clone(),
-            name: module.rsplit('.').next().unwrap_or(&module).to_string(),
-            kind: DefKind::Module,
-            file,
-            start_line: 1,
-            end_line: parsed.line_count.max(1),
-        });
+        let module_def = self.push(
+            Function {
+                qualname: module.clone(),
+                name: module.rsplit('.').next().unwrap_or(&module).to_string(),
+                kind: DefKind::Module,
+                file,
+                start_line: 1,
+                end_line: parsed.line_count.max(1),
+                parent: None,
+            },
+            parsed.module,
+        );
+        let base = module_def.index() + 1;
         let mut defs = Vec::with_capacity(parsed.defs.len());
         for d in parsed.defs {
             let qualname = if module.is_empty() {
@@ -209,20 +247,36 @@ impl SourceIndex {
             } else {
                 format!("{module}.{}", d.qualname)
             };
-            defs.push(self.push(Function {
-                qualname,
-                name: d.name,
-                kind: d.kind,
-                file,
-                start_line: d.start_line,
-                end_line: d.end_line,
-            }));
+            let parent = Some(
+                d.parent
+                    .map_or(module_def, |p| FuncId::from_index(base + p as usize)),
+            );
+            defs.push(self.push(
+                Function {
+                    qualname,
+                    name: d.name,
+                    kind: d.kind,
+                    file,
+                    start_line: d.start_line,
+                    end_line: d.end_line,
+                    parent,
+                },
+                d.syntax,
+            ));
         }
         let functions = &self.functions;
         defs.sort_by_key(|id| {
             let f = &functions[id.index()];
             (f.start_line, std::cmp::Reverse(f.end_line))
         });
+        self.modules.entry(module.clone()).or_insert(file);
+        let mut prefix = module.as_str();
+        while let Some((p, _)) = prefix.rsplit_once('.') {
+            if !self.packages.insert(p.to_string()) {
+                break;
+            }
+            prefix = p;
+        }
         self.files.push(SourceFile {
             rel_path,
             module,
@@ -232,10 +286,28 @@ impl SourceIndex {
         });
     }
 
-    fn push(&mut self, f: Function) -> FuncId {
+    fn push(&mut self, f: Function, syntax: DefSyntax) -> FuncId {
         let id = FuncId::from_index(self.functions.len());
         self.functions.push(f);
+        self.syntax.push(syntax);
         id
+    }
+
+    /// What the syntax of a definition says (calls, bindings, facts). Panics only if the id is
+    /// from another index.
+    pub fn syntax(&self, id: FuncId) -> &DefSyntax {
+        &self.syntax[id.index()]
+    }
+
+    /// The file of the module with this dotted name (`pkg.mod`; `pkg` is `pkg/__init__.py`).
+    pub fn module(&self, dotted: &str) -> Option<FileId> {
+        self.modules.get(dotted).copied()
+    }
+
+    /// True when `dotted` is a package prefix of some module (`pkg` for `pkg.mod`), as with a
+    /// namespace package that has no `__init__.py`.
+    pub fn is_package_prefix(&self, dotted: &str) -> bool {
+        self.packages.contains(dotted)
     }
 
     /// The source root as given.

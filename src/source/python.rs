@@ -1,16 +1,31 @@
-//! Python definitions with tree-sitter-python: functions, methods, nested functions and classes
-//! with their line spans.
+//! Python source with tree-sitter-python: definitions (functions, methods, nested functions and
+//! classes, with their line spans) and, for each definition and for the module's top-level
+//! code, what [`super::syntax::DefSyntax`] describes: parameters, decorators, calls, name
+//! bindings, returns, complexity, lines of code and isolation facts.
 //!
-//! Node kinds follow tree-sitter-python's grammar (`function_definition`, `class_definition`,
-//! `decorated_definition`). Lambdas and comprehensions are not definitions: their samples are
-//! attributed to the enclosing function by line span. The syntax tree is walked with an explicit
-//! stack, so deeply nested code cannot overflow the call stack.
+//! Node kinds and field names follow tree-sitter-python 0.25's `node-types.json`
+//! (`function_definition`, `decorated_definition`, `import_from_statement`, ...). Lambdas and
+//! comprehensions are not definitions: what they contain belongs to the enclosing definition,
+//! as their samples do. Calls in decorators, default values and base-class lists belong to the
+//! enclosing scope, where Python evaluates them.
+//!
+//! The walk is recursive with a depth limit of [`MAX_DEPTH`] syntax-tree levels (CPython's own
+//! parser refuses nesting deeper than 200 parentheses); deeper subtrees are skipped and the
+//! file is reported as truncated, so hostile input cannot overflow the stack.
 
 use std::path::Path;
 
 use tree_sitter::{Node, Parser};
 
 use super::DefKind;
+use super::facts::{CallClass, DYNAMIC_ATTR_BUILTINS, MUTATING_METHODS, classify_call};
+use super::syntax::{Arg, Binding, CallSite, DefSyntax, Expr, Fact, ImportRef, Param, ParamKind};
+
+/// Deepest syntax-tree nesting walked; deeper subtrees are skipped.
+pub const MAX_DEPTH: u32 = 400;
+
+/// Longest attribute chain or nested expression kept in an [`Expr`].
+const MAX_EXPR_DEPTH: u32 = 64;
 
 /// A definition found in one file, named relative to its module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +40,10 @@ pub struct ParsedDef {
     pub start_line: u32,
     /// Last line, 1-based, inclusive.
     pub end_line: u32,
+    /// The enclosing definition (index into [`ParsedFile::defs`]); `None` at module level.
+    pub parent: Option<u32>,
+    /// What the definition's syntax says.
+    pub syntax: DefSyntax,
 }
 
 /// The definitions of one file.
@@ -32,10 +51,14 @@ pub struct ParsedDef {
 pub struct ParsedFile {
     /// Definitions in source order (outer before inner).
     pub defs: Vec<ParsedDef>,
+    /// The module's top-level code.
+    pub module: DefSyntax,
     /// Lines in the file.
     pub line_count: u32,
     /// True when tree-sitter reported syntax errors (the definitions are what it recovered).
     pub had_syntax_errors: bool,
+    /// True when nesting deeper than [`MAX_DEPTH`] was skipped.
+    pub truncated: bool,
 }
 
 /// A reusable tree-sitter parser for Python (one per thread: parsers are not `Sync`).
@@ -73,134 +96,1044 @@ impl DefinitionParser {
     /// Parses Python source text.
     pub fn parse_source(&mut self, text: &str) -> ParsedFile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let line_count = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+        let code_lines = code_line_prefix(text);
+        let line_count = u32::try_from(code_lines.len() - 1).unwrap_or(u32::MAX);
         let Some(tree) = self.parser.parse(text, None) else {
             return ParsedFile {
-                defs: Vec::new(),
                 line_count,
                 had_syntax_errors: true,
+                ..ParsedFile::default()
             };
         };
         let root = tree.root_node();
-        let src = text.as_bytes();
-        let mut defs = Vec::new();
-
-        // (node, qualified prefix of the enclosing scope, is the enclosing scope a class body)
-        let mut stack: Vec<(Node, String, bool)> = vec![(root, String::new(), false)];
-        while let Some((node, prefix, in_class)) = stack.pop() {
-            let kind = node.kind();
-            let def = match kind {
-                "function_definition" | "class_definition" => Some(node),
-                _ => None,
-            };
-            if let Some(def) = def {
-                let name = def
-                    .child_by_field_name("name")
-                    .and_then(|n| n.utf8_text(src).ok())
-                    .unwrap_or("<anonymous>")
-                    .to_string();
-                let qualname = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                let outer = match def.parent() {
-                    Some(p) if p.kind() == "decorated_definition" => p,
-                    _ => def,
-                };
-                let def_kind = if kind == "class_definition" {
-                    DefKind::Class
-                } else if in_class {
-                    DefKind::Method
-                } else {
-                    DefKind::Function
-                };
-                defs.push(ParsedDef {
-                    qualname: qualname.clone(),
-                    name,
-                    kind: def_kind,
-                    start_line: line_of(outer.start_position().row),
-                    end_line: line_of(outer.end_position().row),
-                });
-                // Children of the body are in the new scope; push in reverse so that source order
-                // is kept when popping.
-                push_children(&mut stack, def, &qualname, kind == "class_definition");
-            } else {
-                push_children(&mut stack, node, &prefix, in_class);
-            }
-        }
-        ParsedFile {
-            defs,
+        let mut ex = Extractor {
+            src: text.as_bytes(),
+            code_lines,
+            defs: Vec::new(),
+            module: DefSyntax {
+                complexity: 1,
+                ..DefSyntax::default()
+            },
+            scopes: vec![Scope::module()],
+            callee_node: None,
+            truncated: false,
+            pending: Vec::new(),
+        };
+        ex.visit_children(root, 0);
+        let mut parsed = ParsedFile {
+            module: std::mem::take(&mut ex.module),
+            defs: std::mem::take(&mut ex.defs),
             line_count,
             had_syntax_errors: root.has_error(),
+            truncated: ex.truncated,
+        };
+        parsed.module.code_lines = ex.code_lines.last().copied().unwrap_or(0);
+        classify_file_facts(&mut parsed, ex.pending);
+        parsed
+    }
+}
+
+/// `prefix[i]` = non-blank, non-comment lines among lines `1..=i`; `prefix.len() - 1` lines.
+fn code_line_prefix(text: &str) -> Vec<u32> {
+    let mut prefix = Vec::with_capacity(text.len() / 32 + 2);
+    prefix.push(0);
+    let mut n = 0u32;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if !t.is_empty() && !t.starts_with('#') {
+            n += 1;
+        }
+        prefix.push(n);
+    }
+    prefix
+}
+
+/// A scope being walked.
+struct Scope {
+    /// The definition (index into `defs`), `None` for the module.
+    def: Option<u32>,
+    is_class: bool,
+    /// The first parameter of a method (`self`, or `cls` of a classmethod).
+    self_name: Option<Box<str>>,
+    /// A `global` or `nonlocal` statement was seen in this scope.
+    has_declarations: bool,
+}
+
+impl Scope {
+    fn module() -> Scope {
+        Scope {
+            def: None,
+            is_class: false,
+            self_name: None,
+            has_declarations: false,
         }
     }
 }
 
-fn push_children<'t>(
-    stack: &mut Vec<(Node<'t>, String, bool)>,
-    node: Node<'t>,
-    prefix: &str,
-    in_class: bool,
-) {
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    for child in children.into_iter().rev() {
-        stack.push((child, prefix.to_string(), in_class));
+/// A mutation through a name that may be local, enclosing, module-level or an import: decided
+/// once the whole file is known.
+struct PendingMutation {
+    /// Definition index + 1 (0 is the module).
+    scope: u32,
+    name: Box<str>,
+    fact: Fact,
+}
+
+struct Extractor<'s> {
+    src: &'s [u8],
+    code_lines: Vec<u32>,
+    defs: Vec<ParsedDef>,
+    module: DefSyntax,
+    scopes: Vec<Scope>,
+    /// The `function` node of the call being visited, so `self.m` in `self.m()` is not an
+    /// attribute read.
+    callee_node: Option<usize>,
+    truncated: bool,
+    pending: Vec<PendingMutation>,
+}
+
+impl<'s> Extractor<'s> {
+    fn scope(&self) -> &Scope {
+        self.scopes
+            .last()
+            .expect("the module scope is never popped")
+    }
+
+    fn syn(&mut self) -> &mut DefSyntax {
+        match self.scope().def {
+            Some(i) => &mut self.defs[i as usize].syntax,
+            None => &mut self.module,
+        }
+    }
+
+    fn text(&self, node: Node) -> &'s str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn visit_children(&mut self, node: Node, depth: u32) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.visit(child, depth + 1);
+        }
+    }
+
+    fn visit(&mut self, node: Node, depth: u32) {
+        if depth > MAX_DEPTH {
+            self.truncated = true;
+            return;
+        }
+        match node.kind() {
+            "function_definition" | "class_definition" => {
+                self.visit_def(node, node, Vec::new(), depth)
+            }
+            "decorated_definition" => {
+                let mut decorators = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "decorator"
+                        && let Some(e) = child.named_child(0)
+                    {
+                        self.visit(e, depth + 1);
+                        decorators.push((self.expr(e, 0), shorten(self.text(e), 120)));
+                    }
+                }
+                if let Some(def) = node.child_by_field_name("definition") {
+                    self.visit_def(def, node, decorators, depth);
+                }
+            }
+            "call" => {
+                self.record_call(node);
+                let previous = self.callee_node;
+                self.callee_node = node.child_by_field_name("function").map(|f| f.id());
+                self.visit_children(node, depth);
+                self.callee_node = previous;
+            }
+            "import_statement" => self.visit_import(node),
+            "import_from_statement" => self.visit_import_from(node),
+            "assignment" | "augmented_assignment" => self.visit_assignment(node, depth),
+            "global_statement" | "nonlocal_statement" => {
+                let binding = if node.kind() == "global_statement" {
+                    Binding::Global
+                } else {
+                    Binding::Nonlocal
+                };
+                if let Some(s) = self.scopes.last_mut() {
+                    s.has_declarations = true;
+                }
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "identifier" {
+                        let name: Box<str> = self.text(child).into();
+                        self.syn().bindings.push((name, binding.clone()));
+                    }
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                self.syn().complexity += 1;
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    let element = Expr::Element(Box::new(self.expr(right, 0)));
+                    self.bind_target(left, Some(element), false, depth);
+                }
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if Some(child) != node.child_by_field_name("left") {
+                        self.visit(child, depth + 1);
+                    }
+                }
+            }
+            "named_expression" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    let e = self.expr(value, 0);
+                    self.bind_target(name, Some(e), false, depth);
+                    self.visit(value, depth + 1);
+                }
+            }
+            "as_pattern_target" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    self.bind_target(child, None, false, depth);
+                }
+            }
+            "except_clause" => {
+                self.syn().complexity += 1;
+                if let Some(alias) = node.child_by_field_name("alias") {
+                    self.bind_target(alias, None, false, depth);
+                }
+                let alias = node.child_by_field_name("alias");
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if Some(child) != alias {
+                        self.visit(child, depth + 1);
+                    }
+                }
+            }
+            "raise_statement" => {
+                if let Some(e) = node.named_child(0)
+                    && Some(e) != node.child_by_field_name("cause")
+                {
+                    let raised = match e.kind() {
+                        "call" => e.child_by_field_name("function").unwrap_or(e),
+                        _ => e,
+                    };
+                    let what = shorten(self.text(raised), 80);
+                    let line = line_of(node);
+                    self.syn().facts.raises.push(Fact { what, line });
+                }
+                self.visit_children(node, depth);
+            }
+            "yield" => {
+                if self.scope().def.is_some() && !self.scope().is_class {
+                    self.syn().is_generator = true;
+                }
+                self.visit_children(node, depth);
+            }
+            "return_statement" => {
+                if let Some(e) = node.named_child(0) {
+                    let e = self.expr(e, 0);
+                    self.syn().returns.push(e);
+                }
+                self.visit_children(node, depth);
+            }
+            "attribute" => {
+                self.visit_attribute_load(node);
+                self.visit_children(node, depth);
+            }
+            "if_statement"
+            | "elif_clause"
+            | "while_statement"
+            | "case_clause"
+            | "conditional_expression"
+            | "boolean_operator"
+            | "if_clause" => {
+                self.syn().complexity += 1;
+                self.visit_children(node, depth);
+            }
+            "comment" | "identifier" | "integer" | "float" | "true" | "false" | "none" => {}
+            _ => self.visit_children(node, depth),
+        }
+    }
+
+    fn visit_def(&mut self, def: Node, outer: Node, decorators: Vec<(Expr, String)>, depth: u32) {
+        let is_class = def.kind() == "class_definition";
+        let name = def
+            .child_by_field_name("name")
+            .map_or("<anonymous>", |n| self.text(n))
+            .to_string();
+        let index = u32::try_from(self.defs.len()).unwrap_or(u32::MAX);
+        let parent = self.scope().def;
+        let in_class = self.scope().is_class;
+        let kind = if is_class {
+            DefKind::Class
+        } else if in_class {
+            DefKind::Method
+        } else {
+            DefKind::Function
+        };
+        let qualname = match parent {
+            Some(p) => format!("{}.{name}", self.defs[p as usize].qualname),
+            None => name.clone(),
+        };
+        self.syn()
+            .bindings
+            .push((name.as_str().into(), Binding::Def(index)));
+
+        let mut syntax = DefSyntax {
+            complexity: 1,
+            ..DefSyntax::default()
+        };
+        let is_static = decorators.iter().any(|(_, t)| t == "staticmethod");
+        // Parameters: defaults and annotations are evaluated in the enclosing scope.
+        if let Some(params) = def.child_by_field_name("parameters") {
+            self.visit_children(params, depth + 1);
+            syntax.params = self.params(params);
+        }
+        if let Some(ret) = def.child_by_field_name("return_type") {
+            self.visit_children(ret, depth + 1);
+            syntax.return_annotation = ret.named_child(0).map(|t| self.annotation(t));
+        }
+        if let Some(supers) = def.child_by_field_name("superclasses") {
+            self.visit_children(supers, depth + 1);
+            let mut cursor = supers.walk();
+            for base in supers.named_children(&mut cursor) {
+                if base.kind() != "keyword_argument" {
+                    syntax.bases.push(self.expr(base, 0));
+                }
+            }
+        }
+        syntax.is_async = def.child(0).is_some_and(|c| c.kind() == "async");
+        syntax.decorators = decorators;
+        let (start, end) = (line_of(outer), end_line_of(outer));
+        syntax.code_lines = self.code_lines_between(start, end);
+        let self_name = if kind == DefKind::Method && !is_static {
+            syntax
+                .params
+                .first()
+                .filter(|p| {
+                    matches!(
+                        p.kind,
+                        ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+                    )
+                })
+                .map(|p| p.name.as_str().into())
+        } else {
+            None
+        };
+        for (i, p) in syntax.params.iter().enumerate() {
+            let position = u16::try_from(i).unwrap_or(u16::MAX);
+            syntax
+                .bindings
+                .push((p.name.as_str().into(), Binding::Param(position)));
+        }
+        self.defs.push(ParsedDef {
+            qualname,
+            name,
+            kind,
+            start_line: start,
+            end_line: end,
+            parent,
+            syntax,
+        });
+        self.scopes.push(Scope {
+            def: Some(index),
+            is_class,
+            self_name,
+            has_declarations: false,
+        });
+        if let Some(body) = def.child_by_field_name("body") {
+            self.visit_children(body, depth + 1);
+        }
+        self.scopes.pop();
+    }
+
+    fn code_lines_between(&self, start: u32, end: u32) -> u32 {
+        let at = |l: u32| {
+            self.code_lines
+                .get(l as usize)
+                .or(self.code_lines.last())
+                .copied()
+                .unwrap_or(0)
+        };
+        at(end).saturating_sub(at(start.saturating_sub(1)))
+    }
+
+    fn params(&mut self, params: Node) -> Vec<Param> {
+        let mut out: Vec<Param> = Vec::new();
+        let mut keyword_only = false;
+        let mut cursor = params.walk();
+        for p in params.named_children(&mut cursor) {
+            let ordinary = if keyword_only {
+                ParamKind::KeywordOnly
+            } else {
+                ParamKind::PositionalOrKeyword
+            };
+            let (name_node, kind, annotation, default) = match p.kind() {
+                "identifier" => (Some(p), ordinary, None, None),
+                "typed_parameter" => {
+                    let inner = p.named_child(0);
+                    let kind = match inner.map(|n| n.kind()) {
+                        Some("list_splat_pattern") => ParamKind::VarPositional,
+                        Some("dictionary_splat_pattern") => ParamKind::VarKeyword,
+                        _ => ordinary,
+                    };
+                    let name = match kind {
+                        ParamKind::VarPositional | ParamKind::VarKeyword => {
+                            inner.and_then(|n| n.named_child(0))
+                        }
+                        _ => inner,
+                    };
+                    (name, kind, p.child_by_field_name("type"), None)
+                }
+                "default_parameter" => (
+                    p.child_by_field_name("name"),
+                    ordinary,
+                    None,
+                    p.child_by_field_name("value"),
+                ),
+                "typed_default_parameter" => (
+                    p.child_by_field_name("name"),
+                    ordinary,
+                    p.child_by_field_name("type"),
+                    p.child_by_field_name("value"),
+                ),
+                "list_splat_pattern" => (p.named_child(0), ParamKind::VarPositional, None, None),
+                "dictionary_splat_pattern" => (p.named_child(0), ParamKind::VarKeyword, None, None),
+                "keyword_separator" => {
+                    keyword_only = true;
+                    continue;
+                }
+                "positional_separator" => {
+                    for q in &mut out {
+                        if q.kind == ParamKind::PositionalOrKeyword {
+                            q.kind = ParamKind::PositionalOnly;
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if kind == ParamKind::VarPositional {
+                keyword_only = true;
+            }
+            let name = name_node.map_or("<pattern>", |n| self.text(n)).to_string();
+            out.push(Param {
+                name,
+                kind,
+                annotation: annotation.map(|a| shorten(self.text(a), 120)),
+                default: default.map(|d| shorten(self.text(d), 120)),
+            });
+        }
+        out
+    }
+
+    /// A type annotation as an expression (`"Foo"` forward references read as `Foo`).
+    fn annotation(&self, node: Node) -> Expr {
+        let node = if node.kind() == "type" {
+            node.named_child(0).unwrap_or(node)
+        } else {
+            node
+        };
+        if node.kind() == "string"
+            && let Some(s) = self.string_literal(node)
+            && !s.is_empty()
+            && s.split('.').all(is_identifier)
+        {
+            let mut parts = s.split('.');
+            let mut e = Expr::Name(parts.next().unwrap_or_default().into());
+            for p in parts {
+                e = Expr::Attr(Box::new(e), p.into());
+            }
+            return e;
+        }
+        self.expr(node, 0)
+    }
+
+    fn string_literal(&self, node: Node) -> Option<&'s str> {
+        if node.kind() != "string" {
+            return None;
+        }
+        let mut content = "";
+        let mut cursor = node.walk();
+        for c in node.named_children(&mut cursor) {
+            match c.kind() {
+                "interpolation" => return None,
+                "string_content" => content = self.text(c),
+                _ => {}
+            }
+        }
+        Some(content)
+    }
+
+    /// The reduced form of an expression.
+    fn expr(&self, node: Node, depth: u32) -> Expr {
+        if depth > MAX_EXPR_DEPTH {
+            return Expr::Other("<deep>".into());
+        }
+        let sub = |n: Option<Node>| n.map_or(Expr::Other("".into()), |n| self.expr(n, depth + 1));
+        match node.kind() {
+            "identifier" => Expr::Name(self.text(node).into()),
+            "attribute" => match node.child_by_field_name("attribute") {
+                Some(a) => Expr::Attr(
+                    Box::new(sub(node.child_by_field_name("object"))),
+                    self.text(a).into(),
+                ),
+                None => Expr::Other(shorten(self.text(node), 80).into()),
+            },
+            "call" => {
+                let func = node.child_by_field_name("function");
+                let name = func
+                    .filter(|f| f.kind() == "identifier")
+                    .map(|f| self.text(f));
+                if name == Some("super") {
+                    return Expr::Super;
+                }
+                if name == Some("getattr")
+                    && let Some(args) = node.child_by_field_name("arguments")
+                    && let (Some(obj), Some(attr)) = (args.named_child(0), args.named_child(1))
+                    && let Some(lit) = self.string_literal(attr)
+                    && is_identifier(lit)
+                {
+                    return Expr::Attr(Box::new(self.expr(obj, depth + 1)), lit.into());
+                }
+                Expr::Call(Box::new(sub(func)))
+            }
+            "subscript" => Expr::Subscript(Box::new(sub(node.child_by_field_name("value")))),
+            "parenthesized_expression" | "await" => sub(node.named_child(0)),
+            "list" | "tuple" | "set" | "expression_list" => {
+                let mut cursor = node.walk();
+                Expr::Collection(
+                    node.named_children(&mut cursor)
+                        .map(|c| self.expr(c, depth + 1))
+                        .collect(),
+                )
+            }
+            "dictionary" => {
+                let mut cursor = node.walk();
+                Expr::Collection(
+                    node.named_children(&mut cursor)
+                        .filter(|c| c.kind() == "pair")
+                        .map(|c| sub(c.child_by_field_name("value")))
+                        .collect(),
+                )
+            }
+            _ => Expr::Other(shorten(self.text(node), 80).into()),
+        }
+    }
+
+    fn record_call(&mut self, node: Node) {
+        let Some(func) = node.child_by_field_name("function") else {
+            return;
+        };
+        let callee = self.expr(func, 0);
+        let line = line_of(node);
+        let mut args = Vec::new();
+        let mut second_positional: Option<Node> = None;
+        if let Some(list) = node.child_by_field_name("arguments")
+            && list.kind() == "argument_list"
+        {
+            let mut position: Option<u16> = Some(0);
+            let mut cursor = list.walk();
+            for a in list.named_children(&mut cursor) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        if let (Some(k), Some(v)) = (
+                            a.child_by_field_name("name"),
+                            a.child_by_field_name("value"),
+                        ) && matches!(v.kind(), "identifier" | "attribute")
+                        {
+                            args.push(Arg {
+                                position: None,
+                                keyword: Some(self.text(k).into()),
+                                value: self.expr(v, 0),
+                            });
+                        }
+                    }
+                    "list_splat" | "dictionary_splat" | "parenthesized_list_splat" => {
+                        position = None
+                    }
+                    "comment" => {}
+                    _ => {
+                        if let Some(p) = position {
+                            if p == 1 {
+                                second_positional = Some(a);
+                            }
+                            if matches!(
+                                a.kind(),
+                                "identifier"
+                                    | "attribute"
+                                    | "call"
+                                    | "list"
+                                    | "tuple"
+                                    | "dictionary"
+                                    | "set"
+                            ) {
+                                args.push(Arg {
+                                    position: Some(p),
+                                    keyword: None,
+                                    value: self.expr(a, 0),
+                                });
+                            }
+                            position = p.checked_add(1);
+                        }
+                    }
+                }
+            }
+        }
+        if let Expr::Name(n) = &callee
+            && DYNAMIC_ATTR_BUILTINS.contains(&n.as_ref())
+            && second_positional.is_none_or(|a| self.string_literal(a).is_none())
+        {
+            let what = n.to_string();
+            self.syn().facts.dynamic.push(Fact { what, line });
+        }
+        // A mutating method call on a name: self state or, later, module state.
+        if let Expr::Attr(base, method) = &callee
+            && MUTATING_METHODS.contains(&method.as_ref())
+        {
+            self.record_mutation(base, &format!("{}.{method}()", base.text()), line);
+        }
+        self.syn().calls.push(CallSite { callee, line, args });
+    }
+
+    /// A write through `target` (`X[...] = v`, `X.a = v`, `X.append(v)`): of a `self`
+    /// attribute, or pending until the end of the file decides whether `X` is module state.
+    fn record_mutation(&mut self, target: &Expr, what: &str, line: u32) {
+        let self_name = self.scope().self_name.clone();
+        let mut e = target;
+        // Find the innermost `self.attr` or the root name.
+        loop {
+            match e {
+                Expr::Attr(b, a) if matches!(&**b, Expr::Name(n) if Some(n) == self_name.as_ref()) =>
+                {
+                    let a = a.to_string();
+                    self.syn().facts.self_writes.push(a);
+                    return;
+                }
+                Expr::Attr(b, _) | Expr::Subscript(b) | Expr::Call(b) => e = b,
+                Expr::Name(n) => {
+                    if Some(n) == self_name.as_ref() || self.scope().def.is_none() {
+                        return;
+                    }
+                    let scope = self.scope().def.map_or(0, |d| d + 1);
+                    self.pending.push(PendingMutation {
+                        scope,
+                        name: n.clone(),
+                        fact: Fact {
+                            what: what.to_string(),
+                            line,
+                        },
+                    });
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn visit_attribute_load(&mut self, node: Node) {
+        let Some(attr) = node.child_by_field_name("attribute") else {
+            return;
+        };
+        let attr = self.text(attr);
+        if attr == "__dict__" {
+            let fact = Fact {
+                what: shorten(self.text(node), 80),
+                line: line_of(node),
+            };
+            self.syn().facts.dynamic.push(fact);
+        }
+        if self.callee_node == Some(node.id()) {
+            return;
+        }
+        if let Some(obj) = node.child_by_field_name("object")
+            && obj.kind() == "identifier"
+            && self.scope().self_name.as_deref() == Some(self.text(obj))
+        {
+            self.syn().facts.self_reads.push(attr.to_string());
+        }
+    }
+
+    fn visit_assignment(&mut self, node: Node, depth: u32) {
+        let augmented = node.kind() == "augmented_assignment";
+        let right = node.child_by_field_name("right");
+        if let Some(left) = node.child_by_field_name("left") {
+            let value = match (right, node.child_by_field_name("type")) {
+                (Some(r), _) if !augmented => Some(self.expr(innermost_value(r), 0)),
+                // `x: Foo` without a value (dataclass fields, declarations): an instance of
+                // the annotated type.
+                (None, Some(t)) => Some(Expr::Call(Box::new(self.annotation(t)))),
+                _ => None,
+            };
+            self.bind_target(left, value, augmented, depth);
+        }
+        if let Some(t) = node.child_by_field_name("type") {
+            self.visit(t, depth + 1);
+        }
+        if let Some(r) = right {
+            self.visit(r, depth + 1);
+        }
+    }
+
+    /// Binds an assignment target: names become bindings, `self.x` a self write (and a typed
+    /// attribute when the value is known), other attribute and item targets mutations.
+    fn bind_target(&mut self, target: Node, value: Option<Expr>, augmented: bool, depth: u32) {
+        let line = line_of(target);
+        match target.kind() {
+            "identifier" => {
+                let name: Box<str> = self.text(target).into();
+                let binding = value.map_or(Binding::Opaque, Binding::Assign);
+                let declared = self.scope().has_declarations;
+                let syn = self.syn();
+                if declared {
+                    let declaration = syn.bindings.iter().find_map(|(n, b)| match b {
+                        Binding::Global | Binding::Nonlocal if *n == name => Some(b.clone()),
+                        _ => None,
+                    });
+                    let fact = Fact {
+                        what: name.to_string(),
+                        line,
+                    };
+                    match declaration {
+                        Some(Binding::Global) => syn.facts.global_writes.push(fact),
+                        Some(_) => syn.facts.nonlocal_writes.push(fact),
+                        None => {}
+                    }
+                }
+                syn.bindings.push((name, binding));
+            }
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "list_splat_pattern"
+            | "parenthesized_expression"
+            | "tuple"
+            | "list" => {
+                let mut cursor = target.walk();
+                for child in target.named_children(&mut cursor) {
+                    self.bind_target(child, None, augmented, depth + 1);
+                }
+            }
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (
+                    target.child_by_field_name("object"),
+                    target.child_by_field_name("attribute"),
+                ) else {
+                    return;
+                };
+                let attr_name = self.text(attr);
+                let is_self = obj.kind() == "identifier"
+                    && self.scope().self_name.as_deref() == Some(self.text(obj));
+                if is_self {
+                    let syn = self.syn();
+                    syn.facts.self_writes.push(attr_name.to_string());
+                    if augmented {
+                        syn.facts.self_reads.push(attr_name.to_string());
+                    }
+                    if let Some(v) = value {
+                        syn.self_attr_assigns.push((attr_name.into(), v));
+                    }
+                } else {
+                    let base = self.expr(obj, 0);
+                    let what = format!("{}.{attr_name} =", base.text());
+                    self.record_mutation(
+                        &Expr::Attr(Box::new(base), attr_name.into()),
+                        &what,
+                        line,
+                    );
+                }
+                if attr_name == "__dict__" {
+                    let what = shorten(self.text(target), 80);
+                    self.syn().facts.dynamic.push(Fact { what, line });
+                }
+                self.visit(obj, depth + 1);
+            }
+            "subscript" => {
+                if let Some(v) = target.child_by_field_name("value") {
+                    let base = self.expr(v, 0);
+                    let what = format!("{}[...] =", base.text());
+                    self.record_mutation(&Expr::Subscript(Box::new(base)), &what, line);
+                }
+                self.visit_children(target, depth);
+            }
+            _ => self.visit(target, depth + 1),
+        }
+    }
+
+    fn visit_import(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            let (module, bound) = match name.kind() {
+                "aliased_import" => {
+                    let module = name
+                        .child_by_field_name("name")
+                        .map_or("", |n| self.text(n));
+                    let alias = name
+                        .child_by_field_name("alias")
+                        .map_or("", |n| self.text(n));
+                    (module.to_string(), alias.to_string())
+                }
+                _ => {
+                    let full = self.text(name);
+                    let first = full.split('.').next().unwrap_or(full).trim();
+                    (first.to_string(), first.to_string())
+                }
+            };
+            let module = strip_ws(&module);
+            self.syn().bindings.push((
+                bound.into(),
+                Binding::Import(ImportRef {
+                    level: 0,
+                    module: module.into(),
+                    name: None,
+                }),
+            ));
+        }
+    }
+
+    fn visit_import_from(&mut self, node: Node) {
+        let Some(module_node) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let (level, module) = if module_node.kind() == "relative_import" {
+            let mut level = 0u8;
+            let mut module = String::new();
+            let mut cursor = module_node.walk();
+            for c in module_node.named_children(&mut cursor) {
+                match c.kind() {
+                    "import_prefix" => {
+                        level = u8::try_from(self.text(c).trim().len()).unwrap_or(u8::MAX)
+                    }
+                    _ => module = strip_ws(self.text(c)),
+                }
+            }
+            (level, module)
+        } else {
+            (0, strip_ws(self.text(module_node)))
+        };
+        let mut cursor = node.walk();
+        let mut any = false;
+        for name in node.children_by_field_name("name", &mut cursor) {
+            any = true;
+            let (imported, bound) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name")
+                        .map_or("", |n| self.text(n)),
+                    name.child_by_field_name("alias")
+                        .map_or("", |n| self.text(n)),
+                ),
+                _ => (self.text(name), self.text(name)),
+            };
+            let import = ImportRef {
+                level,
+                module: module.as_str().into(),
+                name: Some(strip_ws(imported).into()),
+            };
+            self.syn()
+                .bindings
+                .push((strip_ws(bound).into(), Binding::Import(import)));
+        }
+        if !any {
+            // `from m import *`
+            let import = ImportRef {
+                level,
+                module: module.as_str().into(),
+                name: None,
+            };
+            self.syn()
+                .bindings
+                .push(("*".into(), Binding::Star(import)));
+        }
     }
 }
 
-fn line_of(row: usize) -> u32 {
-    u32::try_from(row + 1).unwrap_or(u32::MAX)
+/// The value of a chained assignment `a = b = value`.
+fn innermost_value(mut node: Node) -> Node {
+    while node.kind() == "assignment" {
+        match node.child_by_field_name("right") {
+            Some(r) => node = r,
+            None => break,
+        }
+    }
+    node
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn defs(src: &str) -> Vec<(String, DefKind, u32, u32)> {
-        DefinitionParser::new()
-            .parse_source(src)
-            .defs
-            .into_iter()
-            .map(|d| (d.qualname, d.kind, d.start_line, d.end_line))
-            .collect()
+/// Classifies what only the whole file can decide: I/O and dynamic calls (import aliases
+/// expanded), module-state mutations (is the name local, enclosing, module-level, an
+/// import?), and sorts every fact list.
+fn classify_file_facts(file: &mut ParsedFile, pending: Vec<PendingMutation>) {
+    let n = file.defs.len();
+    let parents: Vec<Option<u32>> = file.defs.iter().map(|d| d.parent).collect();
+    let is_class: Vec<bool> = file.defs.iter().map(|d| d.kind == DefKind::Class).collect();
+    // Scope key: 0 = module, i + 1 = defs[i].
+    let bindings_of = |file: &ParsedFile, key: usize| -> Vec<(Box<str>, Binding)> {
+        if key == 0 {
+            file.module.bindings.clone()
+        } else {
+            file.defs[key - 1].syntax.bindings.clone()
+        }
+    };
+    let all_bindings: Vec<Vec<(Box<str>, Binding)>> =
+        (0..=n).map(|k| bindings_of(file, k)).collect();
+    // The scope chain of a scope key: itself, enclosing functions (not classes), the module.
+    let chain = |key: usize| -> Vec<usize> {
+        let mut out = vec![key];
+        let mut p = if key == 0 { None } else { parents[key - 1] };
+        while let Some(q) = p {
+            if !is_class[q as usize] {
+                out.push(q as usize + 1);
+            }
+            p = parents[q as usize];
+        }
+        if key != 0 {
+            out.push(0);
+        }
+        out
+    };
+    let lookup = |key: usize, name: &str| -> Option<(usize, &Binding)> {
+        for k in chain(key) {
+            if let Some((_, b)) = all_bindings[k].iter().rev().find(|(n, _)| &**n == name) {
+                return Some((k, b));
+            }
+        }
+        None
+    };
+    let expand = |key: usize, root: &str| -> Option<String> {
+        match lookup(key, root)?.1 {
+            Binding::Import(ImportRef {
+                level: 0,
+                module,
+                name: None,
+            }) => Some(module.to_string()),
+            Binding::Import(ImportRef {
+                level: 0,
+                module,
+                name: Some(n),
+            }) => Some(format!("{module}.{n}")),
+            _ => None,
+        }
+    };
+    for key in 0..=n {
+        let syn = if key == 0 {
+            &mut file.module
+        } else {
+            &mut file.defs[key - 1].syntax
+        };
+        for call in &syn.calls {
+            let Some(root) = call.callee.root_name() else {
+                continue;
+            };
+            let text = call.callee.text();
+            let expanded = match expand(key, root) {
+                Some(full) => format!("{full}{}", &text[root.len()..]),
+                None => text,
+            };
+            let list = match classify_call(&expanded, true) {
+                CallClass::Io => &mut syn.facts.io,
+                CallClass::Dynamic => &mut syn.facts.dynamic,
+                CallClass::Plain => continue,
+            };
+            list.push(Fact {
+                what: expanded,
+                line: call.line,
+            });
+        }
     }
-
-    #[test]
-    fn nested_classes_methods_and_async() {
-        let src = "\
-class Outer:
-    class Inner:
-        @staticmethod
-        def s():
-            return 1
-    async def run(self):
-        f = lambda x: x
-        return f(1)
-
-def top():
-    def helper():
-        pass
-    return helper
-";
-        assert_eq!(
-            defs(src),
-            vec![
-                ("Outer".into(), DefKind::Class, 1, 8),
-                ("Outer.Inner".into(), DefKind::Class, 2, 5),
-                ("Outer.Inner.s".into(), DefKind::Method, 3, 5),
-                ("Outer.run".into(), DefKind::Method, 6, 8),
-                ("top".into(), DefKind::Function, 10, 13),
-                ("top.helper".into(), DefKind::Function, 11, 12),
-            ]
-        );
+    for m in pending {
+        let key = m.scope as usize;
+        if key == 0 {
+            continue; // module-level code initialising its own state
+        }
+        let declared_global = all_bindings[key]
+            .iter()
+            .any(|(n, b)| *n == m.name && matches!(b, Binding::Global));
+        let found = if declared_global {
+            lookup(0, &m.name)
+        } else {
+            lookup(key, &m.name)
+        };
+        let syn = &mut file.defs[key - 1].syntax;
+        match found {
+            // A local or a variable of an enclosing function: not module state.
+            Some((k, b)) if k != 0 && !matches!(b, Binding::Global | Binding::Nonlocal) => {}
+            Some((0, Binding::Import(_))) if m.fact.what.ends_with(" =") => {
+                syn.facts.dynamic.push(Fact {
+                    what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
+                    line: m.fact.line,
+                })
+            }
+            Some((0, Binding::Def(d))) if is_class[*d as usize] && m.fact.what.ends_with(" =") => {
+                syn.facts.dynamic.push(Fact {
+                    what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
+                    line: m.fact.line,
+                })
+            }
+            Some(_) => syn.facts.module_state_writes.push(m.fact),
+            None => {} // a builtin or an undefined name
+        }
     }
-
-    #[test]
-    fn syntax_errors_keep_recovered_definitions() {
-        let parsed = DefinitionParser::new().parse_source("def ok():\n    pass\n\ndef broken(:\n");
-        assert!(parsed.had_syntax_errors);
-        assert!(parsed.defs.iter().any(|d| d.qualname == "ok"));
+    let syntaxes =
+        std::iter::once(&mut file.module).chain(file.defs.iter_mut().map(|d| &mut d.syntax));
+    for syn in syntaxes {
+        let f = &mut syn.facts;
+        for list in [
+            &mut f.global_writes,
+            &mut f.nonlocal_writes,
+            &mut f.module_state_writes,
+            &mut f.io,
+            &mut f.dynamic,
+            &mut f.raises,
+        ] {
+            list.sort_by(|a, b| (a.line, &a.what).cmp(&(b.line, &b.what)));
+            list.dedup();
+        }
+        for list in [&mut f.self_reads, &mut f.self_writes] {
+            list.sort();
+            list.dedup();
+        }
     }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+fn strip_ws(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The text on one line with runs of whitespace collapsed, cut to at most `max` bytes.
+fn shorten(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max));
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        if out.len() + c.len_utf8() > max {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn line_of(node: Node) -> u32 {
+    u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+}
+
+fn end_line_of(node: Node) -> u32 {
+    u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX)
 }

@@ -1,12 +1,17 @@
 //! Finding the codebase's Python files under a source root (walkdir).
 //!
 //! Skipped: hidden directories (`.git`, `.venv`, `.tox`, ...), `__pycache__`, `node_modules`,
-//! `build`, `dist`, `site-packages`, and virtual environments (any directory holding a
-//! `pyvenv.cfg`, whatever its name), unless the root itself is that virtualenv. Symbolic links
-//! are not followed.
+//! `build`, `dist`, `site-packages`, virtual environments (any directory holding a
+//! `pyvenv.cfg`, whatever its name) unless the root itself is that virtualenv, whatever the
+//! `.gitignore` files of the tree (and of the enclosing git checkout, when the root is inside
+//! one) exclude, with git's semantics from the `ignore` crate (nested files, `!` negations,
+//! directory patterns), and what `--exclude` globs exclude (gitignore glob syntax, relative to
+//! the root: `tests/`, `*_pb2.py`, `**/migrations`). Symbolic links are not followed.
 
 use std::path::{Path, PathBuf};
 
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use walkdir::{DirEntry, WalkDir};
 
 use crate::diagnostics::Diagnostics;
@@ -20,44 +25,162 @@ const SKIPPED_DIRS: &[&str] = &[
     "site-packages",
 ];
 
+/// How the source tree is walked.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Extra exclusions, gitignore glob syntax relative to the root (`--exclude`).
+    pub exclude: Vec<String>,
+    /// Honour `.gitignore` files (default true).
+    pub gitignore: bool,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            exclude: Vec::new(),
+            gitignore: true,
+        }
+    }
+}
+
 /// The `.py` files under `root`, as paths relative to `root`, sorted by path.
 ///
 /// When `root` is itself a virtualenv (it holds `pyvenv.cfg`), its `site-packages` is what the
-/// user asked for and is walked. Entries that cannot be read (permissions, races) become
-/// warnings in `diag`.
-pub fn python_files(root: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
+/// user asked for and is walked. Entries that cannot be read (permissions, races) and
+/// malformed `.gitignore` lines or `--exclude` globs become warnings in `diag`.
+pub fn python_files(root: &Path, options: &WalkOptions, diag: &mut Diagnostics) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    // One spelling of every path, so that the matchers' roots and the entries agree.
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let root = canonical.as_path();
     let root_is_venv = root.join("pyvenv.cfg").is_file();
-    let walker = WalkDir::new(root)
+    let exclude = exclude_matcher(root, &options.exclude, diag);
+    // Matchers of the directories above the current entry: (depth of the directory, matcher).
+    let mut ignores: Vec<(usize, Gitignore)> = Vec::new();
+    if options.gitignore {
+        for dir in enclosing_checkout_dirs(root) {
+            if let Some(m) = gitignore_of(&dir, diag) {
+                ignores.push((0, m));
+            }
+        }
+    }
+    let mut walker = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !is_skipped_dir(e)
-                || (root_is_venv && e.file_name() == "site-packages")
-        });
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                if e.file_type().is_file()
-                    && e.path().extension().is_some_and(|x| x == "py")
-                    && let Ok(rel) = e.path().strip_prefix(root)
-                {
-                    out.push(rel.to_path_buf());
-                }
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                diag.warn(format!("while walking {}: {err}", root.display()));
+                continue;
             }
-            Err(err) => diag.warn(format!("while walking {}: {err}", root.display())),
+        };
+        let depth = e.depth();
+        let is_dir = e.file_type().is_dir();
+        // Leaving directories: drop the matchers of directories that are not ancestors.
+        while ignores.last().is_some_and(|(d, _)| *d >= depth && *d > 0) {
+            ignores.pop();
+        }
+        if depth > 0 {
+            let skipped_dir =
+                is_dir && is_skipped_dir(&e) && !(root_is_venv && e.file_name() == "site-packages");
+            let ignored = is_ignored(e.path(), is_dir, &ignores)
+                || exclude
+                    .as_ref()
+                    .is_some_and(|m| m.matched(e.path(), is_dir).is_ignore());
+            if skipped_dir || ignored {
+                if is_dir {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if is_dir {
+            if options.gitignore
+                && let Some(m) = gitignore_of(e.path(), diag)
+            {
+                ignores.push((depth, m));
+            }
+            continue;
+        }
+        if e.file_type().is_file()
+            && e.path().extension().is_some_and(|x| x == "py")
+            && let Ok(rel) = e.path().strip_prefix(root)
+        {
+            out.push(rel.to_path_buf());
         }
     }
     out.sort();
     out
 }
 
-fn is_skipped_dir(e: &DirEntry) -> bool {
-    if !e.file_type().is_dir() {
-        return false;
+/// Whether the innermost matcher that has an opinion ignores `path` (git's precedence: a
+/// deeper `.gitignore` overrides a shallower one, `!pattern` re-includes).
+fn is_ignored(path: &Path, is_dir: bool, ignores: &[(usize, Gitignore)]) -> bool {
+    for (_, m) in ignores.iter().rev() {
+        match m.matched(path, is_dir) {
+            Match::Ignore(_) => return true,
+            Match::Whitelist(_) => return false,
+            Match::None => {}
+        }
     }
+    false
+}
+
+/// The `.gitignore` of `dir`, if it has one.
+fn gitignore_of(dir: &Path, diag: &mut Diagnostics) -> Option<Gitignore> {
+    let file = dir.join(".gitignore");
+    if !file.is_file() {
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(dir);
+    if let Some(err) = builder.add(&file) {
+        diag.warn(format!("{}: {err}", file.display()));
+    }
+    builder.build().ok()
+}
+
+/// The directories from the enclosing git checkout's top (the nearest ancestor holding
+/// `.git`) down to the parent of `root`, outermost first; empty when `root` is not inside a
+/// checkout or is its top.
+fn enclosing_checkout_dirs(root: &Path) -> Vec<PathBuf> {
+    let Ok(root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    let mut dirs = Vec::new();
+    let mut dir = root.parent();
+    while let Some(d) = dir {
+        dirs.push(d.to_path_buf());
+        if d.join(".git").exists() {
+            dirs.reverse();
+            return dirs;
+        }
+        dir = d.parent();
+    }
+    Vec::new()
+}
+
+fn exclude_matcher(root: &Path, globs: &[String], diag: &mut Diagnostics) -> Option<Gitignore> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(root);
+    for g in globs {
+        if let Err(err) = builder.add_line(None, g) {
+            diag.warn(format!("--exclude {g:?}: {err}"));
+        }
+    }
+    match builder.build() {
+        Ok(m) => Some(m),
+        Err(err) => {
+            diag.warn(format!("--exclude: {err}"));
+            None
+        }
+    }
+}
+
+fn is_skipped_dir(e: &DirEntry) -> bool {
     let name = e.file_name().to_string_lossy();
     name.starts_with('.')
         || SKIPPED_DIRS.contains(&name.as_ref())
@@ -104,7 +227,7 @@ mod tests {
             std::fs::write(root.join(f), "").unwrap();
         }
         let mut diag = Diagnostics::default();
-        let files: Vec<String> = python_files(root, &mut diag)
+        let files: Vec<String> = python_files(root, &WalkOptions::default(), &mut diag)
             .iter()
             .map(|p| slash_path(p))
             .collect();
@@ -114,7 +237,7 @@ mod tests {
         let venv = root.join("venv2");
         std::fs::create_dir_all(venv.join("lib/python3.11/site-packages/pkg")).unwrap();
         std::fs::write(venv.join("lib/python3.11/site-packages/pkg/m.py"), "").unwrap();
-        let files: Vec<String> = python_files(&venv, &mut diag)
+        let files: Vec<String> = python_files(&venv, &WalkOptions::default(), &mut diag)
             .iter()
             .map(|p| slash_path(p))
             .collect();

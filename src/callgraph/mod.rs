@@ -1,0 +1,660 @@
+//! The codebase call graph: static edges from the source ([`resolve`]) and dynamic edges from
+//! profile stacks, held in one petgraph [`DiGraph`], with strongly connected components
+//! (recursion clusters) and dominators from the entry points.
+//!
+//! Nodes are the codebase's definitions ([`FuncId`] `i` is node `i`) followed by external
+//! nodes (stdlib, third-party, builtins, unresolved calls), named by dotted name or call text.
+//! An edge is **static** (a call site in the source; it keeps every site as file:line) or
+//! **dynamic** (the pair was adjacent in profile stacks, caller above callee; it keeps the
+//! samples of the stacks it was seen in). A pair seen both ways has two edges. The JSON schema
+//! is documented in docs/graph.md.
+
+pub mod resolve;
+
+use std::fmt::Write as _;
+
+use petgraph::algo::dominators::{self, Dominators};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::mapping::{Coverage, Mapping};
+use crate::profile::{FrameKind, Profile};
+use crate::source::{DefKind, FuncId, SourceIndex};
+use resolve::Target;
+
+/// What a node is. `as_str` gives the names used in outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// A module-level or nested function.
+    Function,
+    /// A function defined directly in a class body.
+    Method,
+    /// A class (its body's code; instantiation without a codebase `__init__` lands here).
+    Class,
+    /// A module's top-level code.
+    Module,
+    /// Anything outside the codebase: stdlib, third-party, builtins, unresolved calls.
+    External,
+}
+
+impl NodeKind {
+    /// `function`, `method`, `class`, `module` or `external`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Function => "function",
+            NodeKind::Method => "method",
+            NodeKind::Class => "class",
+            NodeKind::Module => "module",
+            NodeKind::External => "external",
+        }
+    }
+}
+
+/// A node of the call graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// Dotted qualified name (`pkg.mod.Class.meth`; modules are `pkg.mod`); for external
+    /// nodes the imported dotted name (`json.dumps`) or the call's text (`len`, `x.foo`).
+    pub id: String,
+    /// What it is.
+    pub kind: NodeKind,
+    /// The codebase definition, `None` for external nodes.
+    pub def: Option<FuncId>,
+}
+
+/// Static or dynamic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    /// Found in the source.
+    Static,
+    /// Seen in profile stacks.
+    Dynamic,
+}
+
+/// A call site: file (relative to the source root, `/`-separated) and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Site {
+    /// The caller's file.
+    pub file: String,
+    /// The line of the call.
+    pub line: u32,
+}
+
+/// An edge of the call graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// Static or dynamic.
+    pub kind: EdgeKind,
+    /// Static edges: every call site, sorted. Empty for dynamic edges.
+    pub sites: Vec<u32>,
+    /// Dynamic edges: value of the stacks where caller and callee were adjacent (each stack
+    /// counted once), in the profile's unit. 0 for static edges.
+    pub samples: u64,
+}
+
+/// The call graph of a codebase, optionally with a profile's dynamic edges.
+#[derive(Debug, Clone)]
+pub struct CallGraph {
+    graph: DiGraph<Node, Edge>,
+    /// Codebase definitions: the first `defs` nodes.
+    defs: usize,
+    /// Every definition's module file path, for sites.
+    files: Vec<String>,
+    /// Recursion clusters: strongly connected components of the codebase subgraph with more
+    /// than one node or a self-loop, each sorted by node index, sorted by first node.
+    components: Vec<Vec<NodeIndex>>,
+    /// Immediate dominator of each codebase node (`None` for entry points and unreachable
+    /// nodes), over codebase edges from a virtual root joined to every entry point.
+    idom: Vec<Option<NodeIndex>>,
+    entries: Vec<bool>,
+    coverage: Option<Coverage>,
+    profile_total: u64,
+}
+
+impl CallGraph {
+    /// Builds the static call graph of `index`, adding the dynamic edges of `profile` (mapped
+    /// by `mapping`) when given.
+    pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
+        let defs = index.functions().len();
+        let mut graph: DiGraph<Node, Edge> = DiGraph::with_capacity(defs + defs / 2, defs * 4);
+        for f in index.functions() {
+            let kind = match f.kind {
+                DefKind::Function => NodeKind::Function,
+                DefKind::Method => NodeKind::Method,
+                DefKind::Class => NodeKind::Class,
+                DefKind::Module => NodeKind::Module,
+            };
+            graph.add_node(Node {
+                id: f.qualname.clone(),
+                kind,
+                def: None,
+            });
+        }
+        for (i, n) in graph.node_weights_mut().enumerate() {
+            n.def = Some(FuncId::from_index(i));
+        }
+        let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
+        let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
+        let mut external = |graph: &mut DiGraph<Node, Edge>, name: &str| -> NodeIndex {
+            if let Some(&n) = externals.get(name) {
+                return n;
+            }
+            let n = graph.add_node(Node {
+                id: name.to_string(),
+                kind: NodeKind::External,
+                def: None,
+            });
+            externals.insert(name.to_string(), n);
+            n
+        };
+
+        // Static edges, grouped by (caller, target) with their sites.
+        let calls = resolve::resolve_calls(index);
+        let mut i = 0;
+        while i < calls.len() {
+            let (caller, target) = (calls[i].caller, &calls[i].target);
+            let mut sites = Vec::new();
+            while i < calls.len() && calls[i].caller == caller && &calls[i].target == target {
+                sites.push(calls[i].line);
+                i += 1;
+            }
+            sites.dedup();
+            let to = match target {
+                Target::Def(d) => NodeIndex::new(d.index()),
+                Target::External { name, .. } => external(&mut graph, name),
+            };
+            graph.add_edge(
+                NodeIndex::new(caller.index()),
+                to,
+                Edge {
+                    kind: EdgeKind::Static,
+                    sites,
+                    samples: 0,
+                },
+            );
+        }
+
+        let mut coverage = None;
+        let mut profile_total = 0;
+        if let Some((profile, mapping)) = profile {
+            coverage = Some(mapping.coverage());
+            profile_total = profile.total();
+            for ((from, to), samples) in dynamic_pairs(profile, mapping) {
+                let from = match from {
+                    Endpoint::Def(d) => NodeIndex::new(d.index()),
+                    Endpoint::External(name) => external(&mut graph, &name),
+                };
+                let to = match to {
+                    Endpoint::Def(d) => NodeIndex::new(d.index()),
+                    Endpoint::External(name) => external(&mut graph, &name),
+                };
+                graph.add_edge(
+                    from,
+                    to,
+                    Edge {
+                        kind: EdgeKind::Dynamic,
+                        sites: Vec::new(),
+                        samples,
+                    },
+                );
+            }
+        }
+
+        let mut g = CallGraph {
+            graph,
+            defs,
+            files,
+            components: Vec::new(),
+            idom: vec![None; defs],
+            entries: vec![false; defs],
+            coverage,
+            profile_total,
+        };
+        g.analyse(index);
+        g
+    }
+
+    /// Strongly connected components and dominators of the codebase subgraph.
+    fn analyse(&mut self, index: &SourceIndex) {
+        // The codebase subgraph plus a virtual root (node `defs`).
+        let root = NodeIndex::new(self.defs);
+        let mut sub: DiGraph<(), ()> =
+            DiGraph::with_capacity(self.defs + 1, self.graph.edge_count());
+        for _ in 0..=self.defs {
+            sub.add_node(());
+        }
+        let mut has_caller = vec![false; self.defs];
+        let mut self_loop = vec![false; self.defs];
+        let mut seen = rustc_hash::FxHashSet::default();
+        for e in self.graph.edge_references() {
+            let (a, b) = (e.source().index(), e.target().index());
+            if a < self.defs && b < self.defs && seen.insert((a, b)) {
+                sub.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+                if a != b {
+                    has_caller[b] = true;
+                } else {
+                    self_loop[a] = true;
+                }
+            }
+        }
+        // Entry points: modules (their code runs on import), definitions no codebase code
+        // calls, and outermost codebase frames of the profile (dynamic edges from external
+        // callers, e.g. a framework).
+        for (i, f) in index.functions().iter().enumerate() {
+            self.entries[i] = f.kind == DefKind::Module || !has_caller[i];
+        }
+        for e in self.graph.edge_references() {
+            if e.weight().kind == EdgeKind::Dynamic
+                && e.source().index() >= self.defs
+                && e.target().index() < self.defs
+            {
+                self.entries[e.target().index()] = true;
+            }
+        }
+        for (i, &entry) in self.entries.iter().enumerate() {
+            if entry {
+                sub.add_edge(root, NodeIndex::new(i), ());
+            }
+        }
+        // Components with their nodes sorted; Tarjan's order does not depend on threads.
+        let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&sub)
+            .into_iter()
+            .filter(|c| c.len() > 1 || (c[0].index() < self.defs && self_loop[c[0].index()]))
+            .map(|mut c| {
+                c.sort();
+                c
+            })
+            .collect();
+        components.sort();
+        self.components = components;
+        let doms: Dominators<NodeIndex> = dominators::simple_fast(&sub, root);
+        for i in 0..self.defs {
+            self.idom[i] = doms
+                .immediate_dominator(NodeIndex::new(i))
+                .filter(|&d| d != root);
+        }
+    }
+
+    /// The petgraph graph: codebase nodes first ([`FuncId`] `i` is node `i`), then external
+    /// nodes.
+    pub fn graph(&self) -> &DiGraph<Node, Edge> {
+        &self.graph
+    }
+
+    /// The node of a codebase definition.
+    pub fn node_of(&self, id: FuncId) -> NodeIndex {
+        NodeIndex::new(id.index())
+    }
+
+    /// Recursion clusters: strongly connected components of the codebase subgraph (static and
+    /// dynamic edges) with more than one node, or one node calling itself.
+    pub fn components(&self) -> &[Vec<NodeIndex>] {
+        &self.components
+    }
+
+    /// The immediate dominator of a codebase definition: the one definition every path from
+    /// an entry point to it passes through last. `None` for entry points and definitions no
+    /// entry point reaches.
+    pub fn immediate_dominator(&self, id: FuncId) -> Option<FuncId> {
+        self.idom
+            .get(id.index())
+            .copied()
+            .flatten()
+            .map(|n| FuncId::from_index(n.index()))
+    }
+
+    /// True for entry points: modules, definitions no codebase code calls, and definitions
+    /// called from outside the codebase in the profile.
+    pub fn is_entry(&self, id: FuncId) -> bool {
+        self.entries.get(id.index()).copied().unwrap_or(false)
+    }
+
+    /// The graph as the JSON document of docs/graph.md.
+    pub fn to_json(&self, index: &SourceIndex) -> String {
+        let doc = self.document(index);
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    fn document<'g>(&'g self, index: &'g SourceIndex) -> json::Document<'g> {
+        let mut nodes = Vec::with_capacity(self.graph.node_count());
+        for (i, n) in self.graph.node_weights().enumerate() {
+            let def = n.def.map(|d| (d, index.function(d)));
+            nodes.push(json::Node {
+                id: &n.id,
+                kind: n.kind.as_str(),
+                file: def.map(|(_, f)| self.files[f.file.index()].as_str()),
+                line: def.map(|(_, f)| f.start_line),
+                end_line: def.map(|(_, f)| f.end_line),
+                entry: (i < self.defs).then(|| self.entries[i]),
+                idom: (i < self.defs)
+                    .then(|| self.idom[i].map(|d| self.graph[d].id.as_str()))
+                    .flatten(),
+                facts: def.map(|(d, f)| json::Facts::of(index.syntax(d), f)),
+            });
+        }
+        let mut edges: Vec<json::Edge> = self
+            .graph
+            .edge_references()
+            .map(|e| {
+                let w = e.weight();
+                let file = self.graph[e.source()]
+                    .def
+                    .map(|d| self.files[index.function(d).file.index()].as_str());
+                json::Edge {
+                    from: &self.graph[e.source()].id,
+                    to: &self.graph[e.target()].id,
+                    kind: w.kind,
+                    sites: file.map_or_else(Vec::new, |file| {
+                        w.sites
+                            .iter()
+                            .map(|&line| Site {
+                                file: file.to_string(),
+                                line,
+                            })
+                            .collect()
+                    }),
+                    samples: (w.kind == EdgeKind::Dynamic).then_some(w.samples),
+                    order: (e.source().index(), e.target().index()),
+                }
+            })
+            .collect();
+        edges.sort_by(|a, b| (a.order, a.kind).cmp(&(b.order, b.kind)));
+        let components = self
+            .components
+            .iter()
+            .map(|c| c.iter().map(|&n| self.graph[n].id.as_str()).collect())
+            .collect();
+        json::Document {
+            schema_version: 1,
+            source_root: index.root().display().to_string(),
+            nodes,
+            edges,
+            components,
+            coverage: self
+                .coverage
+                .map(|c| json::CoverageDoc::of(&c, self.profile_total)),
+        }
+    }
+
+    /// The graph in Graphviz DOT: codebase nodes boxed by kind, external nodes grey, static
+    /// edges solid, dynamic edges dashed with their samples. Names are escaped as DOT quoted
+    /// strings.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from(
+            "digraph callgraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n",
+        );
+        for (i, n) in self.graph.node_weights().enumerate() {
+            let (shape, style) = match n.kind {
+                NodeKind::Module => ("folder", "filled\", fillcolor=\"#e8e8ff"),
+                NodeKind::Class => ("component", "filled\", fillcolor=\"#fff2cc"),
+                NodeKind::Function | NodeKind::Method => ("box", "filled\", fillcolor=\"#ffd6cc"),
+                NodeKind::External => ("box", "dashed\", color=\"#888888"),
+            };
+            let _ = writeln!(
+                s,
+                "  n{i} [label=\"{}\", shape={shape}, style=\"{style}\"];",
+                dot_escape(&n.id)
+            );
+        }
+        let mut edges: Vec<_> = self.graph.edge_references().collect();
+        edges.sort_by_key(|e| (e.source().index(), e.target().index(), e.weight().kind));
+        for e in edges {
+            let w = e.weight();
+            match w.kind {
+                EdgeKind::Static => {
+                    let _ = writeln!(s, "  n{} -> n{};", e.source().index(), e.target().index());
+                }
+                EdgeKind::Dynamic => {
+                    let _ = writeln!(
+                        s,
+                        "  n{} -> n{} [style=dashed, color=\"#c0392b\", label=\"{}\"];",
+                        e.source().index(),
+                        e.target().index(),
+                        w.samples
+                    );
+                }
+            }
+        }
+        s.push_str("}\n");
+        s
+    }
+}
+
+/// Escapes a string for a DOT double-quoted ID: backslashes, quotes and line breaks.
+fn dot_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One end of a dynamic edge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Endpoint {
+    Def(FuncId),
+    External(String),
+}
+
+/// Caller → callee pairs adjacent in the profile's stacks with the value of the stacks they
+/// were seen in (each stack once per pair), sorted. Only pairs touching the codebase are kept.
+/// Thread, process and idle frames are skipped; lambda and comprehension frames (`<lambda>`,
+/// `<listcomp>`, ...) belong to the definition around them, as in the source graph.
+fn dynamic_pairs(profile: &Profile, mapping: &Mapping) -> Vec<((Endpoint, Endpoint), u64)> {
+    // Each frame's endpoint, computed once.
+    let endpoints: Vec<Option<Endpoint>> = profile
+        .frame_ids()
+        .map(|id| {
+            if let Some(d) = mapping.def_of(id) {
+                return Some(Endpoint::Def(d));
+            }
+            let frame = profile.frame(id);
+            let function = profile.string(frame.function);
+            match frame.kind {
+                FrameKind::Python => {
+                    let module = frame
+                        .file
+                        .map(|f| python_module_of_path(profile.string(f)))
+                        .unwrap_or_default();
+                    Some(Endpoint::External(if module.is_empty() {
+                        function.to_string()
+                    } else {
+                        format!("{module}.{function}")
+                    }))
+                }
+                FrameKind::Native | FrameKind::Unknown => {
+                    Some(Endpoint::External(function.to_string()))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let nested_code: Vec<bool> = profile
+        .frame_ids()
+        .map(|id| {
+            let name = profile.string(profile.frame(id).function);
+            let last = name.rsplit('.').next().unwrap_or(name);
+            last.starts_with('<') && last != "<module>"
+        })
+        .collect();
+    let mut pairs: FxHashMap<(usize, usize), (u64, usize)> = FxHashMap::default();
+    let mut path: Vec<usize> = Vec::new();
+    for (stack_no, sample) in profile.values_by_stack().iter().enumerate() {
+        path.clear();
+        // Root to leaf, merging nested-code frames into the definition around them.
+        let mut frames: Vec<_> = profile.frames_leaf_to_root(sample.stack).collect();
+        frames.reverse();
+        for f in frames {
+            let i = f.index();
+            let Some(e) = &endpoints[i] else { continue };
+            if nested_code[i]
+                && let Some(&prev) = path.last()
+                && endpoints[prev].as_ref() == Some(e)
+            {
+                continue;
+            }
+            path.push(i);
+        }
+        for w in path.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (Some(ea), Some(eb)) = (&endpoints[a], &endpoints[b]) else {
+                continue;
+            };
+            if !matches!(ea, Endpoint::Def(_)) && !matches!(eb, Endpoint::Def(_)) {
+                continue;
+            }
+            let slot = pairs.entry((a, b)).or_insert((0, usize::MAX));
+            if slot.1 != stack_no {
+                slot.0 += sample.value;
+                slot.1 = stack_no;
+            }
+        }
+    }
+    // Frames differ by line; endpoints are per definition: merge.
+    let mut merged: std::collections::BTreeMap<(Endpoint, Endpoint), u64> = Default::default();
+    for ((a, b), (value, _)) in pairs {
+        if let (Some(ea), Some(eb)) = (&endpoints[a], &endpoints[b]) {
+            *merged.entry((ea.clone(), eb.clone())).or_default() += value;
+        }
+    }
+    merged.into_iter().collect()
+}
+
+/// The dotted module of a Python file path as profilers write it: py-spy's short names are
+/// relative to a `sys.path` entry (`json/decoder.py` → `json.decoder`); full paths are cut
+/// after `site-packages/`, `dist-packages/` or `lib/pythonX.Y/`.
+pub fn python_module_of_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut rel = path.as_str();
+    for marker in ["/site-packages/", "/dist-packages/"] {
+        if let Some(i) = rel.rfind(marker) {
+            rel = &rel[i + marker.len()..];
+        }
+    }
+    if let Some(i) = rel.find("/lib/python") {
+        let after = &rel[i + "/lib/python".len()..];
+        if let Some(j) = after.find('/') {
+            rel = &after[j + 1..];
+        }
+    }
+    if rel.starts_with('<') {
+        return String::new();
+    }
+    crate::source::module_name(rel.trim_start_matches('/'))
+}
+
+mod json {
+    //! Serialisation shapes of the JSON output (docs/graph.md).
+    use serde::Serialize;
+
+    use super::{EdgeKind, Site};
+    use crate::mapping::Coverage;
+    use crate::source::Function;
+    use crate::source::syntax::{DefSyntax, IsolationFacts, Param};
+
+    #[derive(Serialize)]
+    pub(super) struct Document<'g> {
+        pub(super) schema_version: u32,
+        pub(super) source_root: String,
+        pub(super) nodes: Vec<Node<'g>>,
+        pub(super) edges: Vec<Edge<'g>>,
+        pub(super) components: Vec<Vec<&'g str>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) coverage: Option<CoverageDoc>,
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Node<'g> {
+        pub(super) id: &'g str,
+        pub(super) kind: &'static str,
+        pub(super) file: Option<&'g str>,
+        pub(super) line: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) end_line: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) entry: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) idom: Option<&'g str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) facts: Option<Facts<'g>>,
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Facts<'g> {
+        lines_of_code: u32,
+        complexity: u32,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        params: &'g [Param],
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        decorators: Vec<&'g str>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        is_async: bool,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        is_generator: bool,
+        #[serde(flatten)]
+        isolation: &'g IsolationFacts,
+    }
+
+    impl<'g> Facts<'g> {
+        pub(super) fn of(s: &'g DefSyntax, _f: &'g Function) -> Facts<'g> {
+            Facts {
+                lines_of_code: s.code_lines,
+                complexity: s.complexity,
+                params: &s.params,
+                decorators: s.decorators.iter().map(|(_, t)| t.as_str()).collect(),
+                is_async: s.is_async,
+                is_generator: s.is_generator,
+                isolation: &s.facts,
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Edge<'g> {
+        pub(super) from: &'g str,
+        pub(super) to: &'g str,
+        pub(super) kind: EdgeKind,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub(super) sites: Vec<Site>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) samples: Option<u64>,
+        #[serde(skip)]
+        pub(super) order: (usize, usize),
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct CoverageDoc {
+        total: u64,
+        in_codebase: u64,
+        leaf_in_codebase: u64,
+        leaf_external_python: u64,
+        leaf_native: u64,
+        leaf_other: u64,
+        share_in_codebase: f64,
+    }
+
+    impl CoverageDoc {
+        pub(super) fn of(c: &Coverage, _total: u64) -> CoverageDoc {
+            CoverageDoc {
+                total: c.total,
+                in_codebase: c.in_codebase,
+                leaf_in_codebase: c.leaf_in_codebase,
+                leaf_external_python: c.leaf_external_python,
+                leaf_native: c.leaf_native,
+                leaf_other: c.leaf_other,
+                share_in_codebase: c.share(),
+            }
+        }
+    }
+}

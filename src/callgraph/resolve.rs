@@ -1,0 +1,1144 @@
+//! Static call resolution: which definition each call site of the codebase reaches.
+//!
+//! The approach follows PyCG (Salis et al., ICSE 2021): values flow through names, and a
+//! name's possible values are found by following its bindings, context-insensitively, across
+//! modules. Supported:
+//!
+//! - scopes as Python has them (local, enclosing functions, module, builtins; class bodies
+//!   are invisible to nested functions), `global` and `nonlocal`;
+//! - `import x`, `import x.y as z`, `from x import y [as z]`, relative imports, `from x import
+//!   *`, re-exports through `__init__.py`, namespace packages, sibling modules of scripts;
+//! - module-level names and aliases (`g = f`), collection literals indexed or iterated
+//!   (`HANDLERS[k]()`, `for h in hooks: h()`);
+//! - classes: instantiation (→ `__init__` along the MRO, else the class itself), methods
+//!   through `self`/`cls` along the C3 MRO of codebase base classes, overrides in codebase
+//!   subclasses for calls on `self`, `super()`, instances bound to names (`x = Foo()`), to
+//!   `self` attributes (`self.x = Foo()`), to annotated parameters (`p: Foo`) and returned by
+//!   functions (`-> Foo`, `return Foo()`), `getattr(x, "literal")`;
+//! - decorators: applying one is a call (`@dec` calls `dec`, `@dec(a)` calls `dec` and the
+//!   decorator it returns); a decorated function called later reaches what the decorator
+//!   returns (its inner wrapper) or the function itself (identity decorators, decorators from
+//!   outside the codebase);
+//! - functions passed as arguments: an argument flows into the callee's parameter, and calls
+//!   of that parameter reach it; a codebase function passed to a callee outside the codebase
+//!   (`map(f, xs)`, `sorted(key=f)`) counts as called by the caller.
+//!
+//! What cannot be resolved stays an external target named by its text (`len`, `x.foo`), so
+//! no call is dropped. Resolution is bounded: a step budget per call site and a depth limit
+//! keep pathological code linear.
+
+use std::cell::Cell;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::source::syntax::{Binding, DefSyntax, Expr, ImportRef, ParamKind};
+use crate::source::{DefKind, FileId, FuncId, SourceIndex};
+
+/// Where a call goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// A definition of the codebase.
+    Def(FuncId),
+    /// Something outside the codebase: a dotted name through an import (`json.dumps`,
+    /// `imported` = true), or the call's text when it could not be resolved (`len`, `x.foo`).
+    External {
+        /// The dotted name or text.
+        name: String,
+        /// True when the name was reached through an import of a module outside the codebase.
+        imported: bool,
+    },
+}
+
+/// A resolved static call edge with the line of its call site (in the caller's file).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StaticCall {
+    /// The calling definition (a module for top-level code, a class for class-body code).
+    pub caller: FuncId,
+    /// What it calls.
+    pub target: Target,
+    /// 1-based line of the call site in the caller's file.
+    pub line: u32,
+}
+
+/// Resolves every call site of `index`. The result is sorted (caller, target, line) and free
+/// of duplicates; its order does not depend on thread scheduling.
+pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
+    let mut r = Resolver::new(index);
+    // Pass 1: which functions flow into which parameters.
+    let flows: Vec<((FuncId, u16), Value)> = index
+        .files()
+        .par_iter()
+        .flat_map_iter(|file| {
+            let mut out = Vec::new();
+            for id in scopes_of(index, file.module_def, &file.defs) {
+                r.calls_of(id, &mut Sink::Flows(&mut out));
+            }
+            out
+        })
+        .collect();
+    for (key, value) in flows {
+        let list = r.flows.entry(key).or_default();
+        if !list.contains(&value) && list.len() < MAX_VALUES {
+            list.push(value);
+        }
+    }
+    // Pass 2: edges.
+    let r = &r;
+    let mut calls: Vec<StaticCall> = index
+        .files()
+        .par_iter()
+        .flat_map_iter(|file| {
+            let mut out = Vec::new();
+            for id in scopes_of(index, file.module_def, &file.defs) {
+                r.calls_of(id, &mut Sink::Edges(&mut out));
+            }
+            out
+        })
+        .collect();
+    calls.sort();
+    calls.dedup();
+    calls
+}
+
+fn scopes_of(_index: &SourceIndex, module: FuncId, defs: &[FuncId]) -> Vec<FuncId> {
+    let mut v = Vec::with_capacity(defs.len() + 1);
+    v.push(module);
+    v.extend_from_slice(defs);
+    v
+}
+
+/// Most values a name may have; more are dropped (the step budget bounds time, this bounds
+/// space).
+const MAX_VALUES: usize = 64;
+/// Evaluation steps allowed per call site.
+const STEP_BUDGET: u32 = 4_000;
+/// Deepest chain of bindings followed.
+const MAX_DEPTH: u32 = 24;
+
+/// What an expression may evaluate to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Value {
+    /// A function, method or class of the codebase, as a value.
+    Def(FuncId),
+    /// A method bound to an instance (its first parameter is implicit).
+    Bound(FuncId),
+    /// A function object before its decorators were applied (what a decorator receives).
+    Undecorated(FuncId),
+    /// An instance of a codebase class; `via_self` when it is a method's `self`, which may be
+    /// any subclass.
+    Instance { class: FuncId, via_self: bool },
+    /// A codebase module.
+    Module(FileId),
+    /// A codebase package without its own file (namespace package), by dotted name.
+    Package(String),
+    /// A dotted name outside the codebase, reached through an import.
+    External(String),
+    /// `super()` in a method of this class.
+    Super(FuncId),
+    /// A parameter of a function: whatever flows into it.
+    Param(FuncId, u16),
+    /// A collection literal's element values.
+    Container(Vec<Value>),
+}
+
+enum Sink<'o> {
+    Flows(&'o mut Vec<((FuncId, u16), Value)>),
+    Edges(&'o mut Vec<StaticCall>),
+}
+
+struct Resolver<'a> {
+    index: &'a SourceIndex,
+    /// Module scopes as maps (they are looked up most and have the most names): each binding
+    /// with the scope it is evaluated in (the module, or a function that declared the name
+    /// `global` and assigns it).
+    module_scopes: Vec<FxHashMap<&'a str, Vec<(FuncId, &'a Binding)>>>,
+    /// C3 MRO of each class (itself first), codebase classes only.
+    mro: FxHashMap<FuncId, Vec<FuncId>>,
+    /// Direct codebase subclasses of each class.
+    subclasses: FxHashMap<FuncId, Vec<FuncId>>,
+    /// Values flowing into parameters (pass 1's result).
+    flows: FxHashMap<(FuncId, u16), Vec<Value>>,
+}
+
+/// Per-call-site evaluation state.
+struct Ctx {
+    steps: Cell<u32>,
+}
+
+impl Ctx {
+    fn new() -> Ctx {
+        Ctx {
+            steps: Cell::new(STEP_BUDGET),
+        }
+    }
+
+    /// Takes one step; false when the budget is spent.
+    fn step(&self) -> bool {
+        let s = self.steps.get();
+        if s == 0 {
+            return false;
+        }
+        self.steps.set(s - 1);
+        true
+    }
+}
+
+fn push_unique(out: &mut Vec<Value>, v: Value) {
+    if out.len() < MAX_VALUES && !out.contains(&v) {
+        out.push(v);
+    }
+}
+
+impl<'a> Resolver<'a> {
+    fn new(index: &'a SourceIndex) -> Resolver<'a> {
+        let module_scopes = index
+            .files()
+            .iter()
+            .map(|f| {
+                let mut map: FxHashMap<&str, Vec<(FuncId, &Binding)>> = FxHashMap::default();
+                for (name, b) in &index.syntax(f.module_def).bindings {
+                    map.entry(name).or_default().push((f.module_def, b));
+                }
+                for &d in &f.defs {
+                    let bindings = &index.syntax(d).bindings;
+                    for (name, _) in bindings.iter().filter(|(_, b)| *b == Binding::Global) {
+                        for (n, b) in bindings {
+                            if n == name && matches!(b, Binding::Assign(_)) {
+                                map.entry(name).or_default().push((d, b));
+                            }
+                        }
+                    }
+                }
+                map
+            })
+            .collect();
+        let mut r = Resolver {
+            index,
+            module_scopes,
+            mro: FxHashMap::default(),
+            subclasses: FxHashMap::default(),
+            flows: FxHashMap::default(),
+        };
+        r.compute_class_hierarchy();
+        r
+    }
+
+    // ----- scopes and names -----
+
+    fn module_of(&self, id: FuncId) -> FileId {
+        self.index.function(id).file
+    }
+
+    /// The definition index `i` of `Binding::Def(i)` in the file of `scope`.
+    fn def_id(&self, scope: FuncId, i: u32) -> FuncId {
+        let file = self.index.file(self.module_of(scope));
+        FuncId::from_index(file.module_def.index() + 1 + i as usize)
+    }
+
+    fn bindings_in(&self, scope: FuncId, name: &str) -> Vec<&'a Binding> {
+        let f = self.index.function(scope);
+        if f.kind == DefKind::Module {
+            return self.module_scopes[f.file.index()]
+                .get(name)
+                .map(|v| v.iter().map(|(_, b)| *b).collect())
+                .unwrap_or_default();
+        }
+        self.index
+            .syntax(scope)
+            .bindings
+            .iter()
+            .filter(|(n, _)| &**n == name)
+            .map(|(_, b)| b)
+            .collect()
+    }
+
+    /// The values a name may have when used in `scope`, following Python's scoping.
+    fn lookup(&self, scope: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let mut s = scope;
+        loop {
+            let f = self.index.function(s);
+            if f.kind == DefKind::Module {
+                return self.module_global(f.file, name, depth + 1, ctx);
+            }
+            // Class bodies are not enclosing scopes of the functions nested in them.
+            if !(f.kind == DefKind::Class && s != scope) {
+                let bindings = self.bindings_in(s, name);
+                if !bindings.is_empty() {
+                    if bindings.iter().any(|b| matches!(b, Binding::Global)) {
+                        return self.module_global(f.file, name, depth + 1, ctx);
+                    }
+                    if !bindings.iter().any(|b| matches!(b, Binding::Nonlocal)) {
+                        let mut out = Vec::new();
+                        for b in bindings {
+                            for v in self.eval_binding(s, b, depth + 1, ctx) {
+                                push_unique(&mut out, v);
+                            }
+                        }
+                        return out;
+                    }
+                }
+            }
+            match f.parent {
+                Some(p) => s = p,
+                None => return Vec::new(),
+            }
+        }
+    }
+
+    /// A global name of a module: its bindings (including assignments of functions that
+    /// declare it `global`), then its star imports.
+    fn module_global(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        if depth > MAX_DEPTH || !ctx.step() {
+            return Vec::new();
+        }
+        if let Some(bindings) = self.module_scopes[file.index()].get(name) {
+            let mut out = Vec::new();
+            for &(scope, b) in bindings {
+                for v in self.eval_binding(scope, b, depth + 1, ctx) {
+                    push_unique(&mut out, v);
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
+        }
+        self.star_lookup(file, name, depth, ctx)
+    }
+
+    /// An attribute of a module: a global name, else a submodule.
+    fn module_member(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let found = self.module_global(file, name, depth, ctx);
+        if !found.is_empty() {
+            return found;
+        }
+        let dotted = format!("{}.{name}", self.index.file(file).module);
+        match self.module_value(&dotted) {
+            Value::External(_) => Vec::new(),
+            v => vec![v],
+        }
+    }
+
+    fn star_lookup(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let Some(stars) = self.module_scopes[file.index()].get("*") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (_, b) in stars {
+            if let Binding::Star(r) = b {
+                let Some(module) = self.absolute_module(file, r) else {
+                    continue;
+                };
+                match self.module_value(&module) {
+                    Value::Module(f) if f != file => {
+                        for v in self.module_global(f, name, depth + 1, ctx) {
+                            push_unique(&mut out, v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn eval_binding(&self, scope: FuncId, b: &Binding, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        if depth > MAX_DEPTH || !ctx.step() {
+            return Vec::new();
+        }
+        match b {
+            Binding::Def(i) => vec![Value::Def(self.def_id(scope, *i))],
+            Binding::Import(r) => self.import_value(self.module_of(scope), r, depth, ctx),
+            Binding::Assign(e) => self.eval(e, scope, depth + 1, ctx),
+            Binding::Param(i) => self.param_value(scope, *i, depth, ctx),
+            Binding::Star(_) | Binding::Global | Binding::Nonlocal | Binding::Opaque => Vec::new(),
+        }
+    }
+
+    /// A parameter's values: `self`/`cls` of a method, an instance of its annotated class,
+    /// and what flows into it.
+    fn param_value(&self, func: FuncId, i: u16, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let f = self.index.function(func);
+        let syntax = self.index.syntax(func);
+        let mut out = Vec::new();
+        if i == 0 && f.kind == DefKind::Method && !has_decorator(syntax, "staticmethod") {
+            if let Some(class) = f.parent {
+                if has_decorator(syntax, "classmethod") {
+                    out.push(Value::Def(class));
+                } else {
+                    out.push(Value::Instance {
+                        class,
+                        via_self: true,
+                    });
+                }
+                return out;
+            }
+        }
+        if let Some(ann) = syntax
+            .params
+            .get(usize::from(i))
+            .and_then(|p| p.annotation.as_deref())
+            .and_then(dotted_expr)
+        {
+            let scope = f.parent.unwrap_or(func);
+            for v in self.eval(&ann, scope, depth + 1, ctx) {
+                if let Value::Def(c) = v
+                    && self.index.function(c).kind == DefKind::Class
+                {
+                    push_unique(
+                        &mut out,
+                        Value::Instance {
+                            class: c,
+                            via_self: false,
+                        },
+                    );
+                }
+            }
+        }
+        out.push(Value::Param(func, i));
+        out
+    }
+
+    // ----- modules and imports -----
+
+    fn module_value(&self, dotted: &str) -> Value {
+        if let Some(f) = self.index.module(dotted) {
+            Value::Module(f)
+        } else if self.index.is_package_prefix(dotted) {
+            Value::Package(dotted.to_string())
+        } else {
+            Value::External(dotted.to_string())
+        }
+    }
+
+    /// The absolute module an import names, relative imports resolved against `file`'s
+    /// package; absolute imports that miss the codebase are tried as siblings of `file` (a
+    /// script's directory is on `sys.path`).
+    fn absolute_module(&self, file: FileId, r: &ImportRef) -> Option<String> {
+        let this = self.index.file(file);
+        let is_package = this.rel_path.ends_with("__init__.py");
+        if r.level == 0 {
+            if self.index.module(&r.module).is_some() || self.index.is_package_prefix(&r.module) {
+                return Some(r.module.to_string());
+            }
+            let package = if is_package {
+                this.module.as_str()
+            } else {
+                this.module.rsplit_once('.').map_or("", |(p, _)| p)
+            };
+            if !package.is_empty() {
+                let sibling = format!("{package}.{}", r.module);
+                let top = sibling.split('.').next().unwrap_or("");
+                let first = r.module.split('.').next().unwrap_or("");
+                if (self.index.module(&sibling).is_some() || self.index.is_package_prefix(&sibling))
+                    && top != first
+                {
+                    return Some(sibling);
+                }
+            }
+            return Some(r.module.to_string());
+        }
+        let mut parts: Vec<&str> = this.module.split('.').filter(|p| !p.is_empty()).collect();
+        if !is_package {
+            parts.pop();
+        }
+        for _ in 1..r.level {
+            parts.pop()?;
+        }
+        if !r.module.is_empty() {
+            parts.push(&r.module);
+        }
+        Some(parts.join("."))
+    }
+
+    fn import_value(&self, file: FileId, r: &ImportRef, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let Some(module) = self.absolute_module(file, r) else {
+            return Vec::new();
+        };
+        let Some(name) = r.name.as_deref() else {
+            return vec![self.module_value(&module)];
+        };
+        match self.module_value(&module) {
+            Value::Module(f) if f == file => Vec::new(),
+            Value::Module(f) => self.module_member(f, name, depth + 1, ctx),
+            Value::Package(p) => match self.module_value(&format!("{p}.{name}")) {
+                Value::External(_) => Vec::new(),
+                v => vec![v],
+            },
+            Value::External(m) => vec![Value::External(format!("{m}.{name}"))],
+            _ => Vec::new(),
+        }
+    }
+
+    // ----- classes -----
+
+    fn compute_class_hierarchy(&mut self) {
+        let index = self.index;
+        let classes: Vec<FuncId> = (0..index.functions().len())
+            .map(FuncId::from_index)
+            .filter(|&id| index.function(id).kind == DefKind::Class)
+            .collect();
+        let bases: FxHashMap<FuncId, Vec<FuncId>> = classes
+            .par_iter()
+            .map(|&c| {
+                let ctx = Ctx::new();
+                let scope = index.function(c).parent.unwrap_or(c);
+                let mut out = Vec::new();
+                for e in &index.syntax(c).bases {
+                    for v in self.eval(e, scope, 0, &ctx) {
+                        if let Value::Def(b) = v
+                            && b != c
+                            && index.function(b).kind == DefKind::Class
+                            && !out.contains(&b)
+                        {
+                            out.push(b);
+                        }
+                    }
+                }
+                (c, out)
+            })
+            .collect();
+        let mut mro = FxHashMap::default();
+        for &c in &classes {
+            let mut visiting = FxHashSet::default();
+            c3(c, &bases, &mut mro, &mut visiting);
+        }
+        let mut subclasses: FxHashMap<FuncId, Vec<FuncId>> = FxHashMap::default();
+        for &c in &classes {
+            for &b in bases.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
+                subclasses.entry(b).or_default().push(c);
+            }
+        }
+        self.mro = mro;
+        self.subclasses = subclasses;
+    }
+
+    fn mro_of(&self, class: FuncId) -> &[FuncId] {
+        self.mro.get(&class).map_or(&[], Vec::as_slice)
+    }
+
+    /// Members named `name` of the class's own body.
+    fn own_member(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let mut out = Vec::new();
+        for b in self.bindings_in(class, name) {
+            for v in self.eval_binding(class, b, depth + 1, ctx) {
+                push_unique(&mut out, v);
+            }
+        }
+        out
+    }
+
+    /// `name` looked up on a class or an instance along the MRO, from position `skip`;
+    /// methods come back bound when `bound`. On `self` (`via_self`), overrides in codebase
+    /// subclasses are added.
+    fn class_member(
+        &self,
+        class: FuncId,
+        name: &str,
+        bound: bool,
+        via_self: bool,
+        skip: usize,
+        depth: u32,
+        ctx: &Ctx,
+    ) -> Vec<Value> {
+        if depth > MAX_DEPTH || !ctx.step() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for &k in self.mro_of(class).iter().skip(skip) {
+            let found = self.own_member(k, name, depth, ctx);
+            if !found.is_empty() {
+                for v in found {
+                    push_unique(&mut out, self.bind(v, bound));
+                }
+                break;
+            }
+        }
+        if via_self {
+            let mut stack: Vec<FuncId> = self.subclasses.get(&class).cloned().unwrap_or_default();
+            let mut seen = FxHashSet::default();
+            while let Some(s) = stack.pop() {
+                if !seen.insert(s) || !ctx.step() {
+                    continue;
+                }
+                for v in self.own_member(s, name, depth, ctx) {
+                    push_unique(&mut out, self.bind(v, bound));
+                }
+                if let Some(sub) = self.subclasses.get(&s) {
+                    stack.extend_from_slice(sub);
+                }
+            }
+        }
+        out
+    }
+
+    /// `super().name` in a method of `class`: the next definition after `class` in the MRO of
+    /// `class` and of each codebase subclass (`self` may be any of them; in a diamond the
+    /// next class is a sibling).
+    fn super_member(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut stack = vec![class];
+        let mut seen = FxHashSet::default();
+        while let Some(k) = stack.pop() {
+            if !seen.insert(k) || !ctx.step() {
+                continue;
+            }
+            let mro = self.mro_of(k);
+            if let Some(pos) = mro.iter().position(|&c| c == class) {
+                for &next in &mro[pos + 1..] {
+                    let found = self.own_member(next, name, depth, ctx);
+                    if !found.is_empty() {
+                        for v in found {
+                            push_unique(&mut out, self.bind(v, true));
+                        }
+                        break;
+                    }
+                }
+            }
+            if let Some(sub) = self.subclasses.get(&k) {
+                stack.extend_from_slice(sub);
+            }
+        }
+        out
+    }
+
+    fn bind(&self, v: Value, bound: bool) -> Value {
+        match v {
+            Value::Def(m) if bound && self.index.function(m).kind == DefKind::Method => {
+                if has_decorator(self.index.syntax(m), "staticmethod") {
+                    Value::Def(m)
+                } else {
+                    Value::Bound(m)
+                }
+            }
+            Value::Def(m)
+                if self.index.function(m).kind == DefKind::Method
+                    && has_decorator(self.index.syntax(m), "classmethod") =>
+            {
+                Value::Bound(m)
+            }
+            v => v,
+        }
+    }
+
+    /// Attributes `self.name = value` assigned in the methods of the class's MRO.
+    fn instance_attr(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let mut out = Vec::new();
+        for &k in self.mro_of(class) {
+            let file = self.index.file(self.index.function(k).file);
+            for &m in &file.defs {
+                if self.index.function(m).parent != Some(k) {
+                    continue;
+                }
+                for (attr, e) in &self.index.syntax(m).self_attr_assigns {
+                    if &**attr == name {
+                        for v in self.eval(e, m, depth + 1, ctx) {
+                            push_unique(&mut out, v);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    // ----- expressions -----
+
+    fn eval(&self, e: &Expr, scope: FuncId, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        if depth > MAX_DEPTH || !ctx.step() {
+            return Vec::new();
+        }
+        match e {
+            Expr::Name(n) => self.lookup(scope, n, depth + 1, ctx),
+            Expr::Attr(base, a) => {
+                let mut out = Vec::new();
+                for v in self.expand(self.eval(base, scope, depth + 1, ctx), ctx) {
+                    for r in self.attr(&v, a, depth + 1, ctx) {
+                        push_unique(&mut out, r);
+                    }
+                }
+                out
+            }
+            Expr::Call(f) => {
+                let mut out = Vec::new();
+                for v in self.expand(self.eval(f, scope, depth + 1, ctx), ctx) {
+                    for r in self.call_result(&v, None, depth + 1, ctx) {
+                        push_unique(&mut out, r);
+                    }
+                }
+                out
+            }
+            Expr::Super => {
+                let mut s = Some(scope);
+                while let Some(id) = s {
+                    let f = self.index.function(id);
+                    if f.kind == DefKind::Method {
+                        return f.parent.map(Value::Super).into_iter().collect();
+                    }
+                    s = f.parent;
+                }
+                Vec::new()
+            }
+            Expr::Subscript(b) | Expr::Element(b) => {
+                let mut out = Vec::new();
+                for v in self.expand(self.eval(b, scope, depth + 1, ctx), ctx) {
+                    if let Value::Container(items) = v {
+                        for i in items {
+                            push_unique(&mut out, i);
+                        }
+                    }
+                }
+                out
+            }
+            Expr::Collection(items) => {
+                let mut values = Vec::new();
+                for i in items {
+                    for v in self.eval(i, scope, depth + 1, ctx) {
+                        push_unique(&mut values, v);
+                    }
+                }
+                vec![Value::Container(values)]
+            }
+            Expr::Other(_) => Vec::new(),
+        }
+    }
+
+    /// Replaces parameter placeholders by the values flowing into them (transitively).
+    fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
+        if !values.iter().any(|v| matches!(v, Value::Param(..))) {
+            return values;
+        }
+        let mut out = Vec::new();
+        let mut seen = FxHashSet::default();
+        let mut stack = values;
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Param(f, i) => {
+                    if seen.insert((f, i))
+                        && ctx.step()
+                        && let Some(flow) = self.flows.get(&(f, i))
+                    {
+                        stack.extend(flow.iter().cloned());
+                    }
+                }
+                v => push_unique(&mut out, v),
+            }
+        }
+        out
+    }
+
+    fn attr(&self, v: &Value, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        match v {
+            Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
+            Value::Package(p) => match self.module_value(&format!("{p}.{name}")) {
+                Value::External(_) => Vec::new(),
+                v => vec![v],
+            },
+            Value::External(q) => vec![Value::External(format!("{q}.{name}"))],
+            Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
+                self.class_member(*c, name, false, false, 0, depth, ctx)
+            }
+            Value::Instance { class, via_self } => {
+                let mut out = self.class_member(*class, name, true, *via_self, 0, depth, ctx);
+                if out.is_empty() {
+                    out = self.instance_attr(*class, name, depth, ctx);
+                }
+                out
+            }
+            Value::Super(c) => self.super_member(*c, name, depth, ctx),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What calling `v` returns. `param0` replaces the callee's first parameter (a decorator
+    /// applied to a known function).
+    fn call_result(
+        &self,
+        v: &Value,
+        param0: Option<&[Value]>,
+        depth: u32,
+        ctx: &Ctx,
+    ) -> Vec<Value> {
+        if depth > MAX_DEPTH || !ctx.step() {
+            return Vec::new();
+        }
+        match v {
+            Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
+                vec![Value::Instance {
+                    class: *c,
+                    via_self: false,
+                }]
+            }
+            Value::Def(f) | Value::Bound(f) | Value::Undecorated(f) => {
+                self.returns_of(*f, param0, depth, ctx)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        let syntax = self.index.syntax(f);
+        let mut out = Vec::new();
+        if let Some(ann) = &syntax.return_annotation {
+            let scope = self.index.function(f).parent.unwrap_or(f);
+            for v in self.eval(ann, scope, depth + 1, ctx) {
+                if let Value::Def(c) = v
+                    && self.index.function(c).kind == DefKind::Class
+                {
+                    push_unique(
+                        &mut out,
+                        Value::Instance {
+                            class: c,
+                            via_self: false,
+                        },
+                    );
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
+        }
+        for e in &syntax.returns {
+            for v in self.eval(e, f, depth + 1, ctx) {
+                match (v, param0) {
+                    (Value::Param(g, 0), Some(p)) if g == f => {
+                        for x in p {
+                            push_unique(&mut out, x.clone());
+                        }
+                    }
+                    (v, _) => push_unique(&mut out, v),
+                }
+            }
+        }
+        out
+    }
+
+    /// The definitions a call of `v` enters, with the constructor and decorators applied.
+    fn call_targets(&self, v: &Value, ctx: &Ctx, out: &mut Vec<Target>) {
+        match v {
+            Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
+                let init = self.class_member(*c, "__init__", false, false, 0, 0, ctx);
+                let mut any = false;
+                for i in init {
+                    if let Value::Def(m) | Value::Bound(m) = i {
+                        out.push(Target::Def(m));
+                        any = true;
+                    }
+                }
+                if !any {
+                    out.push(Target::Def(*c));
+                }
+            }
+            Value::Def(f) | Value::Bound(f) => {
+                for d in self.decorated(*f, ctx) {
+                    out.push(d);
+                }
+            }
+            Value::Undecorated(f) => out.push(Target::Def(*f)),
+            Value::Instance { class, .. } => {
+                for i in self.class_member(*class, "__call__", true, false, 0, 0, ctx) {
+                    if let Value::Def(m) | Value::Bound(m) = i {
+                        out.push(Target::Def(m));
+                    }
+                }
+            }
+            Value::External(q) => out.push(Target::External {
+                name: q.clone(),
+                imported: true,
+            }),
+            _ => {}
+        }
+    }
+
+    /// What a call of the decorated function `f` enters: each codebase decorator, innermost
+    /// first, replaces it with what it returns when that is a function of its own (a
+    /// wrapper); identity decorators and decorators from outside keep `f`.
+    fn decorated(&self, f: FuncId, ctx: &Ctx) -> Vec<Target> {
+        let syntax = self.index.syntax(f);
+        if syntax.decorators.is_empty() {
+            return vec![Target::Def(f)];
+        }
+        let mut current = vec![Value::Undecorated(f)];
+        for (value, _) in self.decorator_values(f, ctx).into_iter().rev() {
+            let mut next = Vec::new();
+            for d in value {
+                if let Value::Def(dec) = d
+                    && self.index.function(dec).kind != DefKind::Class
+                {
+                    for r in self.returns_of(dec, Some(&current), 1, ctx) {
+                        if is_callable(&r) {
+                            push_unique(&mut next, r);
+                        }
+                    }
+                }
+            }
+            if !next.is_empty() {
+                current = next;
+            }
+        }
+        current
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Def(d) | Value::Bound(d) | Value::Undecorated(d) => Some(Target::Def(d)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The values of each decorator expression of `f` (outermost first), evaluated in the
+    /// enclosing scope; `@dec(args)` is what `dec(args)` returns.
+    fn decorator_values(&self, f: FuncId, ctx: &Ctx) -> Vec<(Vec<Value>, u32)> {
+        let scope = self.index.function(f).parent.unwrap_or(f);
+        let line = self.index.function(f).start_line;
+        self.index
+            .syntax(f)
+            .decorators
+            .iter()
+            .enumerate()
+            .map(|(i, (e, _))| {
+                let values = self.expand(self.eval(e, scope, 0, ctx), ctx);
+                (values, line + u32::try_from(i).unwrap_or(0))
+            })
+            .collect()
+    }
+
+    // ----- call sites -----
+
+    /// Resolves the calls of one scope into `sink`.
+    fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
+        let syntax = self.index.syntax(scope);
+        for call in &syntax.calls {
+            let ctx = Ctx::new();
+            let raw = self.eval(&call.callee, scope, 0, &ctx);
+            let callees = self.expand(raw.clone(), &ctx);
+            // Flows: arguments into the parameters of codebase callees.
+            let mut external_callee = callees.is_empty();
+            for c in &callees {
+                let (func, offset) = match c {
+                    Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
+                        match self
+                            .class_member(*g, "__init__", false, false, 0, 0, &ctx)
+                            .first()
+                        {
+                            Some(Value::Def(m)) => (*m, 1),
+                            _ => continue,
+                        }
+                    }
+                    Value::Def(g) => (*g, 0),
+                    Value::Bound(g) => (*g, 1),
+                    _ => {
+                        external_callee = true;
+                        continue;
+                    }
+                };
+                if let Sink::Flows(out) = sink {
+                    for arg in &call.args {
+                        let Some(p) = self.param_index(func, arg, offset) else {
+                            continue;
+                        };
+                        for v in self.eval(&arg.value, scope, 0, &ctx) {
+                            if is_function_value(&v) {
+                                out.push(((func, p), v));
+                            }
+                        }
+                    }
+                }
+            }
+            let Sink::Edges(out) = sink else {
+                continue;
+            };
+            let mut targets = Vec::new();
+            for c in &callees {
+                self.call_targets(c, &ctx, &mut targets);
+            }
+            if targets.is_empty() {
+                targets.push(Target::External {
+                    name: call.callee.text(),
+                    imported: false,
+                });
+            }
+            // A codebase function handed to code outside the codebase runs on the caller's
+            // behalf (map, sorted(key=...), callbacks).
+            // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is
+            // the caller's caller's business.
+            if external_callee {
+                for arg in &call.args {
+                    for v in self.eval(&arg.value, scope, 0, &ctx) {
+                        if let Value::Def(f) | Value::Bound(f) = v
+                            && self.index.function(f).kind != DefKind::Class
+                        {
+                            targets.push(Target::Def(f));
+                        }
+                    }
+                }
+            }
+            for target in targets {
+                out.push(StaticCall {
+                    caller: scope,
+                    target,
+                    line: call.line,
+                });
+            }
+        }
+        // Decorators run when the definition does: calls from the enclosing scope.
+        if !syntax.decorators.is_empty()
+            && let Some(caller) = self.index.function(scope).parent
+        {
+            let ctx = Ctx::new();
+            let values = self.decorator_values(scope, &ctx);
+            let mut current = vec![Value::Undecorated(scope)];
+            for (decorator, line) in values.into_iter().rev() {
+                let mut next = Vec::new();
+                for v in &decorator {
+                    match sink {
+                        Sink::Flows(out) => {
+                            if let Value::Def(g) = v
+                                && self.index.function(*g).kind != DefKind::Class
+                            {
+                                for c in &current {
+                                    out.push(((*g, 0), c.clone()));
+                                }
+                            }
+                        }
+                        Sink::Edges(out) => {
+                            let mut targets = Vec::new();
+                            self.call_targets(v, &ctx, &mut targets);
+                            for target in targets {
+                                out.push(StaticCall {
+                                    caller,
+                                    target,
+                                    line,
+                                });
+                            }
+                        }
+                    }
+                    if let Value::Def(g) = v
+                        && self.index.function(*g).kind != DefKind::Class
+                    {
+                        for r in self.returns_of(*g, Some(&current), 1, &ctx) {
+                            if is_callable(&r) {
+                                push_unique(&mut next, r);
+                            }
+                        }
+                    }
+                }
+                if !next.is_empty() {
+                    current = next;
+                }
+            }
+        }
+    }
+
+    /// The parameter an argument binds to, `offset` parameters skipped (bound methods).
+    fn param_index(
+        &self,
+        func: FuncId,
+        arg: &crate::source::syntax::Arg,
+        offset: u16,
+    ) -> Option<u16> {
+        let params = &self.index.syntax(func).params;
+        if let Some(k) = &arg.keyword {
+            return params
+                .iter()
+                .position(|p| p.name == **k)
+                .and_then(|i| u16::try_from(i).ok());
+        }
+        let i = arg.position?.checked_add(offset)?;
+        let p = params.get(usize::from(i))?;
+        matches!(
+            p.kind,
+            ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+        )
+        .then_some(i)
+    }
+}
+
+fn is_function_value(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Def(_)
+            | Value::Bound(_)
+            | Value::Undecorated(_)
+            | Value::Param(..)
+            | Value::Container(_)
+    )
+}
+
+fn is_callable(v: &Value) -> bool {
+    matches!(v, Value::Def(_) | Value::Bound(_) | Value::Undecorated(_))
+}
+
+fn has_decorator(syntax: &DefSyntax, name: &str) -> bool {
+    syntax.decorators.iter().any(|(_, t)| t == name)
+}
+
+/// `pkg.Class` as an expression, for annotations given as text.
+fn dotted_expr(text: &str) -> Option<Expr> {
+    let text = text.trim_matches(|c| c == '"' || c == '\'');
+    let mut parts = text.split('.');
+    let first = parts.next()?;
+    if first.is_empty() || !first.chars().all(|c| c == '_' || c.is_alphanumeric()) {
+        return None;
+    }
+    let mut e = Expr::Name(first.into());
+    for p in parts {
+        if p.is_empty() || !p.chars().all(|c| c == '_' || c.is_alphanumeric()) {
+            return None;
+        }
+        e = Expr::Attr(Box::new(e), p.into());
+    }
+    Some(e)
+}
+
+/// C3 linearization of `class` (Python's MRO), over codebase classes only; on an inconsistent
+/// hierarchy, a depth-first order without duplicates instead.
+fn c3(
+    class: FuncId,
+    bases: &FxHashMap<FuncId, Vec<FuncId>>,
+    memo: &mut FxHashMap<FuncId, Vec<FuncId>>,
+    visiting: &mut FxHashSet<FuncId>,
+) -> Vec<FuncId> {
+    if let Some(m) = memo.get(&class) {
+        return m.clone();
+    }
+    if !visiting.insert(class) {
+        return vec![class]; // a cycle through unresolved names
+    }
+    let direct = bases.get(&class).cloned().unwrap_or_default();
+    let mut seqs: Vec<Vec<FuncId>> = direct
+        .iter()
+        .map(|&b| c3(b, bases, memo, visiting))
+        .collect();
+    seqs.push(direct.clone());
+    let mut out = vec![class];
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            break;
+        }
+        let head = seqs
+            .iter()
+            .map(|s| s[0])
+            .find(|h| !seqs.iter().any(|s| s[1..].contains(h)));
+        let Some(h) = head else {
+            // Inconsistent: fall back to depth-first, first occurrence wins.
+            for s in &seqs {
+                for &c in s {
+                    if !out.contains(&c) {
+                        out.push(c);
+                    }
+                }
+            }
+            break;
+        };
+        out.push(h);
+        for s in &mut seqs {
+            if s.first() == Some(&h) {
+                s.remove(0);
+            }
+        }
+    }
+    visiting.remove(&class);
+    memo.insert(class, out.clone());
+    out
+}
