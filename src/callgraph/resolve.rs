@@ -374,13 +374,23 @@ impl<'a> Resolver<'a> {
                 return out;
             }
         }
-        if let Some(ann) = syntax
-            .params
-            .get(usize::from(i))
+        let param = syntax.params.get(usize::from(i));
+        let scope = f.parent.unwrap_or(func);
+        // A default value that names a function or class flows in like an argument.
+        if let Some(default) = param
+            .and_then(|p| p.default.as_deref())
+            .and_then(dotted_expr)
+        {
+            for v in self.eval(&default, scope, depth + 1, ctx) {
+                if is_function_value(&v) {
+                    push_unique(&mut out, v);
+                }
+            }
+        }
+        if let Some(ann) = param
             .and_then(|p| p.annotation.as_deref())
             .and_then(dotted_expr)
         {
-            let scope = f.parent.unwrap_or(func);
             for v in self.eval(&ann, scope, depth + 1, ctx) {
                 if let Value::Def(c) = v
                     && self.index.function(c).kind == DefKind::Class
@@ -485,6 +495,11 @@ impl<'a> Resolver<'a> {
                 let scope = index.function(c).parent.unwrap_or(c);
                 let mut out = Vec::new();
                 for e in &index.syntax(c).bases {
+                    // `Base[T]` (a generic alias) derives from `Base`.
+                    let e = match e {
+                        Expr::Subscript(b) => b,
+                        e => e,
+                    };
                     for v in self.eval(e, scope, 0, &ctx) {
                         if let Value::Def(b) = v
                             && b != c
@@ -698,6 +713,15 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 vec![Value::Container(values)]
+            }
+            Expr::Either(options) => {
+                let mut out = Vec::new();
+                for o in options {
+                    for v in self.eval(o, scope, depth + 1, ctx) {
+                        push_unique(&mut out, v);
+                    }
+                }
+                out
             }
             Expr::Other(_) => Vec::new(),
         }

@@ -177,6 +177,8 @@ struct PendingMutation {
     scope: u32,
     name: Box<str>,
     fact: Fact,
+    /// The mutated object is the name itself (`CACHE.append`, not `sys.path.append`).
+    direct: bool,
 }
 
 struct Extractor<'s> {
@@ -603,6 +605,20 @@ impl<'s> Extractor<'s> {
                 Expr::Call(Box::new(sub(func)))
             }
             "subscript" => Expr::Subscript(Box::new(sub(node.child_by_field_name("value")))),
+            "boolean_operator" => Expr::Either(vec![
+                sub(node.child_by_field_name("left")),
+                sub(node.child_by_field_name("right")),
+            ]),
+            "conditional_expression" => {
+                // `a if cond else b`: the first and last operands.
+                let n = node.named_child_count();
+                Expr::Either(vec![
+                    sub(node.named_child(0)),
+                    sub(n
+                        .checked_sub(1)
+                        .and_then(|i| node.named_child(u32::try_from(i).ok()?))),
+                ])
+            }
             "parenthesized_expression" | "await" => sub(node.named_child(0)),
             "list" | "tuple" | "set" | "expression_list" => {
                 let mut cursor = node.walk();
@@ -704,6 +720,7 @@ impl<'s> Extractor<'s> {
     /// attribute, or pending until the end of the file decides whether `X` is module state.
     fn record_mutation(&mut self, target: &Expr, what: &str, line: u32) {
         let self_name = self.scope().self_name.clone();
+        let direct = matches!(target, Expr::Name(_));
         let mut e = target;
         // Find the innermost `self.attr` or the root name.
         loop {
@@ -727,6 +744,7 @@ impl<'s> Extractor<'s> {
                             what: what.to_string(),
                             line,
                         },
+                        direct,
                     });
                     return;
                 }
@@ -1072,6 +1090,8 @@ fn classify_file_facts(file: &mut ParsedFile, pending: Vec<PendingMutation>) {
                     line: m.fact.line,
                 })
             }
+            // `os.remove(...)`: a function of an imported module, not a list method.
+            Some((0, Binding::Import(_))) if m.direct => {}
             Some(_) => syn.facts.module_state_writes.push(m.fact),
             None => {} // a builtin or an undefined name
         }
@@ -1136,4 +1156,273 @@ fn line_of(node: Node) -> u32 {
 
 fn end_line_of(node: Node) -> u32 {
     u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> ParsedFile {
+        DefinitionParser::new().parse_source(src)
+    }
+
+    fn def<'p>(file: &'p ParsedFile, qualname: &str) -> &'p ParsedDef {
+        file.defs
+            .iter()
+            .find(|d| d.qualname == qualname)
+            .unwrap_or_else(|| panic!("{qualname} not found"))
+    }
+
+    fn whats(facts: &[Fact]) -> Vec<&str> {
+        facts.iter().map(|f| f.what.as_str()).collect()
+    }
+
+    #[test]
+    fn nested_classes_methods_and_async() {
+        let src = "\
+class Outer:
+    class Inner:
+        @staticmethod
+        def s():
+            return 1
+    async def run(self):
+        f = lambda x: x
+        return f(1)
+
+def top():
+    def helper():
+        pass
+    return helper
+";
+        let got: Vec<_> = parse(src)
+            .defs
+            .into_iter()
+            .map(|d| (d.qualname, d.kind, d.start_line, d.end_line, d.parent))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Outer".into(), DefKind::Class, 1, 8, None),
+                ("Outer.Inner".into(), DefKind::Class, 2, 5, Some(0)),
+                ("Outer.Inner.s".into(), DefKind::Method, 3, 5, Some(1)),
+                ("Outer.run".into(), DefKind::Method, 6, 8, Some(0)),
+                ("top".into(), DefKind::Function, 10, 13, None),
+                ("top.helper".into(), DefKind::Function, 11, 12, Some(4)),
+            ]
+        );
+        let file = parse(src);
+        assert!(def(&file, "Outer.run").syntax.is_async);
+        assert_eq!(
+            def(&file, "Outer.Inner.s").syntax.decorators[0].1,
+            "staticmethod"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_keep_recovered_definitions() {
+        let parsed = parse("def ok():\n    pass\n\ndef broken(:\n");
+        assert!(parsed.had_syntax_errors);
+        assert!(parsed.defs.iter().any(|d| d.qualname == "ok"));
+    }
+
+    #[test]
+    fn parameters_with_annotations_defaults_and_kinds() {
+        let file =
+            parse("def f(a, /, b: int = 2, *args, c, d: 'Foo' = None, **kw) -> str:\n    pass\n");
+        let p = &def(&file, "f").syntax.params;
+        let got: Vec<_> = p
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.kind,
+                    p.annotation.as_deref(),
+                    p.default.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", ParamKind::PositionalOnly, None, None),
+                ("b", ParamKind::PositionalOrKeyword, Some("int"), Some("2")),
+                ("args", ParamKind::VarPositional, None, None),
+                ("c", ParamKind::KeywordOnly, None, None),
+                ("d", ParamKind::KeywordOnly, Some("'Foo'"), Some("None")),
+                ("kw", ParamKind::VarKeyword, None, None),
+            ]
+        );
+        assert_eq!(
+            def(&file, "f").syntax.return_annotation,
+            Some(Expr::Name("str".into()))
+        );
+    }
+
+    #[test]
+    fn complexity_and_code_lines() {
+        let src = "\
+def f(xs):
+    # a comment
+
+    total = 0
+    for x in xs:
+        if x > 0 and x < 10:
+            total += x
+        elif x == 0:
+            pass
+    try:
+        g()
+    except ValueError:
+        pass
+    return [y for y in xs if y] or total
+";
+        let file = parse(src);
+        let f = &def(&file, "f").syntax;
+        // 1 + for + if + and + elif + except + comprehension for + comprehension if + or
+        assert_eq!(f.complexity, 9);
+        assert_eq!(f.code_lines, 12);
+        assert!(!f.is_generator);
+        assert!(parse("def g():\n    yield 1\n").defs[0].syntax.is_generator);
+    }
+
+    #[test]
+    fn isolation_facts() {
+        let src = "\
+import os, logging, subprocess as sp
+from pathlib import Path
+CACHE = {}
+COUNT = 0
+log = logging.getLogger(__name__)
+
+class Svc:
+    def handle(self, req, name):
+        global COUNT
+        COUNT += 1
+        CACHE[req] = self.state
+        self.seen = req
+        self.items.append(req)
+        local = []
+        local.append(1)
+        print(req)
+        open('x').read()
+        os.remove('y')
+        sp.run(['ls'])
+        log.info('x')
+        Path('p').read_text()
+        getattr(self, name)()
+        getattr(self, 'fixed')()
+        eval('1')
+        os.path = None
+        if not req:
+            raise ValueError('bad')
+        raise
+        return self.__dict__
+
+def outer():
+    acc = []
+    def inner():
+        nonlocal acc
+        acc = acc + [1]
+        acc.append(2)
+    return inner
+";
+        let file = parse(src);
+        let f = &def(&file, "Svc.handle").syntax.facts;
+        assert_eq!(whats(&f.global_writes), vec!["COUNT"]);
+        assert_eq!(whats(&f.module_state_writes), vec!["CACHE[...] ="]);
+        assert_eq!(
+            whats(&f.io),
+            vec![
+                "print",
+                "open",
+                "os.remove",
+                "subprocess.run",
+                "log.info",
+                "pathlib.Path().read_text"
+            ]
+        );
+        assert_eq!(
+            whats(&f.dynamic),
+            vec!["getattr", "eval", "monkey-patch os.path", "self.__dict__"]
+        );
+        assert_eq!(f.self_reads, vec!["__dict__", "items", "state"]);
+        assert_eq!(f.self_writes, vec!["items", "seen"]);
+        assert_eq!(whats(&f.raises), vec!["ValueError"]);
+        let inner = &def(&file, "outer.inner").syntax.facts;
+        assert_eq!(whats(&inner.nonlocal_writes), vec!["acc"]);
+        assert!(inner.module_state_writes.is_empty(), "{inner:?}");
+    }
+
+    #[test]
+    fn calls_imports_and_bindings() {
+        let src = "\
+import a.b.c
+import x.y as z
+from . import sib
+from ..pkg import name as alias
+from m import *
+
+def f(cb, *rest, k=None):
+    z.go(cb, k=cb)
+    super().m()
+    getattr(obj, 'meth')()
+    for h in HANDLERS:
+        h()
+    v = Foo() if cb else Bar()
+";
+        let file = parse(src);
+        let m = &file.module;
+        let imports: Vec<_> = m
+            .bindings
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.clone()))
+            .collect();
+        let imp = |level, module: &str, name: Option<&str>| {
+            Binding::Import(ImportRef {
+                level,
+                module: module.into(),
+                name: name.map(Into::into),
+            })
+        };
+        assert_eq!(imports[0], ("a".into(), imp(0, "a", None)));
+        assert_eq!(imports[1], ("z".into(), imp(0, "x.y", None)));
+        assert_eq!(imports[2], ("sib".into(), imp(1, "", Some("sib"))));
+        assert_eq!(imports[3], ("alias".into(), imp(2, "pkg", Some("name"))));
+        assert!(matches!(imports[4].1, Binding::Star(_)));
+        let f = &def(&file, "f").syntax;
+        let callees: Vec<String> = f.calls.iter().map(|c| c.callee.text()).collect();
+        assert_eq!(
+            callees,
+            vec![
+                "z.go",
+                "super().m",
+                "super",
+                "obj.meth",
+                "getattr",
+                "h",
+                "Foo",
+                "Bar"
+            ]
+        );
+        assert_eq!(f.calls[0].args.len(), 2);
+        assert_eq!(f.calls[0].args[1].keyword.as_deref(), Some("k"));
+        assert!(
+            f.bindings
+                .iter()
+                .any(|(n, b)| &**n == "h" && matches!(b, Binding::Assign(Expr::Element(_))))
+        );
+        assert!(
+            f.bindings
+                .iter()
+                .any(|(n, b)| &**n == "v" && matches!(b, Binding::Assign(Expr::Either(_))))
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_not_overflowed() {
+        let depth = 3000;
+        let src = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        let file = parse(&src);
+        assert!(file.truncated || file.had_syntax_errors);
+    }
 }

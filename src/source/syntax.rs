@@ -25,6 +25,8 @@ pub enum Expr {
     Element(Box<Expr>),
     /// A list, tuple, set or dict literal: its elements (dict values), in order.
     Collection(Vec<Expr>),
+    /// One of several values: `a or b`, `a and b`, `a if c else b`.
+    Either(Vec<Expr>),
     /// Anything else (literals, arithmetic, comprehensions), with its source text shortened to
     /// at most 80 bytes for reports.
     Other(Box<str>),
@@ -62,6 +64,7 @@ impl Expr {
                 out.push('>');
             }
             Expr::Collection(_) => out.push_str("<collection>"),
+            Expr::Either(_) => out.push_str("<either>"),
             Expr::Other(t) => out.push_str(t),
         }
     }

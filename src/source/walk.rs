@@ -243,4 +243,55 @@ mod tests {
             .collect();
         assert_eq!(files, vec!["lib/python3.11/site-packages/pkg/m.py", "y.py"]);
     }
+
+    #[test]
+    fn honours_gitignore_and_exclude_globs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["app/gen", "app/keep", "tests", "app/migrations"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "gen/\n*_pb2.py\n").unwrap();
+        // A nested .gitignore re-includes one generated file.
+        std::fs::write(root.join("app/.gitignore"), "!keep_pb2.py\nlocal.py\n").unwrap();
+        for f in [
+            "app/a.py",
+            "app/gen/g.py",
+            "app/x_pb2.py",
+            "app/keep_pb2.py",
+            "app/local.py",
+            "app/keep/k.py",
+            "app/migrations/0001.py",
+            "tests/test_a.py",
+        ] {
+            std::fs::write(root.join(f), "").unwrap();
+        }
+        let mut diag = Diagnostics::default();
+        let names = |opts: &WalkOptions, diag: &mut Diagnostics| -> Vec<String> {
+            python_files(root, opts, diag)
+                .iter()
+                .map(|p| slash_path(p))
+                .collect()
+        };
+        assert_eq!(
+            names(&WalkOptions::default(), &mut diag),
+            vec![
+                "app/a.py",
+                "app/keep/k.py",
+                "app/keep_pb2.py",
+                "app/migrations/0001.py",
+                "tests/test_a.py"
+            ]
+        );
+        let mut opts = WalkOptions::default();
+        opts.exclude = vec!["tests/".into(), "**/migrations".into()];
+        assert_eq!(
+            names(&opts, &mut diag),
+            vec!["app/a.py", "app/keep/k.py", "app/keep_pb2.py"]
+        );
+        opts.gitignore = false;
+        opts.exclude.clear();
+        assert_eq!(names(&opts, &mut diag).len(), 8);
+        assert!(diag.warnings().is_empty(), "{:?}", diag.warnings());
+    }
 }
