@@ -43,8 +43,13 @@ pub struct Coverage {
     pub leaf_in_codebase: u64,
     /// Value of samples with an empty stack.
     pub empty_stacks: u64,
-    /// Value of samples whose leaf is Python code outside the codebase (stdlib, site-packages).
+    /// Value of samples whose leaf is Python code outside the codebase (stdlib, site-packages):
+    /// `leaf_stdlib + leaf_third_party`.
     pub leaf_external_python: u64,
+    /// Part of `leaf_external_python` in the standard library ([`is_stdlib_path`]).
+    pub leaf_stdlib: u64,
+    /// Part of `leaf_external_python` in third-party code (site-packages, anything else).
+    pub leaf_third_party: u64,
     /// Value of samples whose leaf is native code (py-spy `--native`, pprof).
     pub leaf_native: u64,
     /// Value of samples with an empty stack or whose leaf is another kind of frame (thread,
@@ -179,7 +184,15 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
             continue;
         }
         match profile.frame(leaf).kind {
-            FrameKind::Python => c.leaf_external_python += sample.value,
+            FrameKind::Python => {
+                c.leaf_external_python += sample.value;
+                let file = profile.frame(leaf).file.map_or("", |f| profile.string(f));
+                if is_stdlib_path(file) {
+                    c.leaf_stdlib += sample.value;
+                } else {
+                    c.leaf_third_party += sample.value;
+                }
+            }
             FrameKind::Native => c.leaf_native += sample.value,
             _ => c.leaf_other += sample.value,
         }
@@ -356,6 +369,44 @@ fn find_by_qualname(index: &SourceIndex, file: &SourceFile, suffix: &str) -> Opt
     })
 }
 
+/// The dotted module of a Python file path as profilers write it: py-spy's short names are
+/// relative to a `sys.path` entry (`json/decoder.py` → `json.decoder`); full paths are cut
+/// after `site-packages/`, `dist-packages/` or `lib/pythonX.Y/`.
+pub fn python_module_of_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut rel = path.as_str();
+    for marker in ["/site-packages/", "/dist-packages/"] {
+        if let Some(i) = rel.rfind(marker) {
+            rel = &rel[i + marker.len()..];
+        }
+    }
+    if let Some(i) = rel.find("/lib/python") {
+        let after = &rel[i + "/lib/python".len()..];
+        if let Some(j) = after.find('/') {
+            rel = &after[j + 1..];
+        }
+    }
+    if rel.starts_with('<') {
+        return String::new();
+    }
+    crate::source::module_name(rel.trim_start_matches('/'))
+}
+
+/// True when a Python frame's file is standard-library code: `<frozen ...>` modules, and
+/// files whose module (see [`python_module_of_path`]) is a stdlib module, unless the path is
+/// under `site-packages` or `dist-packages`.
+pub fn is_stdlib_path(path: &str) -> bool {
+    if path.starts_with("<frozen") {
+        return true;
+    }
+    if path.contains("site-packages") || path.contains("dist-packages") {
+        return false;
+    }
+    let module = python_module_of_path(path);
+    let top = module.split('.').next().unwrap_or("");
+    crate::source::stdlib::is_stdlib(top)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +553,26 @@ mod tests {
         let (p, m, d) = map(&idx, "Cart.total (shop/price.py:40) 1\n");
         assert_eq!(mapped_names(&idx, &p, &m), vec!["shop.price.Cart.total"]);
         assert_eq!(d.warnings().len(), 1);
+    }
+
+    #[test]
+    fn stdlib_and_third_party_paths() {
+        assert_eq!(python_module_of_path("json/decoder.py"), "json.decoder");
+        assert_eq!(
+            python_module_of_path("/usr/lib/python3.11/json/__init__.py"),
+            "json"
+        );
+        assert_eq!(
+            python_module_of_path("/srv/venv/lib/python3.11/site-packages/numpy/core/x.py"),
+            "numpy.core.x"
+        );
+        assert!(is_stdlib_path("json/decoder.py"));
+        assert!(is_stdlib_path("<frozen runpy>"));
+        assert!(is_stdlib_path("/usr/lib/python3.11/re/_parser.py"));
+        assert!(!is_stdlib_path("numpy/core/x.py"));
+        assert!(!is_stdlib_path(
+            "/v/lib/python3.11/site-packages/json5/lib.py"
+        ));
+        assert!(!is_stdlib_path("/v/lib/python3.11/site-packages/six.py"));
     }
 }

@@ -465,7 +465,7 @@ fn dynamic_pairs(profile: &Profile, mapping: &Mapping) -> Vec<((Endpoint, Endpoi
                 FrameKind::Python => {
                     let module = frame
                         .file
-                        .map(|f| python_module_of_path(profile.string(f)))
+                        .map(|f| crate::mapping::python_module_of_path(profile.string(f)))
                         .unwrap_or_default();
                     Some(Endpoint::External(if module.is_empty() {
                         function.to_string()
@@ -529,29 +529,6 @@ fn dynamic_pairs(profile: &Profile, mapping: &Mapping) -> Vec<((Endpoint, Endpoi
         }
     }
     merged.into_iter().collect()
-}
-
-/// The dotted module of a Python file path as profilers write it: py-spy's short names are
-/// relative to a `sys.path` entry (`json/decoder.py` → `json.decoder`); full paths are cut
-/// after `site-packages/`, `dist-packages/` or `lib/pythonX.Y/`.
-pub fn python_module_of_path(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let mut rel = path.as_str();
-    for marker in ["/site-packages/", "/dist-packages/"] {
-        if let Some(i) = rel.rfind(marker) {
-            rel = &rel[i + marker.len()..];
-        }
-    }
-    if let Some(i) = rel.find("/lib/python") {
-        let after = &rel[i + "/lib/python".len()..];
-        if let Some(j) = after.find('/') {
-            rel = &after[j + 1..];
-        }
-    }
-    if rel.starts_with('<') {
-        return String::new();
-    }
-    crate::source::module_name(rel.trim_start_matches('/'))
 }
 
 mod json {
@@ -639,6 +616,8 @@ mod json {
         in_codebase: u64,
         leaf_in_codebase: u64,
         leaf_external_python: u64,
+        leaf_stdlib: u64,
+        leaf_third_party: u64,
         leaf_native: u64,
         leaf_other: u64,
         share_in_codebase: f64,
@@ -651,6 +630,8 @@ mod json {
                 in_codebase: c.in_codebase,
                 leaf_in_codebase: c.leaf_in_codebase,
                 leaf_external_python: c.leaf_external_python,
+                leaf_stdlib: c.leaf_stdlib,
+                leaf_third_party: c.leaf_third_party,
                 leaf_native: c.leaf_native,
                 leaf_other: c.leaf_other,
                 share_in_codebase: c.share(),

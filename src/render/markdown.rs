@@ -307,9 +307,15 @@ fn coverage(w: &mut String, plan: &Plan) {
     );
     let _ = writeln!(
         w,
-        "| Leaf in stdlib / third-party Python | {} | {} |",
-        share(c.leaf_external_python),
-        c.leaf_external_python
+        "| Leaf in standard-library Python | {} | {} |",
+        share(c.leaf_stdlib),
+        c.leaf_stdlib
+    );
+    let _ = writeln!(
+        w,
+        "| Leaf in third-party Python | {} | {} |",
+        share(c.leaf_third_party),
+        c.leaf_third_party
     );
     let _ = writeln!(
         w,

@@ -7,6 +7,7 @@
 
 pub mod facts;
 pub mod python;
+pub mod stdlib;
 pub mod syntax;
 pub mod walk;
 
