@@ -392,11 +392,12 @@ pub fn python_module_of_path(path: &str) -> String {
     crate::source::module_name(rel.trim_start_matches('/'))
 }
 
-/// True when a Python frame's file is standard-library code: `<frozen ...>` modules, and
+/// True when a Python frame's file is standard-library code: `<frozen ...>` modules, code the
+/// runtime generated (`<string>`: dataclass and namedtuple methods), and
 /// files whose module (see [`python_module_of_path`]) is a stdlib module, unless the path is
 /// under `site-packages` or `dist-packages`.
 pub fn is_stdlib_path(path: &str) -> bool {
-    if path.starts_with("<frozen") {
+    if path.starts_with('<') {
         return true;
     }
     if path.contains("site-packages") || path.contains("dist-packages") {
@@ -568,6 +569,7 @@ mod tests {
         );
         assert!(is_stdlib_path("json/decoder.py"));
         assert!(is_stdlib_path("<frozen runpy>"));
+        assert!(is_stdlib_path("<string>"));
         assert!(is_stdlib_path("/usr/lib/python3.11/re/_parser.py"));
         assert!(!is_stdlib_path("numpy/core/x.py"));
         assert!(!is_stdlib_path(
