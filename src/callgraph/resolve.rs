@@ -65,6 +65,7 @@ pub struct StaticCall {
 /// of duplicates; its order does not depend on thread scheduling.
 pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     let mut r = Resolver::new(index);
+    r.fill_module_values();
     // Pass 1: which functions flow into which parameters.
     let flows: Vec<((FuncId, u16), Value)> = index
         .files()
@@ -84,6 +85,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
         }
     }
     // Pass 2: edges.
+    r.fill_module_values();
     let r = &r;
     let mut calls: Vec<StaticCall> = index
         .files()
@@ -159,6 +161,14 @@ struct Resolver<'a> {
     subclasses: FxHashMap<FuncId, Vec<FuncId>>,
     /// Values flowing into parameters (pass 1's result).
     flows: FxHashMap<(FuncId, u16), Vec<Value>>,
+    /// `self.attr = value` assignments of each class's methods: (attribute, method, value).
+    instance_attrs: FxHashMap<FuncId, Vec<(&'a str, FuncId, &'a Expr)>>,
+    /// Class bodies' names as maps (member lookups along the MRO are frequent).
+    class_scopes: FxHashMap<FuncId, FxHashMap<&'a str, Vec<&'a Binding>>>,
+    /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
+    /// each is computed on its own, so a call site's result does not depend on which call
+    /// site asked first.
+    module_values: Vec<FxHashMap<&'a str, Vec<Value>>>,
 }
 
 /// Per-call-site evaluation state.
@@ -213,12 +223,36 @@ impl<'a> Resolver<'a> {
                 map
             })
             .collect();
+        let class_scopes = (0..index.functions().len())
+            .map(FuncId::from_index)
+            .filter(|&id| index.function(id).kind == DefKind::Class)
+            .map(|id| {
+                let mut map: FxHashMap<&str, Vec<&Binding>> = FxHashMap::default();
+                for (name, b) in &index.syntax(id).bindings {
+                    map.entry(name).or_default().push(b);
+                }
+                (id, map)
+            })
+            .collect();
+        let mut instance_attrs: FxHashMap<FuncId, Vec<(&str, FuncId, &Expr)>> =
+            FxHashMap::default();
+        for (i, f) in index.functions().iter().enumerate() {
+            let id = FuncId::from_index(i);
+            if let Some(class) = f.parent.filter(|_| f.kind == DefKind::Method) {
+                for (attr, e) in &index.syntax(id).self_attr_assigns {
+                    instance_attrs.entry(class).or_default().push((attr, id, e));
+                }
+            }
+        }
         let mut r = Resolver {
             index,
+            instance_attrs,
             module_scopes,
             mro: FxHashMap::default(),
             subclasses: FxHashMap::default(),
             flows: FxHashMap::default(),
+            class_scopes,
+            module_values: Vec::new(),
         };
         r.compute_class_hierarchy();
         r
@@ -236,21 +270,40 @@ impl<'a> Resolver<'a> {
         FuncId::from_index(file.module_def.index() + 1 + i as usize)
     }
 
+    /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]).
     fn bindings_in(&self, scope: FuncId, name: &str) -> Vec<&'a Binding> {
-        let f = self.index.function(scope);
-        if f.kind == DefKind::Module {
-            return self.module_scopes[f.file.index()]
-                .get(name)
-                .map(|v| v.iter().map(|(_, b)| *b).collect())
-                .unwrap_or_default();
+        if let Some(map) = self.class_scopes.get(&scope) {
+            return map.get(name).cloned().unwrap_or_default();
         }
-        self.index
-            .syntax(scope)
-            .bindings
+        let bindings = &self.index.syntax(scope).bindings;
+        if !bindings.iter().any(|(n, _)| &**n == name) {
+            return Vec::new();
+        }
+        bindings
             .iter()
             .filter(|(n, _)| &**n == name)
             .map(|(_, b)| b)
             .collect()
+    }
+
+    /// Computes the values of every module-level name for the current flows.
+    fn fill_module_values(&mut self) {
+        self.module_values = Vec::new();
+        let this = &*self;
+        let values: Vec<FxHashMap<&'a str, Vec<Value>>> = this
+            .module_scopes
+            .par_iter()
+            .enumerate()
+            .map(|(i, scope)| {
+                let file = FileId::from_index(i);
+                scope
+                    .keys()
+                    .filter(|n| **n != "*")
+                    .map(|&n| (n, this.module_global(file, n, 0, &Ctx::new())))
+                    .collect()
+            })
+            .collect();
+        self.module_values = values;
     }
 
     /// The values a name may have when used in `scope`, following Python's scoping.
@@ -291,6 +344,13 @@ impl<'a> Resolver<'a> {
     fn module_global(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
         if depth > MAX_DEPTH || !ctx.step() {
             return Vec::new();
+        }
+        if let Some(values) = self
+            .module_values
+            .get(file.index())
+            .and_then(|m| m.get(name))
+        {
+            return values.clone();
         }
         if let Some(bindings) = self.module_scopes[file.index()].get(name) {
             let mut out = Vec::new();
@@ -640,16 +700,10 @@ impl<'a> Resolver<'a> {
     fn instance_attr(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
         for &k in self.mro_of(class) {
-            let file = self.index.file(self.index.function(k).file);
-            for &m in &file.defs {
-                if self.index.function(m).parent != Some(k) {
-                    continue;
-                }
-                for (attr, e) in &self.index.syntax(m).self_attr_assigns {
-                    if &**attr == name {
-                        for v in self.eval(e, m, depth + 1, ctx) {
-                            push_unique(&mut out, v);
-                        }
+            for &(attr, method, e) in self.instance_attrs.get(&k).map_or(&[][..], Vec::as_slice) {
+                if attr == name {
+                    for v in self.eval(e, method, depth + 1, ctx) {
+                        push_unique(&mut out, v);
                     }
                 }
             }
@@ -932,6 +986,9 @@ impl<'a> Resolver<'a> {
     fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
         let syntax = self.index.syntax(scope);
         for call in &syntax.calls {
+            if call.args.is_empty() && matches!(sink, Sink::Flows(_)) {
+                continue;
+            }
             let ctx = Ctx::new();
             let raw = self.eval(&call.callee, scope, 0, &ctx);
             let callees = self.expand(raw.clone(), &ctx);
