@@ -164,10 +164,10 @@ pub(crate) struct SourceArgs {
 
 impl SourceArgs {
     fn walk_options(&self) -> WalkOptions {
-        let mut w = WalkOptions::default();
-        w.exclude = self.exclude.clone();
-        w.gitignore = !self.no_ignore;
-        w
+        WalkOptions {
+            exclude: self.exclude.clone(),
+            gitignore: !self.no_ignore,
+        }
     }
 }
 

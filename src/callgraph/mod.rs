@@ -111,6 +111,8 @@ pub struct CallGraph {
     /// nodes), over codebase edges from a virtual root joined to every entry point.
     idom: Vec<Option<NodeIndex>>,
     entries: Vec<bool>,
+    /// External nodes reached through an import (`json.dumps`), not a call's mere text.
+    imported: rustc_hash::FxHashSet<NodeIndex>,
     coverage: Option<Coverage>,
     profile_total: u64,
 }
@@ -154,6 +156,7 @@ impl CallGraph {
 
         // Static edges, grouped by (caller, target) with their sites.
         let calls = resolve::resolve_calls(index);
+        let mut imported = rustc_hash::FxHashSet::default();
         let mut i = 0;
         while i < calls.len() {
             let (caller, target) = (calls[i].caller, &calls[i].target);
@@ -165,7 +168,16 @@ impl CallGraph {
             sites.dedup();
             let to = match target {
                 Target::Def(d) => NodeIndex::new(d.index()),
-                Target::External { name, .. } => external(&mut graph, name),
+                Target::External {
+                    name,
+                    imported: via_import,
+                } => {
+                    let n = external(&mut graph, name);
+                    if *via_import {
+                        imported.insert(n);
+                    }
+                    n
+                }
             };
             graph.add_edge(
                 NodeIndex::new(caller.index()),
@@ -211,6 +223,7 @@ impl CallGraph {
             components: Vec::new(),
             idom: vec![None; defs],
             entries: vec![false; defs],
+            imported,
             coverage,
             profile_total,
         };
@@ -313,6 +326,23 @@ impl CallGraph {
         self.entries.get(id.index()).copied().unwrap_or(false)
     }
 
+    /// Top-level modules outside the codebase that a definition calls into through imports
+    /// (`numpy`, `re`, `json`), sorted, from its static edges.
+    pub fn external_modules(&self, id: FuncId) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .graph
+            .edges(self.node_of(id))
+            .filter(|e| self.imported.contains(&e.target()))
+            .map(|e| {
+                let name = self.graph[e.target()].id.as_str();
+                name.split('.').next().unwrap_or(name)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The graph as the JSON document of docs/graph.md.
     pub fn to_json(&self, index: &SourceIndex) -> String {
         let doc = self.document(index);
@@ -335,7 +365,7 @@ impl CallGraph {
                 idom: (i < self.defs)
                     .then(|| self.idom[i].map(|d| self.graph[d].id.as_str()))
                     .flatten(),
-                facts: def.map(|(d, f)| json::Facts::of(index.syntax(d), f)),
+                facts: def.map(|(d, _)| json::Facts::of(index.syntax(d), self.external_modules(d))),
             });
         }
         let mut edges: Vec<json::Edge> = self
@@ -364,7 +394,7 @@ impl CallGraph {
                 }
             })
             .collect();
-        edges.sort_by(|a, b| (a.order, a.kind).cmp(&(b.order, b.kind)));
+        edges.sort_by_key(|e| (e.order, e.kind));
         let components = self
             .components
             .iter()
@@ -537,7 +567,6 @@ mod json {
 
     use super::{EdgeKind, Site};
     use crate::mapping::Coverage;
-    use crate::source::Function;
     use crate::source::syntax::{DefSyntax, IsolationFacts, Param};
 
     #[derive(Serialize)]
@@ -581,11 +610,13 @@ mod json {
         is_generator: bool,
         #[serde(flatten)]
         isolation: &'g IsolationFacts,
+        external_modules: Vec<&'g str>,
     }
 
     impl<'g> Facts<'g> {
-        pub(super) fn of(s: &'g DefSyntax, _f: &'g Function) -> Facts<'g> {
+        pub(super) fn of(s: &'g DefSyntax, external_modules: Vec<&'g str>) -> Facts<'g> {
             Facts {
+                external_modules,
                 lines_of_code: s.code_lines,
                 complexity: s.complexity,
                 params: &s.params,

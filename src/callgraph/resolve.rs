@@ -421,18 +421,20 @@ impl<'a> Resolver<'a> {
         let f = self.index.function(func);
         let syntax = self.index.syntax(func);
         let mut out = Vec::new();
-        if i == 0 && f.kind == DefKind::Method && !has_decorator(syntax, "staticmethod") {
-            if let Some(class) = f.parent {
-                if has_decorator(syntax, "classmethod") {
-                    out.push(Value::Def(class));
-                } else {
-                    out.push(Value::Instance {
-                        class,
-                        via_self: true,
-                    });
-                }
-                return out;
+        if i == 0
+            && f.kind == DefKind::Method
+            && !has_decorator(syntax, "staticmethod")
+            && let Some(class) = f.parent
+        {
+            if has_decorator(syntax, "classmethod") {
+                out.push(Value::Def(class));
+            } else {
+                out.push(Value::Instance {
+                    class,
+                    via_self: true,
+                });
             }
+            return out;
         }
         let param = syntax.params.get(usize::from(i));
         let scope = f.parent.unwrap_or(func);
@@ -603,8 +605,8 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    /// `name` looked up on a class or an instance along the MRO, from position `skip`;
-    /// methods come back bound when `bound`. On `self` (`via_self`), overrides in codebase
+    /// `name` looked up on a class or an instance along the MRO; methods come back bound
+    /// when `bound`. On `self` (`via_self`), overrides in codebase
     /// subclasses are added.
     fn class_member(
         &self,
@@ -612,7 +614,6 @@ impl<'a> Resolver<'a> {
         name: &str,
         bound: bool,
         via_self: bool,
-        skip: usize,
         depth: u32,
         ctx: &Ctx,
     ) -> Vec<Value> {
@@ -620,7 +621,7 @@ impl<'a> Resolver<'a> {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for &k in self.mro_of(class).iter().skip(skip) {
+        for &k in self.mro_of(class) {
             let found = self.own_member(k, name, depth, ctx);
             if !found.is_empty() {
                 for v in found {
@@ -814,10 +815,10 @@ impl<'a> Resolver<'a> {
             },
             Value::External(q) => vec![Value::External(format!("{q}.{name}"))],
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
-                self.class_member(*c, name, false, false, 0, depth, ctx)
+                self.class_member(*c, name, false, false, depth, ctx)
             }
             Value::Instance { class, via_self } => {
-                let mut out = self.class_member(*class, name, true, *via_self, 0, depth, ctx);
+                let mut out = self.class_member(*class, name, true, *via_self, depth, ctx);
                 if out.is_empty() {
                     out = self.instance_attr(*class, name, depth, ctx);
                 }
@@ -895,7 +896,7 @@ impl<'a> Resolver<'a> {
     fn call_targets(&self, v: &Value, ctx: &Ctx, out: &mut Vec<Target>) {
         match v {
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
-                let init = self.class_member(*c, "__init__", false, false, 0, 0, ctx);
+                let init = self.class_member(*c, "__init__", false, false, 0, ctx);
                 let mut any = false;
                 for i in init {
                     if let Value::Def(m) | Value::Bound(m) = i {
@@ -914,7 +915,7 @@ impl<'a> Resolver<'a> {
             }
             Value::Undecorated(f) => out.push(Target::Def(*f)),
             Value::Instance { class, .. } => {
-                for i in self.class_member(*class, "__call__", true, false, 0, 0, ctx) {
+                for i in self.class_member(*class, "__call__", true, false, 0, ctx) {
                     if let Value::Def(m) | Value::Bound(m) = i {
                         out.push(Target::Def(m));
                     }
@@ -998,7 +999,7 @@ impl<'a> Resolver<'a> {
                 let (func, offset) = match c {
                     Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
                         match self
-                            .class_member(*g, "__init__", false, false, 0, 0, &ctx)
+                            .class_member(*g, "__init__", false, false, 0, &ctx)
                             .first()
                         {
                             Some(Value::Def(m)) => (*m, 1),

@@ -204,10 +204,6 @@ pub struct IsolationFacts {
     /// Exception types raised (`raise ValueError(...)` gives `ValueError`); bare re-raises are
     /// left out.
     pub raises: Vec<Fact>,
-    /// Modules outside the codebase this code calls into, by top-level name (`numpy`, `re`),
-    /// sorted, unique. Filled in by call resolution ([`crate::callgraph`]), which knows the
-    /// imports.
-    pub external_modules: Vec<String>,
 }
 
 /// Everything extracted from one definition's syntax (or a module's top-level code).

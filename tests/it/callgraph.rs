@@ -140,6 +140,16 @@ fn json_follows_the_documented_schema() {
     assert_eq!(ed["file"], "logpipe/cluster.py");
     assert!(ed["facts"]["complexity"].as_u64().unwrap() > 1);
     assert!(ed["facts"]["lines_of_code"].as_u64().unwrap() > 5);
+    // Calls into modules outside the codebase, through imports.
+    let modules: BTreeSet<&str> = nodes
+        .iter()
+        .filter_map(|n| n["facts"]["external_modules"].as_array())
+        .flatten()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for m in ["json", "re", "collections"] {
+        assert!(modules.contains(m), "{m} in {modules:?}");
+    }
     // The same input gives the same bytes.
     let a = brownfield(&["graph", "--source", "sample-profiles/app"]);
     let b = brownfield(&["graph", "--source", "sample-profiles/app"]);
