@@ -187,6 +187,12 @@ PY
 )
     rm -f "$OUT_DIR/graph.json"
     log "  $GRAPH_CHECK"
+    modules=${GRAPH_CHECK%% modules*}
+    floor_files=$(awk '$1 == "files" {print $2}' "$OUT_DIR/floor.out")
+    if [[ $modules != "$floor_files" ]]; then
+        GRAPH_CHECK="$GRAPH_CHECK. **MISMATCH: $modules modules, but the floor parsed $floor_files files**"
+        log "  warning: $modules modules in the graph, $floor_files files parsed by the floor"
+    fi
 fi
 
 # ---------------------------------------------------------------- summary
