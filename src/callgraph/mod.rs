@@ -136,8 +136,16 @@ impl CallGraph {
                 def: None,
             });
         }
+        // A name defined twice (under `if`/`else`, or redefined) keeps one id per definition:
+        // the second is `name#2`, the third `name#3`, in source order.
+        let mut seen: FxHashMap<String, u32> = FxHashMap::default();
         for (i, n) in graph.node_weights_mut().enumerate() {
             n.def = Some(FuncId::from_index(i));
+            let count = seen.entry(n.id.clone()).or_insert(0);
+            *count += 1;
+            if *count > 1 {
+                n.id = format!("{}#{count}", n.id);
+            }
         }
         let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
         let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();

@@ -237,6 +237,28 @@ fn dot_output_escapes_names() {
 }
 
 #[test]
+fn definitions_under_if_else_keep_distinct_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.py"),
+        "import sys\nif sys.version_info[0] == 2:\n    def b(s):\n        return s\nelse:\n    def b(s):\n        return s.encode()\n\ndef use():\n    return b('x')\n",
+    )
+    .unwrap();
+    let g = graph(&["--source", dir.path().to_str().unwrap()]);
+    let ids: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] != "external")
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["m", "m.b", "m.b#2", "m.use"]);
+    let (internal, _) = static_edges(&g);
+    assert!(internal.contains(&("m.use".to_string(), "m.b".to_string())));
+    assert!(internal.contains(&("m.use".to_string(), "m.b#2".to_string())));
+}
+
+#[test]
 fn bad_sources_fail_with_a_message() {
     let out = brownfield(&["graph", "--source", "no/such/dir"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
