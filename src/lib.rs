@@ -176,7 +176,7 @@ pub struct GraphOutcome {
     pub text: String,
     /// Warnings (unparsable files, low mapping coverage, ...).
     pub warnings: Vec<String>,
-    /// Nodes and edges in the graph.
+    /// Nodes in the graph.
     pub nodes: usize,
     /// Edges in the graph.
     pub edges: usize,

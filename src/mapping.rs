@@ -171,6 +171,7 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
         frames_mapped: by_frame.iter().filter(|d| d.is_some()).count(),
         ..Coverage::default()
     };
+    let mut stdlib_leaf: Vec<Option<bool>> = vec![None; by_frame.len()];
     for sample in profile.values_by_stack() {
         let mut frames = profile.frames_leaf_to_root(sample.stack);
         let Some(leaf) = frames.next() else {
@@ -186,8 +187,11 @@ fn measure(profile: &Profile, by_frame: &[Option<FuncId>]) -> Coverage {
         match profile.frame(leaf).kind {
             FrameKind::Python => {
                 c.leaf_external_python += sample.value;
-                let file = profile.frame(leaf).file.map_or("", |f| profile.string(f));
-                if is_stdlib_path(file) {
+                // Classified once per frame, not once per stack.
+                let stdlib = *stdlib_leaf[leaf.index()].get_or_insert_with(|| {
+                    is_stdlib_path(profile.frame(leaf).file.map_or("", |f| profile.string(f)))
+                });
+                if stdlib {
                     c.leaf_stdlib += sample.value;
                 } else {
                     c.leaf_third_party += sample.value;

@@ -114,7 +114,6 @@ pub struct CallGraph {
     /// External nodes reached through an import (`json.dumps`), not a call's mere text.
     imported: rustc_hash::FxHashSet<NodeIndex>,
     coverage: Option<Coverage>,
-    profile_total: u64,
 }
 
 impl CallGraph {
@@ -123,29 +122,28 @@ impl CallGraph {
     pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
         let defs = index.functions().len();
         let mut graph: DiGraph<Node, Edge> = DiGraph::with_capacity(defs + defs / 2, defs * 4);
-        for f in index.functions() {
+        // A name defined twice (under `if`/`else`, or redefined) keeps one id per definition:
+        // the second is `name#2`, the third `name#3`, in source order.
+        let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+        for (i, f) in index.functions().iter().enumerate() {
             let kind = match f.kind {
                 DefKind::Function => NodeKind::Function,
                 DefKind::Method => NodeKind::Method,
                 DefKind::Class => NodeKind::Class,
                 DefKind::Module => NodeKind::Module,
             };
-            graph.add_node(Node {
-                id: f.qualname.clone(),
-                kind,
-                def: None,
-            });
-        }
-        // A name defined twice (under `if`/`else`, or redefined) keeps one id per definition:
-        // the second is `name#2`, the third `name#3`, in source order.
-        let mut seen: FxHashMap<String, u32> = FxHashMap::default();
-        for (i, n) in graph.node_weights_mut().enumerate() {
-            n.def = Some(FuncId::from_index(i));
-            let count = seen.entry(n.id.clone()).or_insert(0);
+            let count = seen.entry(&f.qualname).or_insert(0);
             *count += 1;
-            if *count > 1 {
-                n.id = format!("{}#{count}", n.id);
-            }
+            let id = if *count > 1 {
+                format!("{}#{count}", f.qualname)
+            } else {
+                f.qualname.clone()
+            };
+            graph.add_node(Node {
+                id,
+                kind,
+                def: Some(FuncId::from_index(i)),
+            });
         }
         let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
         let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
@@ -199,10 +197,8 @@ impl CallGraph {
         }
 
         let mut coverage = None;
-        let mut profile_total = 0;
         if let Some((profile, mapping)) = profile {
             coverage = Some(mapping.coverage());
-            profile_total = profile.total();
             for ((from, to), samples) in dynamic_pairs(profile, mapping) {
                 let from = match from {
                     Endpoint::Def(d) => NodeIndex::new(d.index()),
@@ -233,7 +229,6 @@ impl CallGraph {
             entries: vec![false; defs],
             imported,
             coverage,
-            profile_total,
         };
         g.analyse(index);
         g
@@ -414,9 +409,7 @@ impl CallGraph {
             nodes,
             edges,
             components,
-            coverage: self
-                .coverage
-                .map(|c| json::CoverageDoc::of(&c, self.profile_total)),
+            coverage: self.coverage.map(|c| json::CoverageDoc::of(&c)),
         }
     }
 
@@ -528,12 +521,12 @@ fn dynamic_pairs(profile: &Profile, mapping: &Mapping) -> Vec<((Endpoint, Endpoi
         .collect();
     let mut pairs: FxHashMap<(usize, usize), (u64, usize)> = FxHashMap::default();
     let mut path: Vec<usize> = Vec::new();
+    let mut frames = Vec::new();
     for (stack_no, sample) in profile.values_by_stack().iter().enumerate() {
         path.clear();
         // Root to leaf, merging nested-code frames into the definition around them.
-        let mut frames: Vec<_> = profile.frames_leaf_to_root(sample.stack).collect();
-        frames.reverse();
-        for f in frames {
+        profile.frames_root_to_leaf(sample.stack, &mut frames);
+        for &f in &frames {
             let i = f.index();
             let Some(e) = &endpoints[i] else { continue };
             if nested_code[i]
@@ -663,7 +656,7 @@ mod json {
     }
 
     impl CoverageDoc {
-        pub(super) fn of(c: &Coverage, _total: u64) -> CoverageDoc {
+        pub(super) fn of(c: &Coverage) -> CoverageDoc {
             CoverageDoc {
                 total: c.total,
                 in_codebase: c.in_codebase,

@@ -67,17 +67,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     let mut r = Resolver::new(index);
     r.fill_module_values();
     // Pass 1: which functions flow into which parameters.
-    let flows: Vec<((FuncId, u16), Value)> = index
-        .files()
-        .par_iter()
-        .flat_map_iter(|file| {
-            let mut out = Vec::new();
-            for id in scopes_of(index, file.module_def, &file.defs) {
-                r.calls_of(id, &mut Sink::Flows(&mut out));
-            }
-            out
-        })
-        .collect();
+    let flows = r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Flows(out)));
     for (key, value) in flows {
         let list = r.flows.entry(key).or_default();
         if !list.contains(&value) && list.len() < MAX_VALUES {
@@ -86,28 +76,10 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     }
     // Pass 2: edges.
     r.fill_module_values();
-    let r = &r;
-    let mut calls: Vec<StaticCall> = index
-        .files()
-        .par_iter()
-        .flat_map_iter(|file| {
-            let mut out = Vec::new();
-            for id in scopes_of(index, file.module_def, &file.defs) {
-                r.calls_of(id, &mut Sink::Edges(&mut out));
-            }
-            out
-        })
-        .collect();
+    let mut calls = r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Edges(out)));
     calls.sort();
     calls.dedup();
     calls
-}
-
-fn scopes_of(_index: &SourceIndex, module: FuncId, defs: &[FuncId]) -> Vec<FuncId> {
-    let mut v = Vec::with_capacity(defs.len() + 1);
-    v.push(module);
-    v.extend_from_slice(defs);
-    v
 }
 
 /// Most values a name may have; more are dropped (the step budget bounds time, this bounds
@@ -286,6 +258,23 @@ impl<'a> Resolver<'a> {
             .collect()
     }
 
+    /// Runs `visit` on every scope of the codebase (each file's module code, then its
+    /// definitions), files in parallel, and concatenates the outputs in file order.
+    fn over_all_scopes<T: Send>(&self, visit: impl Fn(FuncId, &mut Vec<T>) + Sync) -> Vec<T> {
+        self.index
+            .files()
+            .par_iter()
+            .flat_map_iter(|file| {
+                let mut out = Vec::new();
+                visit(file.module_def, &mut out);
+                for &id in &file.defs {
+                    visit(id, &mut out);
+                }
+                out
+            })
+            .collect()
+    }
+
     /// Computes the values of every module-level name for the current flows.
     fn fill_module_values(&mut self) {
         self.module_values = Vec::new();
@@ -372,8 +361,12 @@ impl<'a> Resolver<'a> {
         if !found.is_empty() {
             return found;
         }
-        let dotted = format!("{}.{name}", self.index.file(file).module);
-        match self.module_value(&dotted) {
+        self.submodule(&self.index.file(file).module, name)
+    }
+
+    /// The codebase module or package `package.name`, if there is one.
+    fn submodule(&self, package: &str, name: &str) -> Vec<Value> {
+        match self.module_value(&format!("{package}.{name}")) {
             Value::External(_) => Vec::new(),
             v => vec![v],
         }
@@ -531,12 +524,11 @@ impl<'a> Resolver<'a> {
             return vec![self.module_value(&module)];
         };
         match self.module_value(&module) {
-            Value::Module(f) if f == file => Vec::new(),
+            // A package importing from itself (`from . import sub`, `from pkg import sub` in
+            // pkg/__init__.py) gets its submodules; its own names would be a loop.
+            Value::Module(f) if f == file => self.submodule(&module, name),
             Value::Module(f) => self.module_member(f, name, depth + 1, ctx),
-            Value::Package(p) => match self.module_value(&format!("{p}.{name}")) {
-                Value::External(_) => Vec::new(),
-                v => vec![v],
-            },
+            Value::Package(p) => self.submodule(&p, name),
             Value::External(m) => vec![Value::External(format!("{m}.{name}"))],
             _ => Vec::new(),
         }
@@ -809,10 +801,7 @@ impl<'a> Resolver<'a> {
     fn attr(&self, v: &Value, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
         match v {
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
-            Value::Package(p) => match self.module_value(&format!("{p}.{name}")) {
-                Value::External(_) => Vec::new(),
-                v => vec![v],
-            },
+            Value::Package(p) => self.submodule(p, name),
             Value::External(q) => vec![Value::External(format!("{q}.{name}"))],
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
                 self.class_member(*c, name, false, false, depth, ctx)
@@ -938,22 +927,8 @@ impl<'a> Resolver<'a> {
             return vec![Target::Def(f)];
         }
         let mut current = vec![Value::Undecorated(f)];
-        for (value, _) in self.decorator_values(f, ctx).into_iter().rev() {
-            let mut next = Vec::new();
-            for d in value {
-                if let Value::Def(dec) = d
-                    && self.index.function(dec).kind != DefKind::Class
-                {
-                    for r in self.returns_of(dec, Some(&current), 1, ctx) {
-                        if is_callable(&r) {
-                            push_unique(&mut next, r);
-                        }
-                    }
-                }
-            }
-            if !next.is_empty() {
-                current = next;
-            }
+        for (decorator, _) in self.decorator_values(f, ctx).into_iter().rev() {
+            current = self.apply_decorator(&decorator, current, ctx);
         }
         current
             .into_iter()
@@ -962,6 +937,26 @@ impl<'a> Resolver<'a> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// What applying a decorator (its possible values) to `current` gives: for each codebase
+    /// function decorator, the callables it returns with its first parameter bound to
+    /// `current`; `current` itself when none returns a callable (identity decorators,
+    /// decorators from outside the codebase).
+    fn apply_decorator(&self, decorator: &[Value], current: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
+        let mut next = Vec::new();
+        for d in decorator {
+            if let Value::Def(dec) = d
+                && self.index.function(*dec).kind != DefKind::Class
+            {
+                for r in self.returns_of(*dec, Some(&current), 1, ctx) {
+                    if is_callable(&r) {
+                        push_unique(&mut next, r);
+                    }
+                }
+            }
+        }
+        if next.is_empty() { current } else { next }
     }
 
     /// The values of each decorator expression of `f` (outermost first), evaluated in the
@@ -1070,7 +1065,6 @@ impl<'a> Resolver<'a> {
             let values = self.decorator_values(scope, &ctx);
             let mut current = vec![Value::Undecorated(scope)];
             for (decorator, line) in values.into_iter().rev() {
-                let mut next = Vec::new();
                 for v in &decorator {
                     match sink {
                         Sink::Flows(out) => {
@@ -1094,19 +1088,8 @@ impl<'a> Resolver<'a> {
                             }
                         }
                     }
-                    if let Value::Def(g) = v
-                        && self.index.function(*g).kind != DefKind::Class
-                    {
-                        for r in self.returns_of(*g, Some(&current), 1, &ctx) {
-                            if is_callable(&r) {
-                                push_unique(&mut next, r);
-                            }
-                        }
-                    }
                 }
-                if !next.is_empty() {
-                    current = next;
-                }
+                current = self.apply_decorator(&decorator, current, &ctx);
             }
         }
     }

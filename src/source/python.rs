@@ -984,116 +984,17 @@ fn innermost_value(mut node: Node) -> Node {
 /// expanded), module-state mutations (is the name local, enclosing, module-level, an
 /// import?), and sorts every fact list.
 fn classify_file_facts(file: &mut ParsedFile, pending: Vec<PendingMutation>) {
-    let n = file.defs.len();
-    let parents: Vec<Option<u32>> = file.defs.iter().map(|d| d.parent).collect();
-    let is_class: Vec<bool> = file.defs.iter().map(|d| d.kind == DefKind::Class).collect();
-    // Scope key: 0 = module, i + 1 = defs[i].
-    let bindings_of = |file: &ParsedFile, key: usize| -> Vec<(Box<str>, Binding)> {
-        if key == 0 {
-            file.module.bindings.clone()
+    let additions = file_facts(file, pending);
+    for (key, list, fact) in additions {
+        let facts = if key == 0 {
+            &mut file.module.facts
         } else {
-            file.defs[key - 1].syntax.bindings.clone()
-        }
-    };
-    let all_bindings: Vec<Vec<(Box<str>, Binding)>> =
-        (0..=n).map(|k| bindings_of(file, k)).collect();
-    // The scope chain of a scope key: itself, enclosing functions (not classes), the module.
-    let chain = |key: usize| -> Vec<usize> {
-        let mut out = vec![key];
-        let mut p = if key == 0 { None } else { parents[key - 1] };
-        while let Some(q) = p {
-            if !is_class[q as usize] {
-                out.push(q as usize + 1);
-            }
-            p = parents[q as usize];
-        }
-        if key != 0 {
-            out.push(0);
-        }
-        out
-    };
-    let lookup = |key: usize, name: &str| -> Option<(usize, &Binding)> {
-        for k in chain(key) {
-            if let Some((_, b)) = all_bindings[k].iter().rev().find(|(n, _)| &**n == name) {
-                return Some((k, b));
-            }
-        }
-        None
-    };
-    let expand = |key: usize, root: &str| -> Option<String> {
-        match lookup(key, root)?.1 {
-            Binding::Import(ImportRef {
-                level: 0,
-                module,
-                name: None,
-            }) => Some(module.to_string()),
-            Binding::Import(ImportRef {
-                level: 0,
-                module,
-                name: Some(n),
-            }) => Some(format!("{module}.{n}")),
-            _ => None,
-        }
-    };
-    for key in 0..=n {
-        let syn = if key == 0 {
-            &mut file.module
-        } else {
-            &mut file.defs[key - 1].syntax
+            &mut file.defs[key - 1].syntax.facts
         };
-        for call in &syn.calls {
-            let Some(root) = call.callee.root_name() else {
-                continue;
-            };
-            let text = call.callee.text();
-            let expanded = match expand(key, root) {
-                Some(full) => format!("{full}{}", &text[root.len()..]),
-                None => text,
-            };
-            let list = match classify_call(&expanded, true) {
-                CallClass::Io => &mut syn.facts.io,
-                CallClass::Dynamic => &mut syn.facts.dynamic,
-                CallClass::Plain => continue,
-            };
-            list.push(Fact {
-                what: expanded,
-                line: call.line,
-            });
-        }
-    }
-    for m in pending {
-        let key = m.scope as usize;
-        if key == 0 {
-            continue; // module-level code initialising its own state
-        }
-        let declared_global = all_bindings[key]
-            .iter()
-            .any(|(n, b)| *n == m.name && matches!(b, Binding::Global));
-        let found = if declared_global {
-            lookup(0, &m.name)
-        } else {
-            lookup(key, &m.name)
-        };
-        let syn = &mut file.defs[key - 1].syntax;
-        match found {
-            // A local or a variable of an enclosing function: not module state.
-            Some((k, b)) if k != 0 && !matches!(b, Binding::Global | Binding::Nonlocal) => {}
-            Some((0, Binding::Import(_))) if m.fact.what.ends_with(" =") => {
-                syn.facts.dynamic.push(Fact {
-                    what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
-                    line: m.fact.line,
-                })
-            }
-            Some((0, Binding::Def(d))) if is_class[*d as usize] && m.fact.what.ends_with(" =") => {
-                syn.facts.dynamic.push(Fact {
-                    what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
-                    line: m.fact.line,
-                })
-            }
-            // `os.remove(...)`: a function of an imported module, not a list method.
-            Some((0, Binding::Import(_))) if m.direct => {}
-            Some(_) => syn.facts.module_state_writes.push(m.fact),
-            None => {} // a builtin or an undefined name
+        match list {
+            FactList::Io => facts.io.push(fact),
+            FactList::Dynamic => facts.dynamic.push(fact),
+            FactList::ModuleState => facts.module_state_writes.push(fact),
         }
     }
     let syntaxes =
@@ -1116,6 +1017,119 @@ fn classify_file_facts(file: &mut ParsedFile, pending: Vec<PendingMutation>) {
             list.dedup();
         }
     }
+}
+
+/// Which fact list a classified fact goes to.
+enum FactList {
+    Io,
+    Dynamic,
+    ModuleState,
+}
+
+/// The facts only the whole file decides, as (scope key, list, fact); scope key 0 is the
+/// module, `i + 1` is `defs[i]`. Reads the file only.
+fn file_facts(file: &ParsedFile, pending: Vec<PendingMutation>) -> Vec<(usize, FactList, Fact)> {
+    let n = file.defs.len();
+    let is_class = |d: u32| file.defs[d as usize].kind == DefKind::Class;
+    let syntax = |key: usize| {
+        if key == 0 {
+            &file.module
+        } else {
+            &file.defs[key - 1].syntax
+        }
+    };
+    // The binding of `name` seen from scope `key`: itself, enclosing functions (not class
+    // bodies), the module; with the scope key it was found in.
+    let lookup = |key: usize, name: &str| -> Option<(usize, &Binding)> {
+        let mut k = key;
+        loop {
+            if let Some((_, b)) = syntax(k).bindings.iter().rev().find(|(n, _)| &**n == name) {
+                return Some((k, b));
+            }
+            if k == 0 {
+                return None;
+            }
+            let mut parent = file.defs[k - 1].parent;
+            while let Some(p) = parent.filter(|&p| is_class(p)) {
+                parent = file.defs[p as usize].parent;
+            }
+            k = parent.map_or(0, |p| p as usize + 1);
+        }
+    };
+    let expand = |key: usize, root: &str| -> Option<String> {
+        match lookup(key, root)?.1 {
+            Binding::Import(ImportRef {
+                level: 0,
+                module,
+                name: None,
+            }) => Some(module.to_string()),
+            Binding::Import(ImportRef {
+                level: 0,
+                module,
+                name: Some(n),
+            }) => Some(format!("{module}.{n}")),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for key in 0..=n {
+        for call in &syntax(key).calls {
+            let Some(root) = call.callee.root_name() else {
+                continue;
+            };
+            let text = call.callee.text();
+            let expanded = match expand(key, root) {
+                Some(full) => format!("{full}{}", &text[root.len()..]),
+                None => text,
+            };
+            let list = match classify_call(&expanded, true) {
+                CallClass::Io => FactList::Io,
+                CallClass::Dynamic => FactList::Dynamic,
+                CallClass::Plain => continue,
+            };
+            out.push((
+                key,
+                list,
+                Fact {
+                    what: expanded,
+                    line: call.line,
+                },
+            ));
+        }
+    }
+    for m in pending {
+        let key = m.scope as usize;
+        if key == 0 {
+            continue; // module-level code initialising its own state
+        }
+        let declared_global = syntax(key)
+            .bindings
+            .iter()
+            .any(|(n, b)| *n == m.name && matches!(b, Binding::Global));
+        let found = lookup(if declared_global { 0 } else { key }, &m.name);
+        let monkey_patch = || Fact {
+            what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
+            line: m.fact.line,
+        };
+        let assigns = m.fact.what.ends_with(" =");
+        match found {
+            // A local or a variable of an enclosing function: not module state.
+            Some((k, b)) if k != 0 && !matches!(b, Binding::Global | Binding::Nonlocal) => {}
+            // `nonlocal x` then `x.append(...)`: the enclosing function's state.
+            Some((_, Binding::Nonlocal)) => {}
+            Some((0, Binding::Import(_))) if assigns => {
+                out.push((key, FactList::Dynamic, monkey_patch()))
+            }
+            Some((0, Binding::Def(d))) if is_class(*d) && assigns => {
+                out.push((key, FactList::Dynamic, monkey_patch()))
+            }
+            // `os.remove(...)`: a function of an imported module, not a list method.
+            Some((0, Binding::Import(_))) if m.direct => {}
+            Some(_) => out.push((key, FactList::ModuleState, m.fact)),
+            None => {} // a builtin or an undefined name
+        }
+    }
+    out
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -1324,6 +1338,9 @@ def outer():
         nonlocal acc
         acc = acc + [1]
         acc.append(2)
+    def other():
+        nonlocal acc
+        acc.append(3)
     return inner
 ";
         let file = parse(src);
@@ -1351,6 +1368,8 @@ def outer():
         let inner = &def(&file, "outer.inner").syntax.facts;
         assert_eq!(whats(&inner.nonlocal_writes), vec!["acc"]);
         assert!(inner.module_state_writes.is_empty(), "{inner:?}");
+        let other = &def(&file, "outer.other").syntax.facts;
+        assert!(other.module_state_writes.is_empty(), "{other:?}");
     }
 
     #[test]

@@ -1,0 +1,8 @@
+import q
+
+
+def main():
+    return q.build("x")
+
+
+assert main() == "[X]"
