@@ -111,19 +111,9 @@ log "corpus: $CORPUS_FILES .py files, $CORPUS_LINES lines"
 ((CORPUS_LINES >= 1000000)) || log "warning: the corpus has fewer than 1 000 000 lines"
 
 # ---------------------------------------------------------------- measuring
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
-
-wait_quiet() {
-    local waited=0
-    while awk -v l="$(loadavg)" -v q="$QUIET_LOAD" 'BEGIN {exit !(l >= q)}' && ((waited < QUIET_WAIT)); do
-        if ((waited == 0)); then log "  waiting for the load average ($(loadavg)) to drop below $QUIET_LOAD (at most ${QUIET_WAIT} s)"; fi
-        sleep 5
-        waited=$((waited + 5))
-    done
-}
-
-# "h:mm:ss" or "m:ss.ss" -> seconds
-to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"; }
+# loadavg, wait_quiet, to_seconds
+# shellcheck source=benches/lib.sh
+source "$HERE/lib.sh"
 
 printf 'name\trun\twall_s\tuser_s\tsys_s\tmax_rss_kib\tload1\n' >"$RUNLOG"
 declare -A WALL CPU RSS LOAD FAILED
