@@ -199,15 +199,19 @@ pub fn run_graph(request: &GraphRequest) -> Result<GraphOutcome, Error> {
             &request.filters,
         )?)
     };
-    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
+    let index = diagnostics::timed("index", || {
+        source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)
+    })?;
     let mapping = profile
         .as_ref()
         .map(|p| mapping::Mapping::build(p, &index, &mut diag));
-    let graph = callgraph::CallGraph::build(&index, profile.as_ref().zip(mapping.as_ref()));
-    let text = match request.format {
+    let graph = diagnostics::timed("graph", || {
+        callgraph::CallGraph::build(&index, profile.as_ref().zip(mapping.as_ref()))
+    });
+    let text = diagnostics::timed("render", || match request.format {
         GraphFormat::Json => graph.to_json(&index),
         GraphFormat::Dot => graph.to_dot(),
-    };
+    });
     Ok(GraphOutcome {
         text,
         warnings: diag.warnings().to_vec(),

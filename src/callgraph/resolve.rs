@@ -32,6 +32,7 @@ use std::cell::Cell;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::diagnostics::timed;
 use crate::source::syntax::{Binding, DefSyntax, Expr, ImportRef, ParamKind};
 use crate::source::{DefKind, FileId, FuncId, SourceIndex};
 
@@ -64,10 +65,12 @@ pub struct StaticCall {
 /// Resolves every call site of `index`. The result is sorted (caller, target, line) and free
 /// of duplicates; its order does not depend on thread scheduling.
 pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
-    let mut r = Resolver::new(index);
-    r.fill_module_values();
+    let mut r = timed("resolve: setup", || Resolver::new(index));
+    timed("resolve: module values", || r.fill_module_values());
     // Pass 1: which functions flow into which parameters.
-    let flows = r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Flows(out)));
+    let flows = timed("resolve: pass 1 (flows)", || {
+        r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Flows(out)))
+    });
     for (key, value) in flows {
         let list = r.flows.entry(key).or_default();
         if !list.contains(&value) && list.len() < MAX_VALUES {
@@ -75,8 +78,10 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
         }
     }
     // Pass 2: edges.
-    r.fill_module_values();
-    let mut calls = r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Edges(out)));
+    timed("resolve: module values", || r.fill_module_values());
+    let mut calls = timed("resolve: pass 2 (edges)", || {
+        r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Edges(out)))
+    });
     calls.sort();
     calls.dedup();
     calls
@@ -137,6 +142,9 @@ struct Resolver<'a> {
     instance_attrs: FxHashMap<FuncId, Vec<(&'a str, FuncId, &'a Expr)>>,
     /// Class bodies' names as maps (member lookups along the MRO are frequent).
     class_scopes: FxHashMap<FuncId, FxHashMap<&'a str, Vec<&'a Binding>>>,
+    /// The classes whose bodies bind each name, in definition order: the candidates for an
+    /// override of `self.name` (a subclass walk from a widely derived class costs far more).
+    classes_binding: FxHashMap<&'a str, Vec<FuncId>>,
     /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
     /// each is computed on its own, so a call site's result does not depend on which call
     /// site asked first.
@@ -195,17 +203,18 @@ impl<'a> Resolver<'a> {
                 map
             })
             .collect();
-        let class_scopes = (0..index.functions().len())
-            .map(FuncId::from_index)
-            .filter(|&id| index.function(id).kind == DefKind::Class)
-            .map(|id| {
-                let mut map: FxHashMap<&str, Vec<&Binding>> = FxHashMap::default();
-                for (name, b) in &index.syntax(id).bindings {
-                    map.entry(name).or_default().push(b);
-                }
-                (id, map)
-            })
-            .collect();
+        let class_scopes: FxHashMap<FuncId, FxHashMap<&str, Vec<&Binding>>> =
+            (0..index.functions().len())
+                .map(FuncId::from_index)
+                .filter(|&id| index.function(id).kind == DefKind::Class)
+                .map(|id| {
+                    let mut map: FxHashMap<&str, Vec<&Binding>> = FxHashMap::default();
+                    for (name, b) in &index.syntax(id).bindings {
+                        map.entry(name).or_default().push(b);
+                    }
+                    (id, map)
+                })
+                .collect();
         let mut instance_attrs: FxHashMap<FuncId, Vec<(&str, FuncId, &Expr)>> =
             FxHashMap::default();
         for (i, f) in index.functions().iter().enumerate() {
@@ -216,7 +225,17 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let mut classes_binding: FxHashMap<&str, Vec<FuncId>> = FxHashMap::default();
+        for (&class, scope) in &class_scopes {
+            for &name in scope.keys() {
+                classes_binding.entry(name).or_default().push(class);
+            }
+        }
+        for classes in classes_binding.values_mut() {
+            classes.sort_unstable();
+        }
         let mut r = Resolver {
+            classes_binding,
             index,
             instance_attrs,
             module_scopes,
@@ -247,11 +266,9 @@ impl<'a> Resolver<'a> {
         if let Some(map) = self.class_scopes.get(&scope) {
             return map.get(name).cloned().unwrap_or_default();
         }
-        let bindings = &self.index.syntax(scope).bindings;
-        if !bindings.iter().any(|(n, _)| &**n == name) {
-            return Vec::new();
-        }
-        bindings
+        self.index
+            .syntax(scope)
+            .bindings
             .iter()
             .filter(|(n, _)| &**n == name)
             .map(|(_, b)| b)
@@ -623,17 +640,16 @@ impl<'a> Resolver<'a> {
             }
         }
         if via_self {
-            let mut stack: Vec<FuncId> = self.subclasses.get(&class).cloned().unwrap_or_default();
-            let mut seen = FxHashSet::default();
-            while let Some(s) = stack.pop() {
-                if !seen.insert(s) || !ctx.step() {
-                    continue;
-                }
-                for v in self.own_member(s, name, depth, ctx) {
-                    push_unique(&mut out, self.bind(v, bound));
-                }
-                if let Some(sub) = self.subclasses.get(&s) {
-                    stack.extend_from_slice(sub);
+            // Overrides: classes binding `name` that have `class` in their MRO.
+            let candidates = self
+                .classes_binding
+                .get(name)
+                .map_or(&[][..], Vec::as_slice);
+            for &s in candidates {
+                if s != class && self.mro_of(s).contains(&class) && ctx.step() {
+                    for v in self.own_member(s, name, depth, ctx) {
+                        push_unique(&mut out, self.bind(v, bound));
+                    }
                 }
             }
         }
@@ -982,7 +998,10 @@ impl<'a> Resolver<'a> {
     fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
         let syntax = self.index.syntax(scope);
         for call in &syntax.calls {
-            if call.args.is_empty() && matches!(sink, Sink::Flows(_)) {
+            // Pass 1 only needs calls that may pass a function on.
+            if matches!(sink, Sink::Flows(_))
+                && !call.args.iter().any(|a| may_be_function(&a.value))
+            {
                 continue;
             }
             let ctx = Ctx::new();
@@ -1127,6 +1146,16 @@ fn is_function_value(v: &Value) -> bool {
             | Value::Param(..)
             | Value::Container(_)
     )
+}
+
+/// False when `e` cannot evaluate to a function, class or parameter value whatever the
+/// bindings: literals and arithmetic ([`Expr::Other`]) and collections of them.
+fn may_be_function(e: &Expr) -> bool {
+    match e {
+        Expr::Other(_) => false,
+        Expr::Collection(es) | Expr::Either(es) => es.iter().any(may_be_function),
+        _ => true,
+    }
 }
 
 fn is_callable(v: &Value) -> bool {

@@ -183,13 +183,15 @@ impl SourceIndex {
         }
         let rel_paths: Vec<String> = paths.iter().map(|p| walk::slash_path(p)).collect();
         let modules = module_names(&rel_paths, &enclosing_package(root));
-        let parsed: Vec<_> = paths
-            .par_iter()
-            .map_init(python::DefinitionParser::new, |parser, rel| {
-                let full = root.join(rel);
-                (rel, parser.parse_file(&full))
-            })
-            .collect();
+        let parsed: Vec<_> = crate::diagnostics::timed("index: parse and extract", || {
+            paths
+                .par_iter()
+                .map_init(python::DefinitionParser::new, |parser, rel| {
+                    let full = root.join(rel);
+                    (rel, parser.parse_file(&full))
+                })
+                .collect()
+        });
 
         let mut index = SourceIndex {
             root: root.to_path_buf(),

@@ -27,6 +27,100 @@ pub const MAX_DEPTH: u32 = 400;
 /// Longest attribute chain or nested expression kept in an [`Expr`].
 const MAX_EXPR_DEPTH: u32 = 64;
 
+/// The tree-sitter-python fields the extractor reads, looked up by id: `child_by_field_name`
+/// compares the name with every field name of the grammar on each call.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Alias,
+    Arguments,
+    Attribute,
+    Body,
+    Cause,
+    Definition,
+    Function,
+    Left,
+    ModuleName,
+    Name,
+    Object,
+    Parameters,
+    ReturnType,
+    Right,
+    Superclasses,
+    Type,
+    Value,
+}
+
+/// Field names in [`Field`] order.
+const FIELD_NAMES: [&str; 17] = [
+    "alias",
+    "arguments",
+    "attribute",
+    "body",
+    "cause",
+    "definition",
+    "function",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "parameters",
+    "return_type",
+    "right",
+    "superclasses",
+    "type",
+    "value",
+];
+
+/// Node kind names and field ids of the grammar, computed once.
+struct GrammarTables {
+    /// Kind name by kind id (what `Node::kind` returns, without its `strlen` and UTF-8 check).
+    kinds: Vec<String>,
+    /// Field id by [`Field`].
+    fields: [u16; FIELD_NAMES.len()],
+}
+
+fn grammar_tables() -> &'static GrammarTables {
+    static TABLES: std::sync::OnceLock<GrammarTables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                language
+                    .node_kind_for_id(id as u16)
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let fields =
+            FIELD_NAMES.map(|name| language.field_id_for_name(name).map_or(0, |id| id.get()));
+        GrammarTables { kinds, fields }
+    })
+}
+
+/// Cheap access to a node's kind and fields through [`grammar_tables`].
+trait NodeExt<'t> {
+    /// The node's kind, as `Node::kind` gives it.
+    fn kind_str(&self) -> &'static str;
+    /// The child in `field`, as `Node::child_by_field_name` gives it.
+    fn field(&self, field: Field) -> Option<Node<'t>>;
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    fn kind_str(&self) -> &'static str {
+        grammar_tables()
+            .kinds
+            .get(self.kind_id() as usize)
+            .map_or("", String::as_str)
+    }
+
+    fn field(&self, field: Field) -> Option<Node<'t>> {
+        match grammar_tables().fields[field as usize] {
+            0 => None,
+            id => self.child_by_field_id(id),
+        }
+    }
+}
+
 /// A definition found in one file, named relative to its module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedDef {
@@ -108,6 +202,7 @@ impl DefinitionParser {
         let root = tree.root_node();
         let mut ex = Extractor {
             src: text.as_bytes(),
+            cursors: Vec::new(),
             code_lines,
             defs: Vec::new(),
             module: DefSyntax {
@@ -181,8 +276,10 @@ struct PendingMutation {
     direct: bool,
 }
 
-struct Extractor<'s> {
+struct Extractor<'s, 't> {
     src: &'s [u8],
+    /// Spare tree cursors, one per level of the recursive walk in use (a cursor allocates).
+    cursors: Vec<tree_sitter::TreeCursor<'t>>,
     code_lines: Vec<u32>,
     defs: Vec<ParsedDef>,
     module: DefSyntax,
@@ -194,7 +291,7 @@ struct Extractor<'s> {
     pending: Vec<PendingMutation>,
 }
 
-impl<'s> Extractor<'s> {
+impl<'s, 't> Extractor<'s, 't> {
     fn scope(&self) -> &Scope {
         self.scopes
             .last()
@@ -208,23 +305,27 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn text(&self, node: Node) -> &'s str {
+    fn text(&self, node: Node<'t>) -> &'s str {
         node.utf8_text(self.src).unwrap_or("")
     }
 
-    fn visit_children(&mut self, node: Node, depth: u32) {
-        let mut cursor = node.walk();
+    fn visit_children(&mut self, node: Node<'t>, depth: u32) {
+        if node.child_count() == 0 {
+            return;
+        }
+        let mut cursor = self.cursors.pop().unwrap_or_else(|| node.walk());
         for child in node.named_children(&mut cursor) {
             self.visit(child, depth + 1);
         }
+        self.cursors.push(cursor);
     }
 
-    fn visit(&mut self, node: Node, depth: u32) {
+    fn visit(&mut self, node: Node<'t>, depth: u32) {
         if depth > MAX_DEPTH {
             self.truncated = true;
             return;
         }
-        match node.kind() {
+        match node.kind_str() {
             "function_definition" | "class_definition" => {
                 self.visit_def(node, node, Vec::new(), depth)
             }
@@ -232,21 +333,21 @@ impl<'s> Extractor<'s> {
                 let mut decorators = Vec::new();
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    if child.kind() == "decorator"
+                    if child.kind_str() == "decorator"
                         && let Some(e) = child.named_child(0)
                     {
                         self.visit(e, depth + 1);
                         decorators.push((self.expr(e, 0), shorten(self.text(e), 120)));
                     }
                 }
-                if let Some(def) = node.child_by_field_name("definition") {
+                if let Some(def) = node.field(Field::Definition) {
                     self.visit_def(def, node, decorators, depth);
                 }
             }
             "call" => {
                 self.record_call(node);
                 let previous = self.callee_node;
-                self.callee_node = node.child_by_field_name("function").map(|f| f.id());
+                self.callee_node = node.field(Field::Function).map(|f| f.id());
                 self.visit_children(node, depth);
                 self.callee_node = previous;
             }
@@ -254,7 +355,7 @@ impl<'s> Extractor<'s> {
             "import_from_statement" => self.visit_import_from(node),
             "assignment" | "augmented_assignment" => self.visit_assignment(node, depth),
             "global_statement" | "nonlocal_statement" => {
-                let binding = if node.kind() == "global_statement" {
+                let binding = if node.kind_str() == "global_statement" {
                     Binding::Global
                 } else {
                     Binding::Nonlocal
@@ -264,7 +365,7 @@ impl<'s> Extractor<'s> {
                 }
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    if child.kind() == "identifier" {
+                    if child.kind_str() == "identifier" {
                         let name: Box<str> = self.text(child).into();
                         self.syn().bindings.push((name, binding.clone()));
                     }
@@ -272,25 +373,23 @@ impl<'s> Extractor<'s> {
             }
             "for_statement" | "for_in_clause" => {
                 self.syn().complexity += 1;
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) =
+                    (node.field(Field::Left), node.field(Field::Right))
+                {
                     let element = Expr::Element(Box::new(self.expr(right, 0)));
                     self.bind_target(left, Some(element), false, depth);
                 }
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    if Some(child) != node.child_by_field_name("left") {
+                    if Some(child) != node.field(Field::Left) {
                         self.visit(child, depth + 1);
                     }
                 }
             }
             "named_expression" => {
-                if let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let (Some(name), Some(value)) =
+                    (node.field(Field::Name), node.field(Field::Value))
+                {
                     let e = self.expr(value, 0);
                     self.bind_target(name, Some(e), false, depth);
                     self.visit(value, depth + 1);
@@ -304,10 +403,10 @@ impl<'s> Extractor<'s> {
             }
             "except_clause" => {
                 self.syn().complexity += 1;
-                if let Some(alias) = node.child_by_field_name("alias") {
+                if let Some(alias) = node.field(Field::Alias) {
                     self.bind_target(alias, None, false, depth);
                 }
-                let alias = node.child_by_field_name("alias");
+                let alias = node.field(Field::Alias);
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
                     if Some(child) != alias {
@@ -317,10 +416,10 @@ impl<'s> Extractor<'s> {
             }
             "raise_statement" => {
                 if let Some(e) = node.named_child(0)
-                    && Some(e) != node.child_by_field_name("cause")
+                    && Some(e) != node.field(Field::Cause)
                 {
-                    let raised = match e.kind() {
-                        "call" => e.child_by_field_name("function").unwrap_or(e),
+                    let raised = match e.kind_str() {
+                        "call" => e.field(Field::Function).unwrap_or(e),
                         _ => e,
                     };
                     let what = shorten(self.text(raised), 80);
@@ -361,10 +460,16 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn visit_def(&mut self, def: Node, outer: Node, decorators: Vec<(Expr, String)>, depth: u32) {
-        let is_class = def.kind() == "class_definition";
+    fn visit_def(
+        &mut self,
+        def: Node<'t>,
+        outer: Node<'t>,
+        decorators: Vec<(Expr, String)>,
+        depth: u32,
+    ) {
+        let is_class = def.kind_str() == "class_definition";
         let name = def
-            .child_by_field_name("name")
+            .field(Field::Name)
             .map_or("<anonymous>", |n| self.text(n))
             .to_string();
         let index = u32::try_from(self.defs.len()).unwrap_or(u32::MAX);
@@ -391,24 +496,24 @@ impl<'s> Extractor<'s> {
         };
         let is_static = decorators.iter().any(|(_, t)| t == "staticmethod");
         // Parameters: defaults and annotations are evaluated in the enclosing scope.
-        if let Some(params) = def.child_by_field_name("parameters") {
+        if let Some(params) = def.field(Field::Parameters) {
             self.visit_children(params, depth + 1);
             syntax.params = self.params(params);
         }
-        if let Some(ret) = def.child_by_field_name("return_type") {
+        if let Some(ret) = def.field(Field::ReturnType) {
             self.visit_children(ret, depth + 1);
             syntax.return_annotation = ret.named_child(0).map(|t| self.annotation(t));
         }
-        if let Some(supers) = def.child_by_field_name("superclasses") {
+        if let Some(supers) = def.field(Field::Superclasses) {
             self.visit_children(supers, depth + 1);
             let mut cursor = supers.walk();
             for base in supers.named_children(&mut cursor) {
-                if base.kind() != "keyword_argument" {
+                if base.kind_str() != "keyword_argument" {
                     syntax.bases.push(self.expr(base, 0));
                 }
             }
         }
-        syntax.is_async = def.child(0).is_some_and(|c| c.kind() == "async");
+        syntax.is_async = def.child(0).is_some_and(|c| c.kind_str() == "async");
         syntax.decorators = decorators;
         let (start, end) = (line_of(outer), end_line_of(outer));
         syntax.code_lines = self.code_lines_between(start, end);
@@ -447,7 +552,7 @@ impl<'s> Extractor<'s> {
             self_name,
             has_declarations: false,
         });
-        if let Some(body) = def.child_by_field_name("body") {
+        if let Some(body) = def.field(Field::Body) {
             self.visit_children(body, depth + 1);
         }
         self.scopes.pop();
@@ -464,7 +569,7 @@ impl<'s> Extractor<'s> {
         at(end).saturating_sub(at(start.saturating_sub(1)))
     }
 
-    fn params(&mut self, params: Node) -> Vec<Param> {
+    fn params(&mut self, params: Node<'t>) -> Vec<Param> {
         let mut out: Vec<Param> = Vec::new();
         let mut keyword_only = false;
         let mut cursor = params.walk();
@@ -474,11 +579,11 @@ impl<'s> Extractor<'s> {
             } else {
                 ParamKind::PositionalOrKeyword
             };
-            let (name_node, kind, annotation, default) = match p.kind() {
+            let (name_node, kind, annotation, default) = match p.kind_str() {
                 "identifier" => (Some(p), ordinary, None, None),
                 "typed_parameter" => {
                     let inner = p.named_child(0);
-                    let kind = match inner.map(|n| n.kind()) {
+                    let kind = match inner.map(|n| n.kind_str()) {
                         Some("list_splat_pattern") => ParamKind::VarPositional,
                         Some("dictionary_splat_pattern") => ParamKind::VarKeyword,
                         _ => ordinary,
@@ -489,19 +594,16 @@ impl<'s> Extractor<'s> {
                         }
                         _ => inner,
                     };
-                    (name, kind, p.child_by_field_name("type"), None)
+                    (name, kind, p.field(Field::Type), None)
                 }
-                "default_parameter" => (
-                    p.child_by_field_name("name"),
-                    ordinary,
-                    None,
-                    p.child_by_field_name("value"),
-                ),
+                "default_parameter" => {
+                    (p.field(Field::Name), ordinary, None, p.field(Field::Value))
+                }
                 "typed_default_parameter" => (
-                    p.child_by_field_name("name"),
+                    p.field(Field::Name),
                     ordinary,
-                    p.child_by_field_name("type"),
-                    p.child_by_field_name("value"),
+                    p.field(Field::Type),
+                    p.field(Field::Value),
                 ),
                 "list_splat_pattern" => (p.named_child(0), ParamKind::VarPositional, None, None),
                 "dictionary_splat_pattern" => (p.named_child(0), ParamKind::VarKeyword, None, None),
@@ -534,13 +636,13 @@ impl<'s> Extractor<'s> {
     }
 
     /// A type annotation as an expression (`"Foo"` forward references read as `Foo`).
-    fn annotation(&self, node: Node) -> Expr {
-        let node = if node.kind() == "type" {
+    fn annotation(&self, node: Node<'t>) -> Expr {
+        let node = if node.kind_str() == "type" {
             node.named_child(0).unwrap_or(node)
         } else {
             node
         };
-        if node.kind() == "string"
+        if node.kind_str() == "string"
             && let Some(s) = self.string_literal(node)
             && !s.is_empty()
             && s.split('.').all(is_identifier)
@@ -555,14 +657,14 @@ impl<'s> Extractor<'s> {
         self.expr(node, 0)
     }
 
-    fn string_literal(&self, node: Node) -> Option<&'s str> {
-        if node.kind() != "string" {
+    fn string_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        if node.kind_str() != "string" {
             return None;
         }
         let mut content = "";
         let mut cursor = node.walk();
         for c in node.named_children(&mut cursor) {
-            match c.kind() {
+            match c.kind_str() {
                 "interpolation" => return None,
                 "string_content" => content = self.text(c),
                 _ => {}
@@ -572,30 +674,30 @@ impl<'s> Extractor<'s> {
     }
 
     /// The reduced form of an expression.
-    fn expr(&self, node: Node, depth: u32) -> Expr {
+    fn expr(&self, node: Node<'t>, depth: u32) -> Expr {
         if depth > MAX_EXPR_DEPTH {
             return Expr::Other("<deep>".into());
         }
         let sub = |n: Option<Node>| n.map_or(Expr::Other("".into()), |n| self.expr(n, depth + 1));
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => Expr::Name(self.text(node).into()),
-            "attribute" => match node.child_by_field_name("attribute") {
+            "attribute" => match node.field(Field::Attribute) {
                 Some(a) => Expr::Attr(
-                    Box::new(sub(node.child_by_field_name("object"))),
+                    Box::new(sub(node.field(Field::Object))),
                     self.text(a).into(),
                 ),
                 None => Expr::Other(shorten(self.text(node), 80).into()),
             },
             "call" => {
-                let func = node.child_by_field_name("function");
+                let func = node.field(Field::Function);
                 let name = func
-                    .filter(|f| f.kind() == "identifier")
+                    .filter(|f| f.kind_str() == "identifier")
                     .map(|f| self.text(f));
                 if name == Some("super") {
                     return Expr::Super;
                 }
                 if name == Some("getattr")
-                    && let Some(args) = node.child_by_field_name("arguments")
+                    && let Some(args) = node.field(Field::Arguments)
                     && let (Some(obj), Some(attr)) = (args.named_child(0), args.named_child(1))
                     && let Some(lit) = self.string_literal(attr)
                     && is_identifier(lit)
@@ -604,10 +706,10 @@ impl<'s> Extractor<'s> {
                 }
                 Expr::Call(Box::new(sub(func)))
             }
-            "subscript" => Expr::Subscript(Box::new(sub(node.child_by_field_name("value")))),
+            "subscript" => Expr::Subscript(Box::new(sub(node.field(Field::Value)))),
             "boolean_operator" => Expr::Either(vec![
-                sub(node.child_by_field_name("left")),
-                sub(node.child_by_field_name("right")),
+                sub(node.field(Field::Left)),
+                sub(node.field(Field::Right)),
             ]),
             "conditional_expression" => {
                 // `a if cond else b`: the first and last operands.
@@ -632,8 +734,8 @@ impl<'s> Extractor<'s> {
                 let mut cursor = node.walk();
                 Expr::Collection(
                     node.named_children(&mut cursor)
-                        .filter(|c| c.kind() == "pair")
-                        .map(|c| sub(c.child_by_field_name("value")))
+                        .filter(|c| c.kind_str() == "pair")
+                        .map(|c| sub(c.field(Field::Value)))
                         .collect(),
                 )
             }
@@ -641,26 +743,24 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn record_call(&mut self, node: Node) {
-        let Some(func) = node.child_by_field_name("function") else {
+    fn record_call(&mut self, node: Node<'t>) {
+        let Some(func) = node.field(Field::Function) else {
             return;
         };
         let callee = self.expr(func, 0);
         let line = line_of(node);
         let mut args = Vec::new();
         let mut second_positional: Option<Node> = None;
-        if let Some(list) = node.child_by_field_name("arguments")
-            && list.kind() == "argument_list"
+        if let Some(list) = node.field(Field::Arguments)
+            && list.kind_str() == "argument_list"
         {
             let mut position: Option<u16> = Some(0);
             let mut cursor = list.walk();
             for a in list.named_children(&mut cursor) {
-                match a.kind() {
+                match a.kind_str() {
                     "keyword_argument" => {
-                        if let (Some(k), Some(v)) = (
-                            a.child_by_field_name("name"),
-                            a.child_by_field_name("value"),
-                        ) && matches!(v.kind(), "identifier" | "attribute")
+                        if let (Some(k), Some(v)) = (a.field(Field::Name), a.field(Field::Value))
+                            && matches!(v.kind_str(), "identifier" | "attribute")
                         {
                             args.push(Arg {
                                 position: None,
@@ -679,7 +779,7 @@ impl<'s> Extractor<'s> {
                                 second_positional = Some(a);
                             }
                             if matches!(
-                                a.kind(),
+                                a.kind_str(),
                                 "identifier"
                                     | "attribute"
                                     | "call"
@@ -753,8 +853,8 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn visit_attribute_load(&mut self, node: Node) {
-        let Some(attr) = node.child_by_field_name("attribute") else {
+    fn visit_attribute_load(&mut self, node: Node<'t>) {
+        let Some(attr) = node.field(Field::Attribute) else {
             return;
         };
         let attr = self.text(attr);
@@ -768,19 +868,19 @@ impl<'s> Extractor<'s> {
         if self.callee_node == Some(node.id()) {
             return;
         }
-        if let Some(obj) = node.child_by_field_name("object")
-            && obj.kind() == "identifier"
+        if let Some(obj) = node.field(Field::Object)
+            && obj.kind_str() == "identifier"
             && self.scope().self_name.as_deref() == Some(self.text(obj))
         {
             self.syn().facts.self_reads.push(attr.to_string());
         }
     }
 
-    fn visit_assignment(&mut self, node: Node, depth: u32) {
-        let augmented = node.kind() == "augmented_assignment";
-        let right = node.child_by_field_name("right");
-        if let Some(left) = node.child_by_field_name("left") {
-            let value = match (right, node.child_by_field_name("type")) {
+    fn visit_assignment(&mut self, node: Node<'t>, depth: u32) {
+        let augmented = node.kind_str() == "augmented_assignment";
+        let right = node.field(Field::Right);
+        if let Some(left) = node.field(Field::Left) {
+            let value = match (right, node.field(Field::Type)) {
                 (Some(r), _) if !augmented => Some(self.expr(innermost_value(r), 0)),
                 // `x: Foo` without a value (dataclass fields, declarations): an instance of
                 // the annotated type.
@@ -789,7 +889,7 @@ impl<'s> Extractor<'s> {
             };
             self.bind_target(left, value, augmented, depth);
         }
-        if let Some(t) = node.child_by_field_name("type") {
+        if let Some(t) = node.field(Field::Type) {
             self.visit(t, depth + 1);
         }
         if let Some(r) = right {
@@ -799,9 +899,9 @@ impl<'s> Extractor<'s> {
 
     /// Binds an assignment target: names become bindings, `self.x` a self write (and a typed
     /// attribute when the value is known), other attribute and item targets mutations.
-    fn bind_target(&mut self, target: Node, value: Option<Expr>, augmented: bool, depth: u32) {
+    fn bind_target(&mut self, target: Node<'t>, value: Option<Expr>, augmented: bool, depth: u32) {
         let line = line_of(target);
-        match target.kind() {
+        match target.kind_str() {
             "identifier" => {
                 let name: Box<str> = self.text(target).into();
                 let binding = value.map_or(Binding::Opaque, Binding::Assign);
@@ -837,14 +937,13 @@ impl<'s> Extractor<'s> {
                 }
             }
             "attribute" => {
-                let (Some(obj), Some(attr)) = (
-                    target.child_by_field_name("object"),
-                    target.child_by_field_name("attribute"),
-                ) else {
+                let (Some(obj), Some(attr)) =
+                    (target.field(Field::Object), target.field(Field::Attribute))
+                else {
                     return;
                 };
                 let attr_name = self.text(attr);
-                let is_self = obj.kind() == "identifier"
+                let is_self = obj.kind_str() == "identifier"
                     && self.scope().self_name.as_deref() == Some(self.text(obj));
                 if is_self {
                     let syn = self.syn();
@@ -871,7 +970,7 @@ impl<'s> Extractor<'s> {
                 self.visit(obj, depth + 1);
             }
             "subscript" => {
-                if let Some(v) = target.child_by_field_name("value") {
+                if let Some(v) = target.field(Field::Value) {
                     let base = self.expr(v, 0);
                     let what = format!("{}[...] =", base.text());
                     self.record_mutation(&Expr::Subscript(Box::new(base)), &what, line);
@@ -882,17 +981,13 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn visit_import(&mut self, node: Node) {
+    fn visit_import(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (module, bound) = match name.kind() {
+            let (module, bound) = match name.kind_str() {
                 "aliased_import" => {
-                    let module = name
-                        .child_by_field_name("name")
-                        .map_or("", |n| self.text(n));
-                    let alias = name
-                        .child_by_field_name("alias")
-                        .map_or("", |n| self.text(n));
+                    let module = name.field(Field::Name).map_or("", |n| self.text(n));
+                    let alias = name.field(Field::Alias).map_or("", |n| self.text(n));
                     (module.to_string(), alias.to_string())
                 }
                 _ => {
@@ -913,16 +1008,16 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn visit_import_from(&mut self, node: Node) {
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+    fn visit_import_from(&mut self, node: Node<'t>) {
+        let Some(module_node) = node.field(Field::ModuleName) else {
             return;
         };
-        let (level, module) = if module_node.kind() == "relative_import" {
+        let (level, module) = if module_node.kind_str() == "relative_import" {
             let mut level = 0u8;
             let mut module = String::new();
             let mut cursor = module_node.walk();
             for c in module_node.named_children(&mut cursor) {
-                match c.kind() {
+                match c.kind_str() {
                     "import_prefix" => {
                         level = u8::try_from(self.text(c).trim().len()).unwrap_or(u8::MAX)
                     }
@@ -937,12 +1032,10 @@ impl<'s> Extractor<'s> {
         let mut any = false;
         for name in node.children_by_field_name("name", &mut cursor) {
             any = true;
-            let (imported, bound) = match name.kind() {
+            let (imported, bound) = match name.kind_str() {
                 "aliased_import" => (
-                    name.child_by_field_name("name")
-                        .map_or("", |n| self.text(n)),
-                    name.child_by_field_name("alias")
-                        .map_or("", |n| self.text(n)),
+                    name.field(Field::Name).map_or("", |n| self.text(n)),
+                    name.field(Field::Alias).map_or("", |n| self.text(n)),
                 ),
                 _ => (self.text(name), self.text(name)),
             };
@@ -971,8 +1064,8 @@ impl<'s> Extractor<'s> {
 
 /// The value of a chained assignment `a = b = value`.
 fn innermost_value(mut node: Node) -> Node {
-    while node.kind() == "assignment" {
-        match node.child_by_field_name("right") {
+    while node.kind_str() == "assignment" {
+        match node.field(Field::Right) {
             Some(r) => node = r,
             None => break,
         }
