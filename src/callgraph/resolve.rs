@@ -145,6 +145,9 @@ struct Resolver<'a> {
     /// The classes whose bodies bind each name, in definition order: the candidates for an
     /// override of `self.name` (a subclass walk from a widely derived class costs far more).
     classes_binding: FxHashMap<&'a str, Vec<FuncId>>,
+    /// Each import binding's absolute module and its value, keyed by the address of its
+    /// [`ImportRef`] in the (immutable) index: computed once instead of at every lookup.
+    imports: FxHashMap<usize, Option<(String, Value)>>,
     /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
     /// each is computed on its own, so a call site's result does not depend on which call
     /// site asked first.
@@ -235,6 +238,7 @@ impl<'a> Resolver<'a> {
             classes.sort_unstable();
         }
         let mut r = Resolver {
+            imports: FxHashMap::default(),
             classes_binding,
             index,
             instance_attrs,
@@ -246,6 +250,28 @@ impl<'a> Resolver<'a> {
             module_values: Vec::new(),
         };
         r.compute_class_hierarchy();
+        r.imports = (0..index.functions().len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let id = FuncId::from_index(i);
+                let file = index.function(id).file;
+                let r = &r;
+                index
+                    .syntax(id)
+                    .bindings
+                    .iter()
+                    .filter_map(move |(_, b)| match b {
+                        Binding::Import(import) => Some((
+                            import_key(import),
+                            r.absolute_module(file, import).map(|m| {
+                                let value = r.module_value(&m);
+                                (m, value)
+                            }),
+                        )),
+                        _ => None,
+                    })
+            })
+            .collect();
         r
     }
 
@@ -534,18 +560,28 @@ impl<'a> Resolver<'a> {
     }
 
     fn import_value(&self, file: FileId, r: &ImportRef, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let Some(module) = self.absolute_module(file, r) else {
-            return Vec::new();
+        let computed;
+        let (module, value) = match self.imports.get(&import_key(r)) {
+            Some(Some((module, value))) => (module.as_str(), value),
+            Some(None) => return Vec::new(),
+            None => {
+                let Some(module) = self.absolute_module(file, r) else {
+                    return Vec::new();
+                };
+                let value = self.module_value(&module);
+                computed = (module, value);
+                (computed.0.as_str(), &computed.1)
+            }
         };
         let Some(name) = r.name.as_deref() else {
-            return vec![self.module_value(&module)];
+            return vec![value.clone()];
         };
-        match self.module_value(&module) {
+        match value {
             // A package importing from itself (`from . import sub`, `from pkg import sub` in
             // pkg/__init__.py) gets its submodules; its own names would be a loop.
-            Value::Module(f) if f == file => self.submodule(&module, name),
-            Value::Module(f) => self.module_member(f, name, depth + 1, ctx),
-            Value::Package(p) => self.submodule(&p, name),
+            Value::Module(f) if *f == file => self.submodule(module, name),
+            Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
+            Value::Package(p) => self.submodule(p, name),
             Value::External(m) => vec![Value::External(format!("{m}.{name}"))],
             _ => Vec::new(),
         }
@@ -1146,6 +1182,11 @@ fn is_function_value(v: &Value) -> bool {
             | Value::Param(..)
             | Value::Container(_)
     )
+}
+
+/// The key of an import binding in [`Resolver::imports`]: its address.
+fn import_key(r: &ImportRef) -> usize {
+    std::ptr::from_ref(r) as usize
 }
 
 /// False when `e` cannot evaluate to a function, class or parameter value whatever the
