@@ -11,7 +11,7 @@ use brownfield::plan::{DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_
 use brownfield::profile::transform::{Filters, TagFilter};
 use brownfield::source::walk::WalkOptions;
 use brownfield::top::Granularity;
-use brownfield::{GraphFormat, GraphRequest, PlanRequest, TopRequest};
+use brownfield::{GraphFormat, GraphRequest, PlanRequest, RankRequest, TopRequest};
 
 const EXAMPLES: &str = "\
 EXAMPLES:
@@ -25,6 +25,12 @@ EXAMPLES:
     # pprof's top table of a fleet of profiles, focused on one module
     brownfield top profiles/ --focus 'logpipe/' --top 15
     brownfield top cpu.pb.gz --sample-type cpu --granularity line --format csv
+
+    # the ranking behind the plan, with every number explained, as JSON
+    brownfield rank sample-profiles/logpipe.pyspy.txt --source sample-profiles/app --format json
+
+    # a commented brownfield.toml with every assumption of the model, to edit
+    brownfield init sample-profiles/app
 
     # the call graph of the codebase, with the profile's dynamic edges, as Graphviz
     brownfield graph --source sample-profiles/app sample-profiles/logpipe.pyspy.txt --format dot -o graph.dot";
@@ -43,6 +49,11 @@ pub(crate) enum Command {
     /// Rank the codebase's hot functions and write a phased migration plan (plan.md +
     /// flamegraph.svg).
     Plan(PlanArgs),
+    /// Rank the codebase's hot functions by projected gain per effort: movable share,
+    /// category, ease of isolation, effort and Amdahl's-law speedup range, each explained.
+    Rank(RankArgs),
+    /// Write a commented brownfield.toml with every default of the ranking model.
+    Init(InitArgs),
     /// Print pprof's top table (flat, flat%, sum%, cum, cum%) of one or more profiles.
     Top(TopArgs),
     /// Write the codebase's call graph (static edges from the source, dynamic edges from
@@ -297,6 +308,64 @@ impl PlanArgs {
         request.command_line = command_line;
         request
     }
+}
+
+/// Arguments of `brownfield rank`.
+#[derive(Debug, Args)]
+pub(crate) struct RankArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+
+    /// The model's configuration (default: brownfield.toml in the source root if present,
+    /// else the built-in defaults; `brownfield init` writes them out).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Number of candidates to show (0 for all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub(crate) format: TopFormat,
+
+    /// Write to this file instead of standard output (replaced atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+impl RankArgs {
+    /// Converts the arguments into the library's request, the row count, the format and the
+    /// output file.
+    pub(crate) fn into_request(self) -> (RankRequest, usize, TopFormat, Option<PathBuf>) {
+        let walk = self.source.walk_options();
+        let (profiles, ingest, filters) = self.input.into_parts();
+        let mut request = RankRequest::default();
+        request.profiles = profiles;
+        request.ingest = ingest;
+        request.filters = filters;
+        request.source = self.source.source;
+        request.walk = walk;
+        request.config = self.config;
+        let rows = if self.top == 0 { usize::MAX } else { self.top };
+        (request, rows, self.format, self.output)
+    }
+}
+
+/// Arguments of `brownfield init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Directory to write brownfield.toml into (the source root, where `rank` and `plan` look
+    /// for it).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub(crate) dir: PathBuf,
+
+    /// Replace an existing brownfield.toml.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 /// Arguments of `brownfield graph`.

@@ -1,5 +1,6 @@
 //! The top-level error: one variant per stage, each wrapping that stage's error.
 
+use crate::config::ConfigError;
 use crate::ingest::IngestError;
 use crate::render::RenderError;
 use crate::source::SourceError;
@@ -15,6 +16,9 @@ pub enum Error {
     /// The source tree could not be indexed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The configuration file is unreadable, malformed or out of range.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The plan could not be written.
     #[error(transparent)]
     Render(#[from] RenderError),

@@ -22,10 +22,12 @@
 #![cfg_attr(test, allow(clippy::field_reassign_with_default))]
 
 pub mod callgraph;
+pub mod config;
 pub mod diagnostics;
 pub mod error;
 pub mod ingest;
 pub mod mapping;
+pub mod model;
 pub mod plan;
 pub mod profile;
 pub mod rank;
@@ -149,6 +151,85 @@ pub enum GraphFormat {
     Json,
     /// Graphviz DOT.
     Dot,
+}
+
+/// What `brownfield rank` is asked to do.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RankRequest {
+    /// The profiles to read and merge.
+    pub profiles: Vec<PathBuf>,
+    /// How to read them.
+    pub ingest: ingest::IngestOptions,
+    /// Merge and filter options.
+    pub filters: profile::transform::Filters,
+    /// The root of the codebase.
+    pub source: PathBuf,
+    /// How the source tree is walked.
+    pub walk: source::walk::WalkOptions,
+    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the source
+    /// root, else uses the defaults.
+    pub config: Option<PathBuf>,
+}
+
+/// The result of [`run_rank`].
+#[derive(Debug, Clone)]
+pub struct RankOutcome {
+    /// The ranked candidates.
+    pub scores: model::Scores,
+    /// The configuration used, and the file it came from (`None`: defaults).
+    pub config: (config::Config, Option<PathBuf>),
+    /// The profile's unit (`samples`, `nanoseconds`, ...).
+    pub unit: &'static str,
+    /// Mapping coverage.
+    pub coverage: mapping::Coverage,
+    /// Warnings (unparsable files, low mapping coverage, ...).
+    pub warnings: Vec<String>,
+}
+
+/// Reads the profiles, indexes the source, builds the call graph with the profiles' dynamic
+/// edges and scores every hot function ([`model::score`]).
+///
+/// # Errors
+/// [`Error::Config`] for a bad configuration file (read before anything else),
+/// [`Error::Ingest`] for an unreadable or malformed profile, [`Error::Source`] when the source
+/// root is not a directory or holds no Python file.
+pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
+    let mut diag = Diagnostics::default();
+    let config = config::Config::load(request.config.as_deref(), &request.source)?;
+    let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
+    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
+    let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
+    let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
+    let scores = model::score(&profile, &mapping, &index, &graph, &config.0);
+    Ok(RankOutcome {
+        scores,
+        config,
+        unit: profile.unit().as_str(),
+        coverage: mapping.coverage(),
+        warnings: diag.warnings().to_vec(),
+    })
+}
+
+/// Writes the commented default configuration ([`config::DEFAULT_TOML`]) to
+/// `<dir>/brownfield.toml` and returns its path.
+///
+/// # Errors
+/// [`Error::Config`] when `dir` is not a directory or the file exists (without `force`),
+/// [`Error::Render`] when it cannot be written.
+pub fn run_init(dir: &std::path::Path, force: bool) -> Result<PathBuf, Error> {
+    let path = dir.join(config::FILE_NAME);
+    if !dir.is_dir() {
+        return Err(config::ConfigError::NotADirectory {
+            path: dir.to_path_buf(),
+        }
+        .into());
+    }
+    if path.exists() && !force {
+        return Err(config::ConfigError::Exists { path }.into());
+    }
+    render::write_file(&path, config::DEFAULT_TOML.as_bytes())?;
+    Ok(path)
 }
 
 /// What `brownfield graph` is asked to do.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use brownfield::render::{table, top};
+use brownfield::render::{rank, table, top};
 use cli::{Cli, Command, TopFormat};
 
 fn main() -> ExitCode {
@@ -90,6 +90,47 @@ fn run(cli: Cli) -> Result<(), RunError> {
                     .write_all(outcome.text.as_bytes())
                     .map_err(RunError::Io),
             }
+        }
+        Command::Rank(args) => {
+            let (request, n, format, output) = args.into_request();
+            let outcome = brownfield::run_rank(&request).map_err(RunError::Brownfield)?;
+            for w in &outcome.warnings {
+                eprintln!("brownfield: warning: {w}");
+            }
+            let config = outcome.config.1.as_ref().map(|p| p.display().to_string());
+            let ctx = rank::Context {
+                unit: outcome.unit,
+                config: config.as_deref(),
+                coverage_share: outcome.coverage.share(),
+            };
+            let text = match format {
+                TopFormat::Table => rank::table(&outcome.scores, n, ctx),
+                TopFormat::Json => {
+                    rank::json(&outcome.scores, n, ctx).map_err(|e| RunError::Io(e.into()))?
+                }
+                TopFormat::Csv => rank::csv(&outcome.scores, n)
+                    .map_err(|e| RunError::Io(std::io::Error::other(e)))?,
+            };
+            match output {
+                Some(path) => {
+                    brownfield::render::write_file(&path, text.as_bytes())
+                        .map_err(|e| RunError::Brownfield(e.into()))?;
+                    eprintln!("wrote {}", path.display());
+                    Ok(())
+                }
+                None => std::io::stdout()
+                    .lock()
+                    .write_all(text.as_bytes())
+                    .map_err(RunError::Io),
+            }
+        }
+        Command::Init(args) => {
+            let path = brownfield::run_init(&args.dir, args.force).map_err(RunError::Brownfield)?;
+            println!(
+                "wrote {} (every key commented; delete what you do not change)",
+                path.display()
+            );
+            Ok(())
         }
         Command::Top(args) => {
             let (request, n, format) = args.into_request();

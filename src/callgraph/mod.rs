@@ -329,6 +329,17 @@ impl CallGraph {
         self.entries.get(id.index()).copied().unwrap_or(false)
     }
 
+    /// True for an external node reached through an import (`json.dumps`), false for one
+    /// named by a call's mere text (`len`, `x.foo`) and for codebase nodes.
+    pub fn is_imported(&self, node: NodeIndex) -> bool {
+        self.imported.contains(&node)
+    }
+
+    /// Number of codebase definitions: nodes `0..defs()` are [`FuncId`]s.
+    pub fn defs(&self) -> usize {
+        self.defs
+    }
+
     /// Top-level modules outside the codebase that a definition calls into through imports
     /// (`numpy`, `re`, `json`), sorted, from its static edges.
     pub fn external_modules(&self, id: FuncId) -> Vec<&str> {

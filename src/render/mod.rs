@@ -6,6 +6,7 @@
 
 pub mod flamegraph;
 pub mod markdown;
+pub mod rank;
 pub mod table;
 pub mod top;
 

@@ -373,6 +373,15 @@ impl<'s, 't> Extractor<'s, 't> {
             }
             "for_statement" | "for_in_clause" => {
                 self.syn().complexity += 1;
+                // A comprehension's element is outside its `for` clause: the loop is the
+                // whole comprehension.
+                let span = if node.kind_str() == "for_in_clause" {
+                    node.parent().unwrap_or(node)
+                } else {
+                    node
+                };
+                let span = (line_of(span), end_line_of(span));
+                self.syn().loops.push(span);
                 if let (Some(left), Some(right)) =
                     (node.field(Field::Left), node.field(Field::Right))
                 {
@@ -445,9 +454,14 @@ impl<'s, 't> Extractor<'s, 't> {
                 self.visit_attribute_load(node);
                 self.visit_children(node, depth);
             }
+            "while_statement" => {
+                self.syn().complexity += 1;
+                let span = (line_of(node), end_line_of(node));
+                self.syn().loops.push(span);
+                self.visit_children(node, depth);
+            }
             "if_statement"
             | "elif_clause"
-            | "while_statement"
             | "case_clause"
             | "conditional_expression"
             | "boolean_operator"
@@ -1323,6 +1337,19 @@ def top():
             def(&file, "Outer.Inner.s").syntax.decorators[0].1,
             "staticmethod"
         );
+    }
+
+    #[test]
+    fn loops_are_recorded_per_definition() {
+        let src = "def f(xs):\n    a = g(xs)\n    for x in xs:\n        h(x)\n    \
+                   ys = [k(y)\n          for y in xs]\n    while a:\n        a = m(a)\n    return a\n";
+        let file = parse(src);
+        let f = &def(&file, "f").syntax;
+        assert_eq!(f.loops, vec![(3, 4), (5, 6), (7, 8)]);
+        assert!(!f.in_loop(2));
+        assert!(f.in_loop(4) && f.in_loop(5) && f.in_loop(8));
+        assert!(!f.in_loop(9));
+        assert!(file.module.loops.is_empty());
     }
 
     #[test]

@@ -32,6 +32,13 @@ pub enum Expr {
     Other(Box<str>),
 }
 
+impl DefSyntax {
+    /// True when `line` is inside one of [`Self::loops`].
+    pub fn in_loop(&self, line: u32) -> bool {
+        self.loops.iter().any(|&(a, b)| a <= line && line <= b)
+    }
+}
+
 impl Expr {
     /// The expression as source-like text: `os.path.join`, `make().run`, `super().m`,
     /// `handlers[]`.
@@ -238,4 +245,8 @@ pub struct DefSyntax {
     pub self_attr_assigns: Vec<(Box<str>, Expr)>,
     /// Isolation facts.
     pub facts: IsolationFacts,
+    /// Line spans (first, last; 1-based, inclusive) of the loops in this definition's own code:
+    /// `for` and `while` statements and comprehensions. A call on one of these lines may run
+    /// many times per call of the definition.
+    pub loops: Vec<(u32, u32)>,
 }

@@ -1,0 +1,1154 @@
+//! The ranking model: for every hot codebase function, its migration **unit**, the share of
+//! the run that would move to Rust with it, its category, ease of isolation, effort and the
+//! projected end-to-end speedup by Amdahl's law. docs/scoring.md states every formula and
+//! default; the defaults live in [`crate::config`].
+//!
+//! ## Where a sample's time goes
+//! Each sample is charged to its **owner**, the deepest codebase frame on its stack (the code
+//! that did the work or called out for it), and classified by its leaf ([`Work`]):
+//! - a codebase leaf line is `Python`, unless the line calls native code (an imported C
+//!   accelerator or third-party module, `sorted`/`sum`/`min`/`max`/...), then `Native`, or
+//!   does I/O or waits (the isolation facts' I/O calls, `time.sleep`, sockets, threads),
+//!   then `Wait`. Without `--native`, py-spy shows time in a C function on the line calling
+//!   it: a Python callee would have its own frame.
+//! - a leaf in Python outside the codebase is `Library`, unless its module waits (`threading`,
+//!   `socket`, `subprocess`, ...: `Wait`) or is a C-accelerated standard module (`json`, `re`,
+//!   `heapq`, ...: `Native`).
+//! - a native leaf (`--native`) is `Native`, except frames of the interpreter itself
+//!   (`python3.11`, `libpython3.11.so`), which are Python's own overhead: `Python`.
+//! - idle frames are `Wait`; frames with no location are `Native` (nothing to move).
+//!
+//! ## Units
+//! The unit of a function `f` is `f` with the codebase definitions it dominates in the call
+//! graph (every path from an entry point to them passes through `f`), with `f`'s recursion
+//! cluster (strongly connected component) whole; a component only partly dominated by `f` is
+//! left out entirely, with what it dominates. The **movable share** of `f` is the share of
+//! samples with `f` on the stack, owned by a member of its unit and classified `Python` (and
+//! `Library`, unless configured otherwise).
+
+use std::collections::BTreeSet;
+
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::callgraph::{CallGraph, EdgeKind, NodeKind};
+use crate::config::{Config, Range};
+use crate::mapping::{Mapping, ratio};
+use crate::profile::{FrameKind, Profile};
+use crate::source::facts::C_STDLIB_MODULES;
+use crate::source::{DefKind, FuncId, SourceIndex};
+
+/// Where the time of a sample's leaf goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Work {
+    /// Interpreted codebase code (or interpreter frames under it).
+    Python,
+    /// Interpreted code outside the codebase (stdlib or third-party `.py`).
+    Library,
+    /// Machine code: C extensions, C accelerators, native frames.
+    Native,
+    /// I/O, sleeping, locks and idle.
+    Wait,
+}
+
+/// A function's category, from where its samples land ([`crate::config::CategoryThresholds`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Mostly interpreted Python.
+    PurePython,
+    /// Mostly native code already.
+    NativeBound,
+    /// Mostly waiting.
+    IoBound,
+    /// None of the above.
+    Mixed,
+}
+
+impl Category {
+    /// `pure_python`, `native_bound`, `io_bound` or `mixed` (the config and JSON names).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PurePython => "pure_python",
+            Category::NativeBound => "native_bound",
+            Category::IoBound => "io_bound",
+            Category::Mixed => "mixed",
+        }
+    }
+
+    /// Words for reports: `pure-Python compute`, `native-bound`, `I/O-bound`, `mixed`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::PurePython => "pure-Python compute",
+            Category::NativeBound => "native-bound",
+            Category::IoBound => "I/O-bound",
+            Category::Mixed => "mixed",
+        }
+    }
+}
+
+/// Fractions of a function's total samples by [`Work`], each in [0, 1], summing to 1 (0 when
+/// the function has no samples).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct WorkMix {
+    /// Codebase Python.
+    pub python: f64,
+    /// Python outside the codebase.
+    pub library: f64,
+    /// Native code.
+    pub native: f64,
+    /// Waiting.
+    pub wait: f64,
+}
+
+/// One isolation component: the count found, its penalty `x / (x + half_point)` in [0, 1) and
+/// its weight.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Component {
+    /// The key (`fan_in`, `callbacks`, ...).
+    pub name: &'static str,
+    /// The count `x` (call sites, functions, facts, lines; see docs/scoring.md).
+    pub count: f64,
+    /// `x / (x + half_point)`, in [0, 1).
+    pub penalty: f64,
+    /// The configured weight.
+    pub weight: f64,
+}
+
+/// Ease of isolation in [0, 1]: `1 - Σ weight × penalty / Σ weight`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Isolation {
+    /// The score, in [0, 1]; 1 is trivially cut out.
+    pub score: f64,
+    /// Every component, in documentation order.
+    pub components: Vec<Component>,
+}
+
+/// One term of the effort estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EffortTerm {
+    /// What it counts (`base`, `lines`, `complexity`, `entry_points`, ...).
+    pub name: &'static str,
+    /// The count (lines, complexity points, entry points, ...; 1 for `base`).
+    pub count: f64,
+    /// Ideal engineer-days it adds.
+    pub days: f64,
+}
+
+/// Effort in ideal engineer-days, with the rough range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effort {
+    /// The estimate, in ideal engineer-days (> 0).
+    pub days: f64,
+    /// `days / range_factor`.
+    pub low: f64,
+    /// `days × range_factor`.
+    pub high: f64,
+    /// The terms that add up to `days`.
+    pub terms: Vec<EffortTerm>,
+}
+
+/// Projected end-to-end speedups (factors ≥ 1) at the low, mid and high per-unit speedups.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Projection {
+    /// At the pessimistic per-unit speedup.
+    pub low: f64,
+    /// At the planning figure.
+    pub mid: f64,
+    /// At the optimistic per-unit speedup.
+    pub high: f64,
+}
+
+/// A place a unit is called from, outside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CallSite {
+    /// Dotted id of the calling definition.
+    pub caller: String,
+    /// The calling definition.
+    #[serde(skip)]
+    pub caller_def: FuncId,
+    /// Dotted id of the unit member called.
+    pub callee: String,
+    /// The caller's file, relative to the source root.
+    pub file: String,
+    /// 1-based line of the call; `None` for a call seen only in the profile.
+    pub line: Option<u32>,
+    /// The call is inside a loop of the caller.
+    pub in_loop: bool,
+}
+
+/// A warning that a candidate looks better than it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Trap {
+    /// Big total share, small movable share: the time is in native code or waiting.
+    TimeNotMovable {
+        /// Total share, in [0, 1].
+        total_share: f64,
+        /// Movable share, in [0, 1].
+        movable_share: f64,
+        /// Share of the function's samples in native code, in [0, 1] of its total.
+        native: f64,
+        /// Share waiting, in [0, 1] of its total.
+        wait: f64,
+    },
+    /// A small unit called from a loop by a hot caller that stays in Python: every call
+    /// crosses the Python/Rust boundary.
+    CalledInHotLoop {
+        /// The caller's dotted id.
+        caller: String,
+        /// The caller's file.
+        file: String,
+        /// The call's line.
+        line: u32,
+        /// Share of the unit's total samples under that caller, in [0, 1].
+        caller_fraction: f64,
+    },
+}
+
+/// A ranked candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// 1-based rank by priority.
+    pub rank: usize,
+    /// The function's dotted id (the same as `brownfield graph`'s).
+    pub function: String,
+    /// The definition.
+    #[serde(skip)]
+    pub def: FuncId,
+    /// `function` or `method`.
+    pub kind: &'static str,
+    /// File relative to the source root.
+    pub file: String,
+    /// First line, 1-based.
+    pub line: u32,
+    /// Self (exclusive) share of all samples, in [0, 1].
+    pub self_share: f64,
+    /// Total (inclusive) share, in [0, 1]: samples with the function on the stack, once each.
+    pub total_share: f64,
+    /// Share of all samples that would run in Rust if the unit moved, in [0, 1], ≤ total.
+    pub movable_share: f64,
+    /// Where the function's samples land.
+    pub work: WorkMix,
+    /// Its category.
+    pub category: Category,
+    /// Dotted ids of the unit's members (the function first, then sorted).
+    pub unit: Vec<String>,
+    /// Members of the unit, as definitions (same order as `unit`).
+    #[serde(skip)]
+    pub unit_defs: Vec<FuncId>,
+    /// Lines of code of the unit (non-blank, non-comment).
+    pub unit_lines: u32,
+    /// Members called from outside the unit (its boundary), dotted ids, sorted.
+    pub entry_points: Vec<String>,
+    /// Calls into the unit from outside, sorted.
+    pub incoming: Vec<CallSite>,
+    /// Codebase definitions outside the unit that it calls (callbacks), sorted.
+    pub callbacks: Vec<String>,
+    /// Ease of isolation.
+    pub isolation: Isolation,
+    /// Effort estimate.
+    pub effort: Effort,
+    /// The per-unit speedup range assumed for the category.
+    pub assumed_speedup: Range,
+    /// Projected end-to-end speedup if only this unit moved.
+    pub projected_speedup: Projection,
+    /// Fraction of the run's time saved at the mid speedup, `1 - 1 / mid`, per ideal
+    /// engineer-day: the ranking key.
+    pub priority: f64,
+    /// Flags.
+    pub traps: Vec<Trap>,
+    /// One line saying why it ranks where it does.
+    pub why: String,
+}
+
+/// The ranking of a profile against a codebase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scores {
+    /// Candidates by priority (descending), ties broken by movable share (descending), then id.
+    pub candidates: Vec<Candidate>,
+    /// The profile total, in the profile's unit (the denominator of every share).
+    pub total: u64,
+    /// Shares of all samples by [`Work`].
+    pub work: WorkMix,
+}
+
+/// Amdahl's law: the end-to-end speedup when a share `p` in [0, 1] of the run becomes `s`
+/// times faster (`s ≥ 1`; `s = ∞` gives `1 / (1 - p)`). The result is in `[1, 1 / (1 - p)]`.
+pub fn amdahl(p: f64, s: f64) -> f64 {
+    let p = p.clamp(0.0, 1.0);
+    let rest = if s.is_infinite() { 0.0 } else { p / s };
+    let denom = (1.0 - p) + rest;
+    if denom <= 0.0 {
+        f64::INFINITY
+    } else {
+        1.0 / denom
+    }
+}
+
+/// Standard-library modules whose code mostly waits: sockets, processes, threads, event
+/// loops, and file-system calls.
+const WAIT_MODULES: &[&str] = &[
+    "asyncio",
+    "concurrent",
+    "ftplib",
+    "http",
+    "imaplib",
+    "multiprocessing",
+    "pathlib",
+    "poplib",
+    "queue",
+    "select",
+    "selectors",
+    "shutil",
+    "smtplib",
+    "socket",
+    "socketserver",
+    "ssl",
+    "subprocess",
+    "tempfile",
+    "threading",
+    "urllib",
+    "xmlrpc",
+];
+
+/// Standard-library modules whose Python code is a thin layer over C (compression, codecs),
+/// besides [`C_STDLIB_MODULES`].
+const NATIVE_WRAPPER_MODULES: &[&str] = &[
+    "base64",
+    "codecs",
+    "encodings",
+    "gzip",
+    "tarfile",
+    "zipfile",
+];
+
+/// Calls (as the graph names them) that wait.
+const WAIT_CALLS: &[&str] = &["time.sleep", "input", "select.select"];
+
+/// Builtins that do a whole collection's work in C in one call. (`min`, `max`, `sum` and
+/// friends are left out: on a few arguments the interpreter's own work dominates.)
+const NATIVE_BUILTINS: &[&str] = &["sorted"];
+
+/// Methods of compiled regular expressions (`re.Pattern`), recognised on receivers named like
+/// one (`LINE_RE`, `self.word_re`, `pattern`, `regex`): the resolver does not follow the
+/// return value of `re.compile`.
+const REGEX_METHODS: &[&str] = &[
+    "findall",
+    "finditer",
+    "fullmatch",
+    "match",
+    "search",
+    "split",
+    "sub",
+    "subn",
+];
+
+/// True for call text like `self.LINE_RE.match` or `pattern.sub`.
+fn is_regex_call(callee: &str) -> bool {
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    if !REGEX_METHODS.contains(&method) {
+        return false;
+    }
+    let name = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or(receiver)
+        .to_ascii_lowercase();
+    name == "re"
+        || name.ends_with("_re")
+        || name.ends_with("regex")
+        || name.ends_with("pattern")
+        || name.ends_with("_pat")
+}
+
+/// The kind of work of a module outside the codebase, by its top-level name.
+fn library_work(top: &str) -> Work {
+    if WAIT_MODULES.contains(&top) {
+        Work::Wait
+    } else if C_STDLIB_MODULES.contains(&top) || NATIVE_WRAPPER_MODULES.contains(&top) {
+        Work::Native
+    } else {
+        Work::Library
+    }
+}
+
+/// Per-sample facts the model needs, gathered once.
+struct Attribution {
+    /// Per aggregated stack: value, owner (deepest codebase frame), work, and the distinct
+    /// codebase definitions on the stack.
+    stacks: Vec<StackFacts>,
+    total: u64,
+}
+
+struct StackFacts {
+    value: u64,
+    owner: Option<FuncId>,
+    work: Work,
+    on_stack: Vec<FuncId>,
+    /// The definition directly above each distinct definition on the stack (its caller in
+    /// this stack), for the loop trap: (callee, caller).
+    callers: Vec<(FuncId, FuncId)>,
+}
+
+/// The top-level module of a dotted name or call text (`json.decoder.x` → `json`, `re.compile().match` → `re`).
+fn top_module(id: &str) -> &str {
+    let end = id.find(['.', '(', '[']).unwrap_or(id.len());
+    &id[..end]
+}
+
+/// Lines of each definition whose samples are native or waiting, from its static edges to
+/// external nodes and its I/O facts.
+fn line_kinds(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<(FuncId, u32), Work> {
+    let mut out = FxHashMap::default();
+    let g = graph.graph();
+    for i in 0..graph.defs() {
+        let def = FuncId::from_index(i);
+        for e in g.edges(graph.node_of(def)) {
+            let target = &g[e.target()];
+            if target.kind != NodeKind::External || e.weight().kind != EdgeKind::Static {
+                continue;
+            }
+            let top = top_module(&target.id);
+            let imported = graph.is_imported(e.target());
+            let work = if WAIT_CALLS.contains(&target.id.as_str()) {
+                Work::Wait
+            } else if NATIVE_BUILTINS.contains(&target.id.as_str()) || is_regex_call(&target.id) {
+                Work::Native
+            } else if imported && !crate::source::stdlib::is_stdlib(top) {
+                // Third-party code called from this line with no Python frame of its own
+                // in the sample: compiled code.
+                Work::Native
+            } else if imported || C_STDLIB_MODULES.contains(&top) {
+                match library_work(top) {
+                    Work::Library => continue,
+                    w => w,
+                }
+            } else {
+                continue;
+            };
+            for &line in &e.weight().sites {
+                let slot = out.entry((def, line)).or_insert(work);
+                if work == Work::Wait {
+                    *slot = Work::Wait;
+                }
+            }
+        }
+        for fact in &index.syntax(def).facts.io {
+            out.insert((def, fact.line), Work::Wait);
+        }
+    }
+    out
+}
+
+/// True for native frames of the interpreter itself (`python3.11`, `libpython3.11.so.1.0`).
+fn is_interpreter_object(file: &str) -> bool {
+    let base = crate::profile::file_basename(file);
+    base.starts_with("python") || base.starts_with("libpython")
+}
+
+fn attribute(
+    profile: &Profile,
+    mapping: &Mapping,
+    index: &SourceIndex,
+    graph: &CallGraph,
+) -> Attribution {
+    let lines = line_kinds(graph, index);
+    let mut stacks = Vec::new();
+    let mut frames = Vec::new();
+    for s in profile.values_by_stack() {
+        if s.value == 0 {
+            continue;
+        }
+        profile.frames_root_to_leaf(s.stack, &mut frames);
+        let mut on_stack: Vec<FuncId> = Vec::new();
+        let mut callers: Vec<(FuncId, FuncId)> = Vec::new();
+        let mut owner = None;
+        let mut previous: Option<FuncId> = None;
+        for &f in &frames {
+            if let Some(d) = mapping.def_of(f) {
+                if !on_stack.contains(&d) {
+                    on_stack.push(d);
+                    if let Some(p) = previous
+                        && p != d
+                    {
+                        callers.push((d, p));
+                    }
+                }
+                owner = Some(d);
+                previous = Some(d);
+            }
+        }
+        let work = match frames.last() {
+            None => Work::Native,
+            Some(&leaf) => {
+                let frame = profile.frame(leaf);
+                let file = frame.file.map(|f| profile.string(f));
+                match frame.kind {
+                    FrameKind::Idle => Work::Wait,
+                    FrameKind::Native => {
+                        if owner.is_some() && file.is_some_and(is_interpreter_object) {
+                            Work::Python
+                        } else {
+                            Work::Native
+                        }
+                    }
+                    FrameKind::Python => match mapping.def_of(leaf) {
+                        Some(d) => frame
+                            .line
+                            .and_then(|l| lines.get(&(d, l.get())).copied())
+                            .unwrap_or(Work::Python),
+                        None => {
+                            let module = match file {
+                                Some(f) if f.starts_with("<frozen ") => {
+                                    f["<frozen ".len()..].trim_end_matches('>').to_string()
+                                }
+                                Some(f) => crate::mapping::python_module_of_path(f),
+                                None => String::new(),
+                            };
+                            library_work(top_module(&module))
+                        }
+                    },
+                    FrameKind::Thread | FrameKind::Process | FrameKind::Unknown => Work::Native,
+                }
+            }
+        };
+        stacks.push(StackFacts {
+            value: s.value,
+            owner,
+            work,
+            on_stack,
+            callers,
+        });
+    }
+    Attribution {
+        stacks,
+        total: profile.total(),
+    }
+}
+
+/// The unit of every function: itself, its recursion cluster, and what they dominate, minus
+/// clusters only partly dominated.
+struct Units {
+    /// Dominator-tree children of each codebase definition.
+    dom_children: Vec<Vec<FuncId>>,
+    /// The recursion cluster of each definition (index into `clusters`).
+    cluster_of: Vec<Option<usize>>,
+    clusters: Vec<Vec<FuncId>>,
+}
+
+impl Units {
+    fn new(graph: &CallGraph) -> Units {
+        let n = graph.defs();
+        let mut dom_children = vec![Vec::new(); n];
+        for (i, children) in (0..n)
+            .map(|i| (i, FuncId::from_index(i)))
+            .map(|(i, d)| (i, graph.immediate_dominator(d)))
+        {
+            if let Some(parent) = children {
+                dom_children[parent.index()].push(FuncId::from_index(i));
+            }
+        }
+        let mut cluster_of = vec![None; n];
+        let mut clusters = Vec::new();
+        for c in graph.components() {
+            let members: Vec<FuncId> = c
+                .iter()
+                .filter(|x| x.index() < n)
+                .map(|x| FuncId::from_index(x.index()))
+                .collect();
+            for m in &members {
+                cluster_of[m.index()] = Some(clusters.len());
+            }
+            clusters.push(members);
+        }
+        Units {
+            dom_children,
+            cluster_of,
+            clusters,
+        }
+    }
+
+    fn subtree(&self, root: FuncId, out: &mut BTreeSet<FuncId>) {
+        let mut stack = vec![root];
+        while let Some(d) = stack.pop() {
+            if out.insert(d) {
+                stack.extend(self.dom_children[d.index()].iter().copied());
+            }
+        }
+    }
+
+    /// The unit of `f`, sorted.
+    fn unit_of(&self, f: FuncId) -> BTreeSet<FuncId> {
+        let own = self.cluster_of[f.index()];
+        let roots: Vec<FuncId> = match own {
+            Some(c) => self.clusters[c].clone(),
+            None => vec![f],
+        };
+        let mut unit = BTreeSet::new();
+        for r in roots {
+            self.subtree(r, &mut unit);
+        }
+        // A cluster never splits: drop clusters only partly inside, with what they dominate.
+        loop {
+            let mut drop = BTreeSet::new();
+            for &m in &unit {
+                if let Some(c) = self.cluster_of[m.index()]
+                    && Some(c) != own
+                    && self.clusters[c].iter().any(|x| !unit.contains(x))
+                {
+                    for &x in &self.clusters[c] {
+                        self.subtree(x, &mut drop);
+                    }
+                }
+            }
+            if drop.is_empty() {
+                return unit;
+            }
+            unit.retain(|x| !drop.contains(x));
+        }
+    }
+}
+
+/// Ranks the codebase's hot functions. `graph` must have been built from the same `profile`
+/// and `mapping` (its dynamic edges and entry points come from them).
+pub fn score(
+    profile: &Profile,
+    mapping: &Mapping,
+    index: &SourceIndex,
+    graph: &CallGraph,
+    config: &Config,
+) -> Scores {
+    let attribution = attribute(profile, mapping, index, graph);
+    let total = attribution.total;
+    let units = Units::new(graph);
+    let excluded = Exclusions::new(config);
+
+    // Self, total and work mix per definition, from the attributed stacks.
+    let n = graph.defs();
+    let mut self_value = vec![0u64; n];
+    let mut total_value = vec![0u64; n];
+    let mut mix = vec![[0u64; 4]; n];
+    let mut overall = [0u64; 4];
+    for s in &attribution.stacks {
+        overall[s.work as usize] += s.value;
+        for &d in &s.on_stack {
+            total_value[d.index()] += s.value;
+            mix[d.index()][s.work as usize] += s.value;
+        }
+    }
+    for s in profile.values_by_stack() {
+        if let Some(leaf) = profile.frames_leaf_to_root(s.stack).next()
+            && let Some(d) = mapping.def_of(leaf)
+        {
+            self_value[d.index()] += s.value;
+        }
+    }
+
+    let movable_kinds: &[Work] = if config.candidates.library_python_movable {
+        &[Work::Python, Work::Library]
+    } else {
+        &[Work::Python]
+    };
+    let mut candidates = Vec::new();
+    for i in 0..n {
+        let def = FuncId::from_index(i);
+        let f = index.function(def);
+        if !matches!(f.kind, DefKind::Function | DefKind::Method) {
+            continue;
+        }
+        let total_share = ratio(total_value[i], total);
+        if total_value[i] == 0 || total_share < config.candidates.min_total_share {
+            continue;
+        }
+        let file = &index.file(f.file).rel_path;
+        let qualname = graph.graph()[graph.node_of(def)].id.clone();
+        if excluded.excludes(file, &qualname) {
+            continue;
+        }
+        let unit = units.unit_of(def);
+        let mut movable = 0u64;
+        let mut by_caller: FxHashMap<FuncId, u64> = FxHashMap::default();
+        for s in &attribution.stacks {
+            if !s.on_stack.contains(&def) {
+                continue;
+            }
+            if let Some(o) = s.owner
+                && unit.contains(&o)
+                && movable_kinds.contains(&s.work)
+            {
+                movable += s.value;
+            }
+            // Which caller outside the unit brought the stack into it.
+            if let Some(&(_, caller)) = s
+                .callers
+                .iter()
+                .find(|(callee, caller)| unit.contains(callee) && !unit.contains(caller))
+            {
+                *by_caller.entry(caller).or_default() += s.value;
+            }
+        }
+        let work = work_mix(&mix[i]);
+        let category = categorize(&work, config);
+        let movable_share = ratio(movable, total).min(total_share);
+        candidates.push(build_candidate(
+            def,
+            qualname,
+            &unit,
+            Shares {
+                self_share: ratio(self_value[i], total),
+                total_share,
+                movable_share,
+                total_value: total_value[i],
+            },
+            work,
+            category,
+            &by_caller,
+            index,
+            graph,
+            config,
+        ));
+    }
+    candidates.sort_by(|a, b| {
+        b.priority
+            .total_cmp(&a.priority)
+            .then(b.movable_share.total_cmp(&a.movable_share))
+            .then_with(|| a.function.cmp(&b.function))
+    });
+    for (i, c) in candidates.iter_mut().enumerate() {
+        c.rank = i + 1;
+        c.why = why(c);
+    }
+    Scores {
+        candidates,
+        total,
+        work: work_mix(&overall),
+    }
+}
+
+struct Shares {
+    self_share: f64,
+    total_share: f64,
+    movable_share: f64,
+    total_value: u64,
+}
+
+fn work_mix(values: &[u64; 4]) -> WorkMix {
+    let sum: u64 = values.iter().sum();
+    WorkMix {
+        python: ratio(values[Work::Python as usize], sum),
+        library: ratio(values[Work::Library as usize], sum),
+        native: ratio(values[Work::Native as usize], sum),
+        wait: ratio(values[Work::Wait as usize], sum),
+    }
+}
+
+/// The category from the work mix: pure Python (codebase and library Python together), then
+/// native-bound, then I/O-bound, else mixed.
+pub fn categorize(work: &WorkMix, config: &Config) -> Category {
+    let t = &config.category;
+    if work.python + work.library >= t.pure_python_min {
+        Category::PurePython
+    } else if work.native >= t.native_bound_min {
+        Category::NativeBound
+    } else if work.wait >= t.io_bound_min {
+        Category::IoBound
+    } else {
+        Category::Mixed
+    }
+}
+
+/// The speedup range assumed for a category.
+pub fn assumed_speedup(category: Category, config: &Config) -> Range {
+    let s = &config.speedup;
+    match category {
+        Category::PurePython => s.pure_python,
+        Category::Mixed => s.mixed,
+        Category::NativeBound => s.native_bound,
+        Category::IoBound => s.io_bound,
+    }
+}
+
+/// Glob matchers of [`crate::config::Exclude`].
+struct Exclusions {
+    paths: globset::GlobSet,
+    functions: globset::GlobSet,
+}
+
+impl Exclusions {
+    fn new(config: &Config) -> Exclusions {
+        // Globs were validated when the config was read; an invalid one matches nothing.
+        let set = |globs: &[String]| {
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                if let Ok(g) = globset::Glob::new(g) {
+                    b.add(g);
+                }
+            }
+            b.build().unwrap_or_else(|_| globset::GlobSet::empty())
+        };
+        Exclusions {
+            paths: set(&config.exclude.paths),
+            functions: set(&config.exclude.functions),
+        }
+    }
+
+    fn excludes(&self, file: &str, function: &str) -> bool {
+        self.paths.is_match(file) || self.functions.is_match(function)
+    }
+}
+
+/// `x / (x + half)`, in [0, 1).
+fn penalty(x: f64, half: f64) -> f64 {
+    if x <= 0.0 { 0.0 } else { x / (x + half) }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_candidate(
+    def: FuncId,
+    function: String,
+    unit: &BTreeSet<FuncId>,
+    shares: Shares,
+    work: WorkMix,
+    category: Category,
+    by_caller: &FxHashMap<FuncId, u64>,
+    index: &SourceIndex,
+    graph: &CallGraph,
+    config: &Config,
+) -> Candidate {
+    let g = graph.graph();
+    let id_of = |d: FuncId| g[graph.node_of(d)].id.clone();
+    let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
+
+    // Boundary: calls into the unit from outside; callbacks: calls out of it into the codebase.
+    let mut incoming: Vec<CallSite> = Vec::new();
+    let mut entry_points: BTreeSet<FuncId> = BTreeSet::new();
+    let mut callbacks: BTreeSet<String> = BTreeSet::new();
+    let mut static_pairs: FxHashSet<(usize, usize)> = FxHashSet::default();
+    for &m in unit {
+        let node = graph.node_of(m);
+        for e in g.edges_directed(node, Direction::Incoming) {
+            let src = e.source();
+            if src.index() >= graph.defs() || unit.contains(&FuncId::from_index(src.index())) {
+                continue;
+            }
+            let caller = FuncId::from_index(src.index());
+            let caller_syntax = index.syntax(caller);
+            entry_points.insert(m);
+            match e.weight().kind {
+                EdgeKind::Static => {
+                    static_pairs.insert((src.index(), node.index()));
+                    for &line in &e.weight().sites {
+                        incoming.push(CallSite {
+                            caller: id_of(caller),
+                            caller_def: caller,
+                            callee: id_of(m),
+                            file: file_of(caller),
+                            line: Some(line),
+                            in_loop: caller_syntax.in_loop(line),
+                        });
+                    }
+                }
+                EdgeKind::Dynamic => {}
+            }
+        }
+        for e in g.edges_directed(node, Direction::Incoming) {
+            let src = e.source();
+            if e.weight().kind == EdgeKind::Dynamic
+                && src.index() < graph.defs()
+                && !unit.contains(&FuncId::from_index(src.index()))
+                && !static_pairs.contains(&(src.index(), node.index()))
+            {
+                let caller = FuncId::from_index(src.index());
+                incoming.push(CallSite {
+                    caller: id_of(caller),
+                    caller_def: caller,
+                    callee: id_of(m),
+                    file: file_of(caller),
+                    line: None,
+                    in_loop: false,
+                });
+            }
+        }
+        for e in g.edges(node) {
+            let dst = e.target();
+            if dst.index() < graph.defs() {
+                let target = FuncId::from_index(dst.index());
+                let kind = index.function(target).kind;
+                if !unit.contains(&target) && matches!(kind, DefKind::Function | DefKind::Method) {
+                    callbacks.insert(id_of(target));
+                }
+            }
+        }
+    }
+    incoming.sort();
+    incoming.dedup();
+    entry_points.insert(def);
+
+    // Facts over the unit.
+    let mut dynamic = 0usize;
+    let mut global_writes = 0usize;
+    let mut io = 0usize;
+    let mut self_reads: BTreeSet<(FuncId, &str)> = BTreeSet::new();
+    let mut self_writes: BTreeSet<(FuncId, &str)> = BTreeSet::new();
+    let mut generators_async = false;
+    let mut lines = 0u32;
+    let mut complexity = 0u32;
+    for &m in unit {
+        let s = index.syntax(m);
+        let class = index
+            .function(m)
+            .parent
+            .filter(|_| index.function(m).kind == DefKind::Method);
+        dynamic += s.facts.dynamic.len();
+        global_writes += s.facts.global_writes.len()
+            + s.facts.nonlocal_writes.len()
+            + s.facts.module_state_writes.len();
+        io += s.facts.io.len();
+        if let Some(c) = class {
+            self_reads.extend(s.facts.self_reads.iter().map(|a| (c, a.as_str())));
+            self_writes.extend(s.facts.self_writes.iter().map(|a| (c, a.as_str())));
+        }
+        generators_async |= s.is_generator || s.is_async;
+        lines += s.code_lines;
+        complexity += s.complexity;
+    }
+    let entry_methods = entry_points
+        .iter()
+        .filter(|&&m| index.function(m).kind == DefKind::Method)
+        .count();
+    let external_sites = incoming.len();
+    let counts = [
+        external_sites.saturating_sub(1) as f64,
+        callbacks.len() as f64,
+        dynamic as f64,
+        global_writes as f64,
+        io as f64,
+        (self_reads.len() + 2 * self_writes.len() + 2 * entry_methods) as f64,
+        if generators_async { 1.0 } else { 0.0 },
+        f64::from(lines),
+    ];
+    let weights = config.isolation.weights.named();
+    let halves = config.isolation.half_points.named();
+    let components: Vec<Component> = counts
+        .iter()
+        .zip(weights.iter().zip(halves.iter()))
+        .map(|(&count, (&(name, weight), &(_, half)))| Component {
+            name,
+            count,
+            penalty: penalty(count, half),
+            weight,
+        })
+        .collect();
+    let weight_sum: f64 = components.iter().map(|c| c.weight).sum();
+    let weighted: f64 = components.iter().map(|c| c.weight * c.penalty).sum();
+    let score = if weight_sum > 0.0 {
+        (1.0 - weighted / weight_sum).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+
+    // Effort.
+    let e = &config.effort;
+    let terms = vec![
+        EffortTerm {
+            name: "base",
+            count: 1.0,
+            days: e.base_days,
+        },
+        EffortTerm {
+            name: "lines",
+            count: f64::from(lines),
+            days: f64::from(lines) / e.lines_per_day,
+        },
+        EffortTerm {
+            name: "complexity",
+            count: f64::from(complexity),
+            days: f64::from(complexity) / e.complexity_per_day,
+        },
+        EffortTerm {
+            name: "entry_points",
+            count: entry_points.len().saturating_sub(1) as f64,
+            days: entry_points.len().saturating_sub(1) as f64 * e.per_entry_point,
+        },
+        EffortTerm {
+            name: "callbacks",
+            count: callbacks.len() as f64,
+            days: callbacks.len() as f64 * e.per_callback,
+        },
+        EffortTerm {
+            name: "dynamic_features",
+            count: dynamic as f64,
+            days: dynamic as f64 * e.per_dynamic_feature,
+        },
+        EffortTerm {
+            name: "global_writes",
+            count: global_writes as f64,
+            days: global_writes as f64 * e.per_global_write,
+        },
+        EffortTerm {
+            name: "io_calls",
+            count: io as f64,
+            days: io as f64 * e.per_io_call,
+        },
+        EffortTerm {
+            name: "generators_async",
+            count: if generators_async { 1.0 } else { 0.0 },
+            days: if generators_async {
+                e.generators_async
+            } else {
+                0.0
+            },
+        },
+    ];
+    // At least a tenth of a day: a zero-cost unit would make the priority infinite.
+    let days = terms.iter().map(|t| t.days).sum::<f64>().max(0.1);
+    let effort = Effort {
+        days,
+        low: days / e.range_factor,
+        high: days * e.range_factor,
+        terms,
+    };
+
+    let assumed = assumed_speedup(category, config);
+    let p = shares.movable_share;
+    let projected = Projection {
+        low: amdahl(p, assumed.low),
+        mid: amdahl(p, assumed.mid),
+        high: amdahl(p, assumed.high),
+    };
+    let priority = (1.0 - 1.0 / projected.mid) / days;
+
+    // Traps.
+    let mut traps = Vec::new();
+    let t = &config.traps;
+    if shares.total_share >= t.native_io_min_total_share
+        && work.native + work.wait >= t.native_io_min_fraction
+    {
+        traps.push(Trap::TimeNotMovable {
+            total_share: shares.total_share,
+            movable_share: p,
+            native: work.native,
+            wait: work.wait,
+        });
+    }
+    if lines <= t.loop_max_unit_lines && shares.total_value > 0 {
+        let hot_loop = incoming
+            .iter()
+            .filter(|c| c.in_loop)
+            .filter_map(|c| {
+                let v = by_caller.get(&c.caller_def).copied().unwrap_or(0);
+                let fraction = ratio(v, shares.total_value);
+                (fraction >= t.loop_min_caller_fraction).then_some((fraction, c))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+        if let Some((fraction, c)) = hot_loop {
+            traps.push(Trap::CalledInHotLoop {
+                caller: c.caller.clone(),
+                file: c.file.clone(),
+                line: c.line.unwrap_or(0),
+                caller_fraction: fraction,
+            });
+        }
+    }
+
+    let f = index.function(def);
+    let mut unit_ids: Vec<String> = unit
+        .iter()
+        .filter(|&&m| m != def)
+        .map(|&m| id_of(m))
+        .collect();
+    unit_ids.sort();
+    unit_ids.insert(0, function.clone());
+    let mut unit_defs: Vec<FuncId> = unit.iter().copied().filter(|&m| m != def).collect();
+    unit_defs.sort_by_key(|&m| id_of(m));
+    unit_defs.insert(0, def);
+    Candidate {
+        rank: 0,
+        function,
+        def,
+        kind: f.kind.as_str(),
+        file: file_of(def),
+        line: f.start_line,
+        self_share: shares.self_share,
+        total_share: shares.total_share,
+        movable_share: p,
+        work,
+        category,
+        unit: unit_ids,
+        unit_defs,
+        unit_lines: lines,
+        entry_points: {
+            let mut ids: Vec<String> = entry_points.iter().map(|&m| id_of(m)).collect();
+            ids.sort();
+            ids
+        },
+        incoming,
+        callbacks: callbacks.into_iter().collect(),
+        isolation: Isolation { score, components },
+        effort,
+        assumed_speedup: assumed,
+        projected_speedup: projected,
+        priority,
+        traps,
+        why: String::new(),
+    }
+}
+
+/// A percentage with one decimal (`12.3%`), or `<0.1%` for small non-zero values.
+pub fn percent(x: f64) -> String {
+    if x > 0.0 && x < 0.0005 {
+        "<0.1%".to_string()
+    } else {
+        format!("{:.1}%", x * 100.0)
+    }
+}
+
+/// One line: what it would buy, what it costs, what to watch.
+fn why(c: &Candidate) -> String {
+    let mut s = format!(
+        "{} of samples pass through it; {} would run in Rust",
+        percent(c.total_share),
+        percent(c.movable_share)
+    );
+    if c.unit.len() > 1 {
+        s.push_str(&format!(
+            " (with {} callee(s) only it reaches)",
+            c.unit.len() - 1
+        ));
+    }
+    s.push_str(&format!(
+        "; {}, isolation {:.2}, ~{:.1} days",
+        c.category.label(),
+        c.isolation.score,
+        c.effort.days
+    ));
+    let not_movable = c.work.native + c.work.wait;
+    let shared = (c.total_share * (1.0 - not_movable) - c.movable_share).max(0.0);
+    if c.total_share > 0.0 && shared >= 0.5 * c.total_share {
+        s.push_str(&format!(
+            "; {} is in callees shared with code outside its unit",
+            percent(shared)
+        ));
+    }
+    for t in &c.traps {
+        match t {
+            Trap::TimeNotMovable { native, wait, .. } => s.push_str(&format!(
+                "; TRAP: its time is in native code ({}) or waiting ({}), which Rust does not speed up",
+                percent(*native),
+                percent(*wait)
+            )),
+            Trap::CalledInHotLoop {
+                caller, file, line, ..
+            } => s.push_str(&format!(
+                "; TRAP: called in a loop from {caller} ({file}:{line}): per-call crossing may eat the gain, consider moving the loop too"
+            )),
+        }
+    }
+    s
+}
