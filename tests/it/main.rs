@@ -6,6 +6,7 @@ mod fuzz_regressions;
 mod independent;
 mod plan;
 mod properties;
+mod rank;
 mod top;
 
 use std::path::{Path, PathBuf};
