@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 
 use brownfield::ingest::{DEFAULT_MAX_DECOMPRESSED_BYTES, IngestOptions, InputFormat};
-use brownfield::plan::{DEFAULT_ASSUMED_SPEEDUP, DEFAULT_MIN_SELF_SHARE, DEFAULT_TOP, PlanOptions};
+use brownfield::plan::DEFAULT_TOP;
 use brownfield::profile::transform::{Filters, TagFilter};
 use brownfield::source::walk::WalkOptions;
 use brownfield::top::Granularity;
@@ -273,18 +273,19 @@ pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) source: SourceArgs,
 
-    /// Directory to write plan.md and flamegraph.svg into (created if missing; existing plan
-    /// files are replaced atomically).
+    /// Directory to write the plan into: plan.md, plan.html, plan.json and SVG pictures
+    /// (created if missing; files are written under temporary names, then renamed).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
 
-    /// Assumed speedup of a function's own code once rewritten in Rust (a factor > 1).
-    #[arg(long, value_name = "FACTOR", default_value_t = DEFAULT_ASSUMED_SPEEDUP, value_parser = parse_speedup)]
-    pub(crate) assumed_speedup: f64,
+    /// Replace the files of an output directory that is not empty.
+    #[arg(long)]
+    pub(crate) force: bool,
 
-    /// Smallest self share for a migration candidate, as a fraction in [0, 1].
-    #[arg(long, value_name = "FRACTION", default_value_t = DEFAULT_MIN_SELF_SHARE, value_parser = parse_fraction)]
-    pub(crate) min_self_share: f64,
+    /// The model's configuration (default: brownfield.toml in the source root if present,
+    /// else the built-in defaults; `brownfield init` writes them out).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 
     /// Number of functions shown in the ranked tables (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
@@ -294,15 +295,13 @@ pub(crate) struct PlanArgs {
 impl PlanArgs {
     /// Converts the arguments into the library's request.
     pub(crate) fn into_request(self, command_line: String) -> PlanRequest {
-        let mut options = PlanOptions::default();
-        options.assumed_speedup = self.assumed_speedup;
-        options.min_self_share = self.min_self_share;
-        options.top = if self.top == 0 { usize::MAX } else { self.top };
         let walk = self.source.walk_options();
         let (profiles, ingest, filters) = self.input.into_parts();
         let mut request = PlanRequest::new(profiles, self.source.source, self.out);
         request.walk = walk;
-        request.options = options;
+        request.force = self.force;
+        request.config = self.config;
+        request.top = if self.top == 0 { usize::MAX } else { self.top };
         request.ingest = ingest;
         request.filters = filters;
         request.command_line = command_line;
@@ -418,28 +417,6 @@ impl GraphArgs {
     }
 }
 
-fn parse_speedup(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if v.is_finite() && v > 1.0 {
-        Ok(v)
-    } else {
-        Err(format!(
-            "the assumed speedup must be a finite factor > 1, got {s}"
-        ))
-    }
-}
-
-fn parse_fraction(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!(
-            "expected a fraction in [0, 1], got {s} (write 0.05 for 5%)"
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,14 +436,15 @@ mod tests {
             panic!("plan")
         };
         let req = args.into_request(String::new());
-        assert_eq!(req.options, PlanOptions::default());
+        assert_eq!(req.top, DEFAULT_TOP);
+        assert!(!req.force && req.config.is_none());
         assert_eq!(req.ingest, IngestOptions::default());
         assert!(!req.filters.idle && !req.filters.threads && !req.filters.normalize);
     }
 
     #[test]
-    fn flags_are_validated() {
-        let bad = Cli::try_parse_from([
+    fn plan_flags_convert() {
+        let cli = Cli::try_parse_from([
             "brownfield",
             "plan",
             "p",
@@ -474,41 +452,20 @@ mod tests {
             "s",
             "--out",
             "o",
-            "--assumed-speedup",
-            "0.5",
-        ]);
-        assert!(bad.unwrap_err().to_string().contains("finite factor > 1"));
-        let bad = Cli::try_parse_from([
-            "brownfield",
-            "plan",
-            "p",
-            "--source",
-            "s",
-            "--out",
-            "o",
-            "--min-self-share",
-            "5",
-        ]);
-        assert!(bad.unwrap_err().to_string().contains("write 0.05 for 5%"));
-        let ok = Cli::try_parse_from([
-            "brownfield",
-            "plan",
-            "p",
-            "--source",
-            "s",
-            "--out",
-            "o",
-            "--assumed-speedup",
-            "25",
+            "--force",
+            "--config",
+            "b.toml",
             "--top",
-            "5",
+            "0",
         ])
         .unwrap();
-        let Command::Plan(args) = ok.command else {
+        let Command::Plan(args) = cli.command else {
             panic!("plan")
         };
         let req = args.into_request(String::new());
-        assert_eq!((req.options.assumed_speedup, req.options.top), (25.0, 5));
+        assert!(req.force);
+        assert_eq!(req.config.as_deref(), Some(std::path::Path::new("b.toml")));
+        assert_eq!(req.top, usize::MAX);
     }
 
     #[test]

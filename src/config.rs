@@ -73,6 +73,8 @@ pub struct Config {
     pub exclude: Exclude,
     /// Which functions are candidates.
     pub candidates: Candidates,
+    /// How candidates become migration units and phases.
+    pub plan: PlanRules,
 }
 
 /// A low / mid / high range of a per-unit speedup factor (≥ 1).
@@ -329,8 +331,9 @@ pub struct Exclude {
 pub struct Candidates {
     /// Smallest total share, in [0, 1], for a function to be ranked.
     pub min_total_share: f64,
-    /// Count time in Python code outside the codebase (stdlib or third-party `.py` files)
-    /// called by a unit as movable: a Rust rewrite replaces those calls too.
+    /// Count time in standard-library Python (`.py` files of the stdlib) called by a unit as
+    /// movable: a Rust rewrite replaces those calls too. (Third-party `.py` leaves count as
+    /// native: docs/scoring.md.)
     pub library_python_movable: bool,
 }
 
@@ -339,6 +342,41 @@ impl Default for Candidates {
         Candidates {
             min_total_share: 0.005,
             library_python_movable: true,
+        }
+    }
+}
+
+/// How `brownfield plan` turns ranked candidates into migration units and phases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanRules {
+    /// A unit is planned only if it saves at least this fraction of the run's time at the mid
+    /// speedup, `p × (1 - 1 / s_mid)` (diminishing returns; in [0, 1]).
+    pub min_marginal_gain: f64,
+    /// Units less isolated than this (score in [0, 1]) are left out as too entangled.
+    pub min_isolation: f64,
+    /// Phase 1 (quick wins): at most this many units ...
+    pub quick_win_max_units: usize,
+    /// ... each at most this many ideal engineer-days ...
+    pub quick_win_max_days: f64,
+    /// ... and at least this isolated.
+    pub quick_win_min_isolation: f64,
+    /// Phase 2 takes the remaining units of at most this many days; phase 3 the rest.
+    pub phase2_max_days: f64,
+    /// The "not worth migrating" list covers hot functions with at least this total share.
+    pub not_worth_min_total_share: f64,
+}
+
+impl Default for PlanRules {
+    fn default() -> Self {
+        PlanRules {
+            min_marginal_gain: 0.01,
+            min_isolation: 0.3,
+            quick_win_max_units: 5,
+            quick_win_max_days: 3.0,
+            quick_win_min_isolation: 0.75,
+            phase2_max_days: 10.0,
+            not_worth_min_total_share: 0.02,
         }
     }
 }
@@ -438,6 +476,16 @@ impl Config {
                 "candidates.min_total_share",
                 self.candidates.min_total_share,
             ),
+            ("plan.min_marginal_gain", self.plan.min_marginal_gain),
+            ("plan.min_isolation", self.plan.min_isolation),
+            (
+                "plan.quick_win_min_isolation",
+                self.plan.quick_win_min_isolation,
+            ),
+            (
+                "plan.not_worth_min_total_share",
+                self.plan.not_worth_min_total_share,
+            ),
         ];
         for (key, v) in fractions {
             if !(0.0..=1.0).contains(&v) {
@@ -481,6 +529,14 @@ impl Config {
             if !ok {
                 let what = if positive { "above 0" } else { "at least 0" };
                 return bad(key, format!("must be a finite number {what} (got {v})"));
+            }
+        }
+        for (key, v) in [
+            ("plan.quick_win_max_days", self.plan.quick_win_max_days),
+            ("plan.phase2_max_days", self.plan.phase2_max_days),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(key, format!("must be a finite number at least 0 (got {v})"));
             }
         }
         if !(e.range_factor.is_finite() && e.range_factor >= 1.0) {
@@ -583,7 +639,18 @@ functions = []   # globs on dotted ids, e.g. ["pkg.cli.*"]
 
 [candidates]
 min_total_share = 0.005        # rank functions with at least this total share
-library_python_movable = true  # time in stdlib / third-party .py code a unit calls moves too
+library_python_movable = true  # time in standard-library .py code a unit calls moves too
+
+# brownfield plan: candidates (best gain per effort first) become migration units that do not
+# overlap, then phases. Phase 0 is always the safety net (benchmarks and golden tests).
+[plan]
+min_marginal_gain = 0.01       # plan a unit only if it saves >= 1% of the run (mid speedup)
+min_isolation = 0.3            # less isolated units are "too entangled"
+quick_win_max_units = 5        # phase 1, quick wins: at most this many units,
+quick_win_max_days = 3.0       #   each at most this many ideal engineer-days,
+quick_win_min_isolation = 0.75 #   and at least this isolated
+phase2_max_days = 10.0         # phase 2: the other units up to this effort; phase 3: the rest
+not_worth_min_total_share = 0.02  # list hot functions left out from this total share up
 "#;
 
 #[cfg(test)]

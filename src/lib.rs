@@ -57,8 +57,13 @@ pub struct PlanRequest {
     pub walk: source::walk::WalkOptions,
     /// Directory the plan files are written to (created if missing).
     pub out: PathBuf,
-    /// Model and presentation options.
-    pub options: plan::PlanOptions,
+    /// Replace the files of a non-empty output directory.
+    pub force: bool,
+    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the source
+    /// root, else uses the defaults.
+    pub config: Option<PathBuf>,
+    /// Rows shown in the ranked tables.
+    pub top: usize,
     /// The command line, recorded in the plan's inputs.
     pub command_line: String,
 }
@@ -70,6 +75,7 @@ impl PlanRequest {
             profiles,
             source,
             out,
+            top: plan::DEFAULT_TOP,
             ..Default::default()
         }
     }
@@ -80,22 +86,28 @@ impl PlanRequest {
 pub struct PlanOutcome {
     /// The plan that was written.
     pub plan: plan::Plan,
-    /// The files written, in order (plan.md, flamegraph.svg).
+    /// The files written, in order.
     pub written: Vec<PathBuf>,
 }
 
-/// Reads the profile, indexes the source, maps, ranks, builds the plan and writes its files.
+/// Reads the profile, indexes the source, maps, ranks, builds the plan and writes its files
+/// (plan.md, plan.html, plan.json and the pictures; see [`render::write_plan`]).
 ///
 /// # Errors
-/// [`Error::Ingest`] for an unreadable or malformed profile (naming the file and line),
-/// [`Error::Source`] when the source root is not a directory, [`Error::Render`] when the output
-/// cannot be written. Nothing is written unless every earlier stage succeeded.
+/// [`Error::Config`] for a bad configuration file, [`Error::Ingest`] for an unreadable or
+/// malformed profile, [`Error::Source`] when the source root is not a directory or holds no
+/// Python file, [`Error::Render`] when the output directory is not empty (without `force`) or
+/// a file cannot be written. Nothing is written unless every file rendered.
 pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
+    let (config, config_path) = config::Config::load(request.config.as_deref(), &request.source)?;
+    render::check_out_dir(&request.out, request.force)?;
     let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
     let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
     let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
+    let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
     let ranking = rank::rank(&profile, &mapping, &index);
+    let scores = model::score(&profile, &mapping, &index, &graph, &config);
     let inputs = plan::Inputs {
         profiles: request
             .profiles
@@ -104,16 +116,21 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
             .collect(),
         source_root: request.source.display().to_string(),
         command_line: request.command_line.clone(),
+        ..Default::default()
     };
-    let plan = plan::build(
-        &profile,
-        &index,
-        &mapping,
-        &ranking,
-        &request.options,
-        inputs,
-        &diag,
-    );
+    let mut options = plan::PlanOptions::new();
+    options.config = config;
+    options.config_path = config_path.map(|p| p.display().to_string());
+    options.top = request.top;
+    let analysis = plan::Analysis {
+        profile: &profile,
+        index: &index,
+        mapping: &mapping,
+        graph: &graph,
+        ranking: &ranking,
+        scores: &scores,
+    };
+    let plan = plan::build(&analysis, &options, inputs, &diag);
     let written = render::write_plan(&plan, &request.out)?;
     Ok(PlanOutcome { plan, written })
 }

@@ -33,7 +33,7 @@ pub struct Mapping {
 
 /// How much of the profile lands in the codebase. Values are in the profile's unit (samples
 /// for py-spy); shares are fractions in [0, 1] of `total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Coverage {
     /// Sum of all sample values.
     pub total: u64,

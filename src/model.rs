@@ -7,16 +7,21 @@
 //! Each sample is charged to its **owner**, the deepest codebase frame on its stack (the code
 //! that did the work or called out for it), and classified by its leaf ([`Work`]):
 //! - a codebase leaf line is `Python`, unless the line calls native code (an imported C
-//!   accelerator or third-party module, `sorted`/`sum`/`min`/`max`/...), then `Native`, or
+//!   bulk C module such as `re`, `json`, `zlib`, a compiled regex's methods, `sorted`, or an
+//!   imported third-party module), then `Native`, or
 //!   does I/O or waits (the isolation facts' I/O calls, `time.sleep`, sockets, threads),
 //!   then `Wait`. Without `--native`, py-spy shows time in a C function on the line calling
 //!   it: a Python callee would have its own frame.
-//! - a leaf in Python outside the codebase is `Library`, unless its module waits (`threading`,
+//! - a leaf in standard-library Python is `Library`, unless its module waits (`threading`,
 //!   `socket`, `subprocess`, ...: `Wait`) or is a C-accelerated standard module (`json`, `re`,
-//!   `heapq`, ...: `Native`).
+//!   `heapq`, ...: `Native`). A leaf in third-party Python (site-packages) is `Native`: with
+//!   numpy and the like, a Python leaf line is where time in their C code shows; for
+//!   pure-Python dependencies this is conservative.
 //! - a native leaf (`--native`) is `Native`, except frames of the interpreter itself
 //!   (`python3.11`, `libpython3.11.so`), which are Python's own overhead: `Python`.
-//! - idle frames are `Wait`; frames with no location are `Native` (nothing to move).
+//! - idle frames (`(idle)`, and the waits `--idle` keeps: lock acquires, `select`,
+//!   `pthread_cond_wait`, ... as [`crate::profile::transform::is_idle_frame`] knows them) are
+//!   `Wait`; frames with no location are `Native` (nothing to move).
 //!
 //! ## Units
 //! The unit of a function `f` is `f` with the codebase definitions it dominates in the call
@@ -399,22 +404,31 @@ fn library_work(top: &str) -> Work {
     }
 }
 
-/// Per-sample facts the model needs, gathered once.
-struct Attribution {
-    /// Per aggregated stack: value, owner (deepest codebase frame), work, and the distinct
-    /// codebase definitions on the stack.
-    stacks: Vec<StackFacts>,
-    total: u64,
+/// Where the time of every sample goes: one entry per distinct stack of the profile.
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    /// Per aggregated stack (zero-valued stacks left out), in the profile's stack order.
+    pub stacks: Vec<StackFacts>,
+    /// The profile total, in its unit.
+    pub total: u64,
 }
 
-struct StackFacts {
-    value: u64,
-    owner: Option<FuncId>,
-    work: Work,
-    on_stack: Vec<FuncId>,
+/// One distinct stack's attribution.
+#[derive(Debug, Clone)]
+pub struct StackFacts {
+    /// The stack (`None`: no frame recorded).
+    pub stack: Option<crate::profile::StackId>,
+    /// Its value, in the profile's unit.
+    pub value: u64,
+    /// The deepest codebase definition on the stack.
+    pub owner: Option<FuncId>,
+    /// The kind of work at its leaf.
+    pub work: Work,
+    /// The distinct codebase definitions on the stack, root first.
+    pub on_stack: Vec<FuncId>,
     /// The definition directly above each distinct definition on the stack (its caller in
     /// this stack), for the loop trap: (callee, caller).
-    callers: Vec<(FuncId, FuncId)>,
+    pub callers: Vec<(FuncId, FuncId)>,
 }
 
 /// The top-level module of a dotted name or call text (`json.decoder.x` → `json`, `re.compile().match` → `re`).
@@ -474,7 +488,9 @@ fn is_interpreter_object(file: &str) -> bool {
     base.starts_with("python") || base.starts_with("libpython")
 }
 
-fn attribute(
+/// Classifies every stack of `profile`: owner, work and the codebase definitions on it
+/// (module documentation, "Where a sample's time goes").
+pub fn attribute(
     profile: &Profile,
     mapping: &Mapping,
     index: &SourceIndex,
@@ -508,6 +524,7 @@ fn attribute(
         }
         let work = match frames.last() {
             None => Work::Native,
+            Some(&leaf) if crate::profile::transform::is_idle_frame(profile, leaf) => Work::Wait,
             Some(&leaf) => {
                 let frame = profile.frame(leaf);
                 let file = frame.file.map(|f| profile.string(f));
@@ -533,7 +550,12 @@ fn attribute(
                                 Some(f) => crate::mapping::python_module_of_path(f),
                                 None => String::new(),
                             };
-                            library_work(top_module(&module))
+                            let stdlib = file.is_some_and(crate::mapping::is_stdlib_path);
+                            if stdlib {
+                                library_work(top_module(&module))
+                            } else {
+                                Work::Native
+                            }
                         }
                     },
                     FrameKind::Thread | FrameKind::Process | FrameKind::Unknown => Work::Native,
@@ -541,6 +563,7 @@ fn attribute(
             }
         };
         stacks.push(StackFacts {
+            stack: s.stack,
             value: s.value,
             owner,
             work,
@@ -672,6 +695,19 @@ pub fn score(
         }
     }
 
+    // The stacks each definition is on, so a candidate reads only its own.
+    let mut stacks_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (k, s) in attribution.stacks.iter().enumerate() {
+        for &d in &s.on_stack {
+            stacks_of[d.index()].push(k as u32);
+        }
+    }
+    let class_names: FxHashSet<&str> = index
+        .functions()
+        .iter()
+        .filter(|f| f.kind == DefKind::Class)
+        .map(|f| f.name.as_str())
+        .collect();
     let movable_kinds: &[Work] = if config.candidates.library_python_movable {
         &[Work::Python, Work::Library]
     } else {
@@ -696,10 +732,8 @@ pub fn score(
         let unit = units.unit_of(def);
         let mut movable = 0u64;
         let mut by_caller: FxHashMap<FuncId, u64> = FxHashMap::default();
-        for s in &attribution.stacks {
-            if !s.on_stack.contains(&def) {
-                continue;
-            }
+        for &k in &stacks_of[i] {
+            let s = &attribution.stacks[k as usize];
             if let Some(o) = s.owner
                 && unit.contains(&o)
                 && movable_kinds.contains(&s.work)
@@ -731,6 +765,7 @@ pub fn score(
             work,
             category,
             &by_caller,
+            &class_names,
             index,
             graph,
             config,
@@ -839,6 +874,7 @@ fn build_candidate(
     work: WorkMix,
     category: Category,
     by_caller: &FxHashMap<FuncId, u64>,
+    class_names: &FxHashSet<&str>,
     index: &SourceIndex,
     graph: &CallGraph,
     config: &Config,
@@ -944,14 +980,29 @@ fn build_candidate(
         .iter()
         .filter(|&&m| index.function(m).kind == DefKind::Method)
         .count();
-    let external_sites = incoming.len();
+    // Parameters of entry points annotated with a codebase class: objects that cross.
+    let class_params = entry_points
+        .iter()
+        .flat_map(|&m| index.syntax(m).params.iter())
+        .filter(|p| {
+            p.annotation.as_deref().is_some_and(|a| {
+                a.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|token| class_names.contains(token))
+            })
+        })
+        .count();
+    let callers: BTreeSet<FuncId> = incoming.iter().map(|c| c.caller_def).collect();
+    // Each calling function beyond the first counts 1; each further call site in a function
+    // already counted, 0.5.
+    let fan_in = callers.len().saturating_sub(1) as f64
+        + 0.5 * incoming.len().saturating_sub(callers.len()) as f64;
     let counts = [
-        external_sites.saturating_sub(1) as f64,
+        fan_in,
         callbacks.len() as f64,
         dynamic as f64,
         global_writes as f64,
         io as f64,
-        (self_reads.len() + 2 * self_writes.len() + 2 * entry_methods) as f64,
+        (self_reads.len() + 2 * self_writes.len() + 2 * entry_methods + 2 * class_params) as f64,
         if generators_async { 1.0 } else { 0.0 },
         f64::from(lines),
     ];
@@ -1088,7 +1139,7 @@ fn build_candidate(
     unit_ids.sort();
     unit_ids.insert(0, function.clone());
     let mut unit_defs: Vec<FuncId> = unit.iter().copied().filter(|&m| m != def).collect();
-    unit_defs.sort_by_key(|&m| id_of(m));
+    unit_defs.sort_by_cached_key(|&m| id_of(m));
     unit_defs.insert(0, def);
     Candidate {
         rank: 0,

@@ -531,25 +531,35 @@ fn dynamic_pairs(profile: &Profile, mapping: &Mapping) -> Vec<((Endpoint, Endpoi
         })
         .collect();
     let mut pairs: FxHashMap<(usize, usize), (u64, usize)> = FxHashMap::default();
-    let mut path: Vec<usize> = Vec::new();
+    // (frame index, whether the edge into it from the previous element is real).
+    let mut path: Vec<(usize, bool)> = Vec::new();
     let mut frames = Vec::new();
     for (stack_no, sample) in profile.values_by_stack().iter().enumerate() {
         path.clear();
-        // Root to leaf, merging nested-code frames into the definition around them.
+        // Root to leaf, merging nested-code frames into the definition around them. A
+        // generator expression (or lambda) resumed by other code, e.g. a genexpr defined in
+        // `load` and consumed by `dump(rows)`, is not a call of `load` by `dump`: no edge into
+        // it, but its own calls count as its definition's.
         profile.frames_root_to_leaf(sample.stack, &mut frames);
         for &f in &frames {
             let i = f.index();
             let Some(e) = &endpoints[i] else { continue };
             if nested_code[i]
-                && let Some(&prev) = path.last()
-                && endpoints[prev].as_ref() == Some(e)
+                && let Some(&(prev, _)) = path.last()
             {
+                if endpoints[prev].as_ref() == Some(e) {
+                    continue;
+                }
+                path.push((i, false));
                 continue;
             }
-            path.push(i);
+            path.push((i, true));
         }
         for w in path.windows(2) {
-            let (a, b) = (w[0], w[1]);
+            let ((a, _), (b, real)) = (w[0], w[1]);
+            if !real {
+                continue;
+            }
             let (Some(ea), Some(eb)) = (&endpoints[a], &endpoints[b]) else {
                 continue;
             };

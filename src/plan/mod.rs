@@ -1,71 +1,69 @@
-//! The migration plan: ranked candidates grouped into phases, with Amdahl's-law projections.
+//! The migration plan: ranked candidates ([`crate::model`]) grouped into migration units and
+//! phases, each with its boundary, risks, verification and Amdahl's-law projections.
 //!
-//! [`Plan`] is the one struct every renderer reads (terminal table, Markdown, flamegraph), so
-//! they cannot disagree. It holds plain data (names, shares, folded stacks), no references into
-//! the profile or the source index.
+//! [`Plan`] is the one struct every renderer reads (terminal table, plan.md, plan.html,
+//! plan.json, flamegraphs, chart), so they cannot disagree. It holds plain data (names,
+//! shares, folded stacks), no references into the profile or the source index. docs/plan.md
+//! explains the phasing; plan.json is `serde_json` of this struct (`schema_version` 1).
 //!
-//! ## The model in this version
-//! The time a function can hand over to Rust is approximated by its **self share**: the share
-//! of samples whose leaf frame is the function's own Python code. Candidates are the functions
-//! whose self share is at least [`PlanOptions::min_self_share`], taken in ranking order:
-//! Phase 1 holds the first [`PlanOptions::phase1_size`], Phase 2 the next
-//! [`PlanOptions::phase2_size`]. After each phase, the projected end-to-end speedup follows
-//! Amdahl's law, `1 / ((1 - p) + p / s)`, with `p` the cumulative self share moved so far and
-//! `s` the assumed per-function speedup ([`PlanOptions::assumed_speedup`]); the upper bound is
-//! `1 / (1 - p)` (the moved code takes no time at all).
+//! ## Phasing
+//! Candidates are taken by priority (gain per effort). A candidate becomes a **unit** when it
+//! is worth moving: pure-Python or mixed, not flagged `time_not_movable`, isolated enough
+//! (`[plan] min_isolation`), saving at least `[plan] min_marginal_gain` of the run at the mid
+//! speedup, and not overlapping a unit already chosen. Phase 0 is the safety net (benchmarks
+//! and golden tests of every entry point). Phase 1 holds the quick wins (small, well
+//! isolated), phase 2 the other units up to `[plan] phase2_max_days`, phase 3 the rest. Each
+//! phase states the cumulative projected speedup: Amdahl's law over every unit moved so far,
+//! `1 / ((1 - Σ pᵢ) + Σ pᵢ / sᵢ)`.
 
-use std::collections::BTreeMap;
+mod phases;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::callgraph::CallGraph;
+use crate::config::{Config, Range};
 use crate::diagnostics::Diagnostics;
 use crate::mapping::{Coverage, Mapping, ratio};
+use crate::model::{self, Attribution, CallSite, Category, Projection, Scores, Work, WorkMix};
 use crate::profile::{FrameKind, Profile};
 use crate::rank::Ranking;
-use crate::source::{DefKind, SourceIndex};
+use crate::source::syntax::ParamKind;
+use crate::source::{DefKind, FuncId, SourceIndex};
 
-/// Default [`PlanOptions::assumed_speedup`]: a pure-Python loop rewritten in Rust commonly
-/// runs 10–100× faster; 10× is the conservative end of that range.
-pub const DEFAULT_ASSUMED_SPEEDUP: f64 = 10.0;
-/// Default [`PlanOptions::min_self_share`]: 1% of samples.
-pub const DEFAULT_MIN_SELF_SHARE: f64 = 0.01;
-/// Default [`PlanOptions::phase1_size`].
-pub const DEFAULT_PHASE1_SIZE: usize = 3;
-/// Default [`PlanOptions::phase2_size`].
-pub const DEFAULT_PHASE2_SIZE: usize = 5;
+pub use model::amdahl;
+
 /// Default [`PlanOptions::top`].
 pub const DEFAULT_TOP: usize = 20;
 
+/// The plan.json schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// How the plan is built.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PlanOptions {
-    /// Assumed speedup `s` of one function's own code once rewritten in Rust, a factor > 1.
-    /// Default is [`DEFAULT_ASSUMED_SPEEDUP`] (10×).
-    pub assumed_speedup: f64,
-    /// Smallest self share, in [0, 1], for a function to be a migration candidate. Default is
-    /// [`DEFAULT_MIN_SELF_SHARE`] (0.01).
-    pub min_self_share: f64,
-    /// Number of candidates in Phase 1. Default is [`DEFAULT_PHASE1_SIZE`] (3).
-    pub phase1_size: usize,
-    /// Number of candidates in Phase 2. Default is [`DEFAULT_PHASE2_SIZE`] (5).
-    pub phase2_size: usize,
-    /// Number of ranked functions shown in tables. Default is [`DEFAULT_TOP`] (20).
+    /// The model's and the phasing's configuration (brownfield.toml).
+    pub config: Config,
+    /// The configuration file it came from (`None`: defaults).
+    pub config_path: Option<String>,
+    /// Number of ranked functions shown in tables. Default [`DEFAULT_TOP`].
     pub top: usize,
 }
 
-impl Default for PlanOptions {
-    fn default() -> Self {
+impl PlanOptions {
+    /// Options with the default configuration and `top` = [`DEFAULT_TOP`].
+    pub fn new() -> Self {
         PlanOptions {
-            assumed_speedup: DEFAULT_ASSUMED_SPEEDUP,
-            min_self_share: DEFAULT_MIN_SELF_SHARE,
-            phase1_size: DEFAULT_PHASE1_SIZE,
-            phase2_size: DEFAULT_PHASE2_SIZE,
             top: DEFAULT_TOP,
+            ..Default::default()
         }
     }
 }
 
 /// What the plan was made from, for its "Inputs" section.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Inputs {
     /// Profile paths as given on the command line.
     pub profiles: Vec<String>,
@@ -73,10 +71,16 @@ pub struct Inputs {
     pub source_root: String,
     /// The command line that made the plan (no timestamps, so plans stay reproducible).
     pub command_line: String,
+    /// The configuration file used (`None`: the defaults).
+    pub config: Option<String>,
+    /// Input format (`collapsed`, `speedscope`, `pprof`, `merged`).
+    pub format: String,
+    /// Recording duration in seconds, when the profile records it (pprof).
+    pub duration_seconds: Option<f64>,
 }
 
-/// One ranked codebase function.
-#[derive(Debug, Clone, PartialEq)]
+/// One ranked codebase function of the "Hot functions" table (by self time).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     /// 1-based rank (by self value, then total, then name).
     pub rank: usize,
@@ -100,10 +104,12 @@ pub struct Row {
     pub total_share: f64,
     /// The line where most of the self time lands (for rows shown in tables).
     pub hot_line: Option<HotLine>,
+    /// The phase whose units contain it (0: not planned).
+    pub phase: usize,
 }
 
 /// A function's hottest line: where most of its self time lands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HotLine {
     /// 1-based line number.
     pub line: u32,
@@ -113,29 +119,188 @@ pub struct HotLine {
     pub text: String,
 }
 
-/// One migration phase.
-#[derive(Debug, Clone, PartialEq)]
+/// Phase 0 or a migration phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseKind {
+    /// Benchmarks and golden tests that pin the current behaviour.
+    SafetyNet,
+    /// Units move to Rust.
+    Migration,
+}
+
+/// One phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
-    /// 1-based phase number.
+    /// 0 for the safety net, then 1, 2, ...
     pub number: usize,
-    /// A short title, e.g. `quick wins`.
+    /// A short title (`safety net`, `quick wins`, `next hot paths`, `major projects`).
     pub title: &'static str,
-    /// Indices into [`Plan::rows`] of the functions this phase moves.
-    pub rows: Vec<usize>,
-    /// Self share moved by this phase alone, in [0, 1].
+    /// Safety net or migration.
+    pub kind: PhaseKind,
+    /// Ids of the units it moves (empty for the safety net).
+    pub units: Vec<String>,
+    /// Movable share moved by this phase alone, in [0, 1].
     pub moved_share: f64,
-    /// Self share moved by this and all earlier phases, in [0, 1].
+    /// Movable share moved by this and all earlier phases, in [0, 1].
     pub cumulative_share: f64,
-    /// Projected end-to-end speedup after this phase (Amdahl, at the assumed speedup), ≥ 1.
-    pub projected_speedup: f64,
-    /// Upper bound after this phase: the moved code takes no time, `1 / (1 - p)`.
+    /// Projected end-to-end speedup after this phase (all units so far), low / mid / high.
+    pub projected_speedup: Projection,
+    /// `1 / (1 - cumulative_share)`: the moved code taking no time at all.
     pub upper_bound: f64,
+    /// Ideal engineer-days of this phase (the safety net: a day per unit's entry points).
+    pub effort_days: f64,
     /// Lines of code this phase rewrites.
     pub lines: u32,
 }
 
+/// A Python entry point of a unit: a member called from outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryPoint {
+    /// Dotted id.
+    pub id: String,
+    /// The signature as written (parameters with annotations and defaults, return annotation,
+    /// decorators in front), e.g. `@staticmethod def parse(line: str, strict=False) -> Record`.
+    pub signature: String,
+    /// File relative to the source root.
+    pub file: String,
+    /// Line of the `def`.
+    pub line: u32,
+}
+
+/// A risk of moving a unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Risk {
+    /// `dynamic_feature`, `global_state`, `io`, `exception`, `generator_async`,
+    /// `object_coupling`, `callback`, `ffi_crossing`.
+    pub kind: &'static str,
+    /// What, in words, with names from the source.
+    pub detail: String,
+    /// Where (file relative to the source root), when it is one place.
+    pub file: Option<String>,
+    /// The line, when it is one place.
+    pub line: Option<u32>,
+}
+
+/// A migration unit: a function with the callees only it reaches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unit {
+    /// The unit's id: its root function's dotted id (the id of `brownfield graph`).
+    pub id: String,
+    /// Its phase (1, 2, 3).
+    pub phase: usize,
+    /// Its rank in `brownfield rank`.
+    pub rank: usize,
+    /// Dotted ids of the members, the root first.
+    pub members: Vec<String>,
+    /// File of the root.
+    pub file: String,
+    /// Line of the root.
+    pub line: u32,
+    /// Lines of code of all members.
+    pub lines: u32,
+    /// Root's self share, in [0, 1].
+    pub self_share: f64,
+    /// Root's total share, in [0, 1].
+    pub total_share: f64,
+    /// Share of all samples that moves with the unit, in [0, 1].
+    pub movable_share: f64,
+    /// Category.
+    pub category: Category,
+    /// Where the root's samples land.
+    pub work: WorkMix,
+    /// Ease of isolation in [0, 1].
+    pub isolation: f64,
+    /// Ideal engineer-days.
+    pub effort_days: f64,
+    /// The rough range of the effort, [low, high].
+    pub effort_range: [f64; 2],
+    /// Per-unit speedup assumed for the category.
+    pub assumed_speedup: Range,
+    /// End-to-end speedup if only this unit moved.
+    pub projected_speedup: Projection,
+    /// Fraction of the run's time this unit saves at the mid speedup, `p (1 - 1 / s_mid)`.
+    pub marginal_gain: f64,
+    /// One line: why it is in its phase.
+    pub why: String,
+    /// Members called from outside the unit, with their signatures.
+    pub entry_points: Vec<EntryPoint>,
+    /// Calls that must change (from outside the unit into it).
+    pub call_sites: Vec<CallSite>,
+    /// Codebase functions outside the unit that it calls back into.
+    pub callbacks: Vec<String>,
+    /// What could go wrong.
+    pub risks: Vec<Risk>,
+    /// How to check the result.
+    pub verify: Vec<String>,
+    /// Flamegraph labels of the members (for highlighting).
+    #[serde(skip)]
+    pub labels: Vec<String>,
+    /// The members.
+    #[serde(skip)]
+    pub member_defs: Vec<FuncId>,
+}
+
+/// Why a hot function is left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOutReason {
+    /// Its time is already in native code.
+    TimeInNative,
+    /// It mostly waits.
+    IoBound,
+    /// Too many boundary problems for its gain.
+    TooEntangled,
+    /// Moving it would save too little.
+    TooSmall,
+    /// Its movable time is already in planned units: what is left is glue.
+    Covered,
+}
+
+/// A hot function that is not worth migrating, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeftOut {
+    /// Dotted id.
+    pub function: String,
+    /// File relative to the source root.
+    pub file: String,
+    /// First line.
+    pub line: u32,
+    /// Total share, in [0, 1].
+    pub total_share: f64,
+    /// Movable share, in [0, 1].
+    pub movable_share: f64,
+    /// The reason.
+    pub reason: LeftOutReason,
+    /// The reason in words, with its numbers.
+    pub detail: String,
+}
+
+/// A ranked candidate as the plan shows it (`brownfield rank`'s row, shortened).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateSummary {
+    /// Rank by priority.
+    pub rank: usize,
+    /// Dotted id.
+    pub function: String,
+    /// Total share, in [0, 1].
+    pub total_share: f64,
+    /// Movable share, in [0, 1].
+    pub movable_share: f64,
+    /// Category.
+    pub category: Category,
+    /// Ease of isolation, in [0, 1].
+    pub isolation: f64,
+    /// Ideal engineer-days.
+    pub effort_days: f64,
+    /// Projected end-to-end speedup if it moved alone.
+    pub projected_speedup: Projection,
+    /// The phase of the unit it belongs to (0: not planned).
+    pub phase: usize,
+}
+
 /// Size of the indexed codebase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct CodebaseStats {
     /// Python files indexed.
     pub files: usize,
@@ -145,14 +310,44 @@ pub struct CodebaseStats {
     pub lines: u64,
 }
 
+/// The plan's bottom line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headline {
+    /// Units planned.
+    pub units: usize,
+    /// Functions moved (all members).
+    pub functions: usize,
+    /// Lines of code moved.
+    pub lines: u32,
+    /// Ideal engineer-days, all migration phases (safety net included).
+    pub effort_days: f64,
+    /// Share of samples moved, in [0, 1].
+    pub moved_share: f64,
+    /// Projected end-to-end speedup after the last phase.
+    pub projected_speedup: Projection,
+    /// `1 / (1 - moved_share)`.
+    pub upper_bound: f64,
+}
+
+/// The hot subgraph: planned units' members and their callers, for the Mermaid diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct HotSubgraph {
+    /// `(id, phase)`: phase 0 for callers outside every unit.
+    pub nodes: Vec<(String, usize)>,
+    /// Calls between them, `(caller, callee)`, sorted.
+    pub edges: Vec<(String, String)>,
+}
+
 /// Everything a renderer needs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
-    /// A short name for the codebase (the source root's last component).
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// A short name for the codebase (its top-level package, else the source root's name).
     pub title: String,
     /// What the plan was made from.
     pub inputs: Inputs,
-    /// Unit of every value (`samples`).
+    /// Unit of every value (`samples`, `nanoseconds`).
     pub unit: &'static str,
     /// Profile total, in `unit`.
     pub total_value: u64,
@@ -160,21 +355,52 @@ pub struct Plan {
     pub coverage: Coverage,
     /// Size of the codebase.
     pub codebase: CodebaseStats,
-    /// Every function with samples, ranked.
-    pub rows: Vec<Row>,
-    /// Migration phases, in order; empty when no function reaches the minimum self share.
+    /// All samples by kind of work.
+    pub work: WorkMix,
+    /// The bottom line.
+    pub headline: Headline,
+    /// Phase 0 (safety net) then the migration phases; only the safety net when nothing is
+    /// worth moving.
     pub phases: Vec<Phase>,
-    /// The options the plan was built with.
-    pub options: PlanOptions,
+    /// The units, in phase order, then by priority.
+    pub units: Vec<Unit>,
+    /// Hot functions left out, by total share.
+    pub not_worth: Vec<LeftOut>,
+    /// The ranked candidates (at most [`CANDIDATES_SHOWN`]), by priority.
+    pub candidates: Vec<CandidateSummary>,
+    /// Codebase functions by self time (the top [`PlanOptions::top`]).
+    pub hot_functions: Vec<Row>,
+    /// Functions ranked in all (the hot-functions table may show fewer).
+    pub hot_function_count: usize,
+    /// The diagram's data.
+    pub hot_subgraph: HotSubgraph,
+    /// The configuration the plan was built with.
+    pub config: Config,
     /// Soft problems found on the way.
     pub warnings: Vec<String>,
     /// Folded stacks for the flamegraph: `label;label;... → value`, root first, sorted by
     /// stack. Codebase frames are labelled with their qualified name, external Python frames
     /// `function (file)` and native frames `function (object)`.
+    #[serde(skip)]
     pub folded: Vec<(String, u64)>,
+    /// The projected "after" flamegraph: the same stacks with the values of migrated time
+    /// divided by each unit's mid speedup, all scaled by [`AFTER_SCALE`].
+    #[serde(skip)]
+    pub folded_after: Vec<(String, u64)>,
     /// The class of every flamegraph label in `folded` (for colouring).
+    #[serde(skip)]
     pub label_classes: BTreeMap<String, FrameClass>,
+    /// Table rows shown.
+    #[serde(skip)]
+    pub top: usize,
 }
+
+/// Candidates listed in [`Plan::candidates`] (and drawn in the chart).
+pub const CANDIDATES_SHOWN: usize = 30;
+
+/// Values of [`Plan::folded_after`] are in 1/`AFTER_SCALE` of the profile's unit (so shrunk
+/// stacks stay integers).
+pub const AFTER_SCALE: u64 = 1000;
 
 /// What a flamegraph label stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -211,50 +437,631 @@ impl SourceLines {
     }
 }
 
-/// Amdahl's law: the end-to-end speedup when a share `p` in [0, 1] of the run becomes `s`
-/// times faster. `s = ∞` gives `1 / (1 - p)`.
-pub fn amdahl(p: f64, s: f64) -> f64 {
-    let p = p.clamp(0.0, 1.0);
-    let rest = if s.is_infinite() { 0.0 } else { p / s };
-    let denom = (1.0 - p) + rest;
-    if denom <= 0.0 {
-        f64::INFINITY
+/// Everything [`build`] reads.
+pub struct Analysis<'a> {
+    /// The merged, filtered profile.
+    pub profile: &'a Profile,
+    /// The source index.
+    pub index: &'a SourceIndex,
+    /// Frames to definitions.
+    pub mapping: &'a Mapping,
+    /// The call graph with the profile's dynamic edges.
+    pub graph: &'a CallGraph,
+    /// Self/total by definition (the hot-functions table).
+    pub ranking: &'a Ranking,
+    /// The model's candidates.
+    pub scores: &'a Scores,
+}
+
+/// Builds the plan.
+pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnostics) -> Plan {
+    let config = &options.config;
+    let attribution = model::attribute(a.profile, a.mapping, a.index, a.graph);
+    let (labels, label_classes) = frame_labels(a.profile, a.index, a.mapping);
+    let selection = phases::select(a.scores, config);
+
+    // Units with their boundary, risks and verification.
+    let mut units: Vec<Unit> = selection
+        .units
+        .iter()
+        .map(|&(ci, phase)| {
+            let c = &a.scores.candidates[ci];
+            unit_of(c, phase, a, config)
+        })
+        .collect();
+    units.sort_by(|x, y| x.phase.cmp(&y.phase).then(x.rank.cmp(&y.rank)));
+
+    // Phases.
+    let mut phase_list = Vec::new();
+    let mut cumulative = 0.0;
+    let mut moved: Vec<(f64, Range)> = Vec::new();
+    let mut entry_total = 0;
+    for (number, title) in [
+        (1, "quick wins"),
+        (2, "next hot paths"),
+        (3, "major projects"),
+    ] {
+        let members: Vec<&Unit> = units.iter().filter(|u| u.phase == number).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let share: f64 = members.iter().map(|u| u.movable_share).sum();
+        cumulative += share;
+        moved.extend(members.iter().map(|u| (u.movable_share, u.assumed_speedup)));
+        entry_total += members.iter().map(|u| u.entry_points.len()).sum::<usize>();
+        phase_list.push(Phase {
+            number,
+            title,
+            kind: PhaseKind::Migration,
+            units: members.iter().map(|u| u.id.clone()).collect(),
+            moved_share: share,
+            cumulative_share: cumulative,
+            projected_speedup: combined(&moved),
+            upper_bound: amdahl(cumulative, f64::INFINITY),
+            effort_days: members.iter().map(|u| u.effort_days).sum(),
+            lines: members.iter().map(|u| u.lines).sum(),
+        });
+    }
+    // Phase 0: about half a day per entry point to pin (golden tests), at least a day.
+    let safety_days = if units.is_empty() {
+        0.0
     } else {
-        1.0 / denom
+        (0.5 * entry_total as f64).max(1.0)
+    };
+    phase_list.insert(
+        0,
+        Phase {
+            number: 0,
+            title: "safety net",
+            kind: PhaseKind::SafetyNet,
+            units: Vec::new(),
+            moved_share: 0.0,
+            cumulative_share: 0.0,
+            projected_speedup: Projection {
+                low: 1.0,
+                mid: 1.0,
+                high: 1.0,
+            },
+            upper_bound: 1.0,
+            effort_days: safety_days,
+            lines: 0,
+        },
+    );
+    let last = phase_list.last().cloned();
+    let headline = Headline {
+        units: units.len(),
+        functions: units.iter().map(|u| u.members.len()).sum(),
+        lines: units.iter().map(|u| u.lines).sum(),
+        effort_days: phase_list.iter().map(|p| p.effort_days).sum(),
+        moved_share: cumulative,
+        projected_speedup: last.as_ref().map_or(
+            Projection {
+                low: 1.0,
+                mid: 1.0,
+                high: 1.0,
+            },
+            |p| p.projected_speedup,
+        ),
+        upper_bound: amdahl(cumulative, f64::INFINITY),
+    };
+
+    let not_worth = left_out(a, &selection, &units, config);
+    let phase_of_def: BTreeMap<FuncId, usize> = units
+        .iter()
+        .flat_map(|u| u.member_defs.iter().map(move |&d| (d, u.phase)))
+        .collect();
+    let (hot_functions, hot_function_count) = hot_rows(a, options, &phase_of_def);
+    let candidates = a
+        .scores
+        .candidates
+        .iter()
+        .take(CANDIDATES_SHOWN)
+        .map(|c| CandidateSummary {
+            rank: c.rank,
+            function: c.function.clone(),
+            total_share: c.total_share,
+            movable_share: c.movable_share,
+            category: c.category,
+            isolation: c.isolation.score,
+            effort_days: c.effort.days,
+            projected_speedup: c.projected_speedup,
+            phase: phase_of_def.get(&c.def).copied().unwrap_or(0),
+        })
+        .collect();
+    let hot_subgraph = hot_subgraph(a, &units);
+    let folded = fold(&attribution, a.profile, &labels, |_| 1.0);
+    let speedup_of: BTreeMap<FuncId, (f64, &Unit)> = units
+        .iter()
+        .flat_map(|u| {
+            u.member_defs
+                .iter()
+                .map(move |&d| (d, (u.assumed_speedup.mid, u)))
+        })
+        .collect();
+    let movable = |w: Work| {
+        w == Work::Python || (w == Work::Library && config.candidates.library_python_movable)
+    };
+    let folded_after = fold(&attribution, a.profile, &labels, |s| match s.owner {
+        Some(o) if movable(s.work) => match speedup_of.get(&o) {
+            Some(&(speedup, u)) if s.on_stack.contains(&u.member_defs[0]) => 1.0 / speedup,
+            _ => 1.0,
+        },
+        _ => 1.0,
+    });
+
+    let metadata = a.profile.metadata();
+    let code_defs = a
+        .index
+        .functions()
+        .iter()
+        .filter(|f| matches!(f.kind, DefKind::Function | DefKind::Method))
+        .count();
+    Plan {
+        schema_version: SCHEMA_VERSION,
+        title: codebase_title(a.index),
+        inputs: Inputs {
+            config: options.config_path.clone(),
+            format: metadata.format.clone(),
+            duration_seconds: metadata.duration_nanos.map(|n| n as f64 / 1e9),
+            ..inputs
+        },
+        unit: a.profile.unit().as_str(),
+        total_value: a.profile.total(),
+        coverage: a.mapping.coverage(),
+        codebase: CodebaseStats {
+            files: a.index.files().len(),
+            functions: code_defs,
+            lines: a.index.total_lines(),
+        },
+        work: a.scores.work,
+        headline,
+        phases: phase_list,
+        units,
+        not_worth,
+        candidates,
+        hot_functions,
+        hot_function_count,
+        hot_subgraph,
+        config: config.clone(),
+        warnings: diag.warnings().to_vec(),
+        folded,
+        folded_after,
+        label_classes,
+        top: options.top,
     }
 }
 
-/// Builds the plan from the analysed profile.
-pub fn build(
-    profile: &Profile,
-    index: &SourceIndex,
-    mapping: &Mapping,
-    ranking: &Ranking,
+/// Amdahl's law over several units: `1 / ((1 - Σ p) + Σ p / s)` at the low, mid and high
+/// speedups of each.
+fn combined(moved: &[(f64, Range)]) -> Projection {
+    let p: f64 = moved.iter().map(|(p, _)| p).sum::<f64>().clamp(0.0, 1.0);
+    let at = |pick: fn(&Range) -> f64| {
+        let rest: f64 = moved.iter().map(|(q, r)| q / pick(r)).sum();
+        let denom = (1.0 - p) + rest;
+        if denom <= 0.0 {
+            f64::INFINITY
+        } else {
+            1.0 / denom
+        }
+    };
+    Projection {
+        low: at(|r| r.low),
+        mid: at(|r| r.mid),
+        high: at(|r| r.high),
+    }
+}
+
+/// The signature of a definition as written: decorators, `def`/`async def`, parameters with
+/// annotations and defaults, `/` and `*` markers, return annotation. Classes give
+/// `class Name`.
+pub fn signature(index: &SourceIndex, def: FuncId) -> String {
+    let f = index.function(def);
+    let s = index.syntax(def);
+    let mut out = String::new();
+    for (_, text) in &s.decorators {
+        out.push('@');
+        out.push_str(text);
+        out.push(' ');
+    }
+    if f.kind == DefKind::Class {
+        out.push_str("class ");
+        out.push_str(&f.name);
+        return out;
+    }
+    out.push_str(if s.is_async { "async def " } else { "def " });
+    out.push_str(&f.name);
+    out.push('(');
+    let mut parts: Vec<String> = Vec::new();
+    let mut seen_star = false;
+    for (i, p) in s.params.iter().enumerate() {
+        if p.kind == ParamKind::KeywordOnly && !seen_star {
+            parts.push("*".to_string());
+            seen_star = true;
+        }
+        let mut text = match p.kind {
+            ParamKind::VarPositional => {
+                seen_star = true;
+                format!("*{}", p.name)
+            }
+            ParamKind::VarKeyword => format!("**{}", p.name),
+            _ => p.name.clone(),
+        };
+        if let Some(a) = &p.annotation {
+            text.push_str(": ");
+            text.push_str(a);
+        }
+        if let Some(d) = &p.default {
+            text.push_str(if p.annotation.is_some() { " = " } else { "=" });
+            text.push_str(d);
+        }
+        parts.push(text);
+        let next_positional_only = s
+            .params
+            .get(i + 1)
+            .is_some_and(|n| n.kind == ParamKind::PositionalOnly);
+        if p.kind == ParamKind::PositionalOnly && !next_positional_only {
+            parts.push("/".to_string());
+        }
+    }
+    out.push_str(&parts.join(", "));
+    out.push(')');
+    if let Some(r) = &s.return_annotation {
+        out.push_str(" -> ");
+        out.push_str(&r.text());
+    }
+    out
+}
+
+fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) -> Unit {
+    let index = a.index;
+    let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
+    let entry_points: Vec<EntryPoint> = c
+        .unit_defs
+        .iter()
+        .filter(|&&d| c.entry_points.iter().any(|e| *e == c.unit[position(c, d)]))
+        .map(|&d| EntryPoint {
+            id: c.unit[position(c, d)].clone(),
+            signature: signature(index, d),
+            file: file_of(d),
+            line: def_line(index, d),
+        })
+        .collect();
+
+    let mut risks: BTreeSet<Risk> = BTreeSet::new();
+    for &m in &c.unit_defs {
+        let s = index.syntax(m);
+        let file = file_of(m);
+        let name = &c.unit[position(c, m)];
+        let mut add = |kind: &'static str, detail: String, line: u32| {
+            risks.insert(Risk {
+                kind,
+                detail,
+                file: Some(file.clone()),
+                line: Some(line),
+            });
+        };
+        for f in &s.facts.dynamic {
+            add(
+                "dynamic_feature",
+                format!("{} in {name}: needs a static design in Rust", f.what),
+                f.line,
+            );
+        }
+        for f in s
+            .facts
+            .global_writes
+            .iter()
+            .chain(&s.facts.nonlocal_writes)
+            .chain(&s.facts.module_state_writes)
+        {
+            add(
+                "global_state",
+                format!(
+                    "{name} writes {}: state shared with Python must cross the boundary or move",
+                    f.what
+                ),
+                f.line,
+            );
+        }
+        for f in &s.facts.io {
+            add(
+                "io",
+                format!("{name} does I/O ({}): keep it in Python or port it", f.what),
+                f.line,
+            );
+        }
+        for f in &s.facts.raises {
+            add(
+                "exception",
+                format!(
+                    "{name} raises {}: map it to a Python exception at the boundary (PyErr)",
+                    f.what
+                ),
+                f.line,
+            );
+        }
+        if s.is_generator || s.is_async {
+            let what = if s.is_async { "async" } else { "a generator" };
+            add(
+                "generator_async",
+                format!("{name} is {what}: needs an iterator/future type across the boundary"),
+                def_line(index, m),
+            );
+        }
+    }
+    let writes: Vec<&str> = c
+        .unit_defs
+        .iter()
+        .flat_map(|&m| index.syntax(m).facts.self_writes.iter().map(String::as_str))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if c.kind == "method" || !writes.is_empty() {
+        let detail = if writes.is_empty() {
+            format!(
+                "{} is a method: its object crosses the boundary (a #[pyclass] or attribute conversion)",
+                c.function
+            )
+        } else {
+            format!(
+                "writes self attributes {}: the object's state must live on one side",
+                writes
+                    .iter()
+                    .map(|w| format!("{w}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        risks.insert(Risk {
+            kind: "object_coupling",
+            detail,
+            file: None,
+            line: None,
+        });
+    }
+    for cb in &c.callbacks {
+        risks.insert(Risk {
+            kind: "callback",
+            detail: format!(
+                "calls back into {cb}, which stays in Python (a Python call from Rust per use)"
+            ),
+            file: None,
+            line: None,
+        });
+    }
+    for t in &c.traps {
+        if let model::Trap::CalledInHotLoop {
+            caller, file, line, ..
+        } = t
+        {
+            risks.insert(Risk {
+                kind: "ffi_crossing",
+                detail: format!(
+                    "called in a loop from {caller}: one Python-to-Rust crossing per iteration; move the loop too or batch the calls"
+                ),
+                file: Some(file.clone()),
+                line: Some(*line),
+            });
+        }
+    }
+    let looped = c.incoming.iter().filter(|s| s.in_loop).count();
+    if looped > 0
+        && !c
+            .traps
+            .iter()
+            .any(|t| matches!(t, model::Trap::CalledInHotLoop { .. }))
+    {
+        risks.insert(Risk {
+            kind: "ffi_crossing",
+            detail: format!(
+                "{looped} call site(s) inside loops: check the per-call cost after the rewrite"
+            ),
+            file: None,
+            line: None,
+        });
+    }
+
+    let s_mid = c.assumed_speedup.mid;
+    let after_total = (c.total_share - c.movable_share) + c.movable_share / s_mid;
+    let entries: Vec<String> = entry_points.iter().map(|e| e.id.clone()).collect();
+    let verify = vec![
+        format!(
+            "Before: golden tests call {} with inputs recorded from production and pin the outputs (and exceptions); a benchmark times them.",
+            entries.join(", ")
+        ),
+        format!(
+            "After: the same tests pass against the Rust version; the benchmark shows the unit at least {:.0}x faster (the low end assumed).",
+            c.assumed_speedup.low
+        ),
+        format!(
+            "Re-profile with the same command and run brownfield rank: {} should fall from {} to about {} of samples ({} at the low speedup).",
+            c.function,
+            model::percent(c.total_share),
+            model::percent(after_total),
+            model::percent(
+                (c.total_share - c.movable_share) + c.movable_share / c.assumed_speedup.low
+            )
+        ),
+    ];
+    let marginal_gain = c.movable_share * (1.0 - 1.0 / s_mid);
+    let why = format!(
+        "rank {} by gain per effort: {} of samples move ({}), saving {} of the run at {:.0}x; isolation {:.2}; ~{:.1} days",
+        c.rank,
+        model::percent(c.movable_share),
+        c.category.label(),
+        model::percent(marginal_gain),
+        s_mid,
+        c.isolation.score,
+        c.effort.days
+    );
+    let labels = c
+        .unit_defs
+        .iter()
+        .map(|&d| codebase_label(index, d))
+        .collect();
+    let _ = config;
+    Unit {
+        id: c.function.clone(),
+        phase,
+        rank: c.rank,
+        members: c.unit.clone(),
+        file: c.file.clone(),
+        line: c.line,
+        lines: c.unit_lines,
+        self_share: c.self_share,
+        total_share: c.total_share,
+        movable_share: c.movable_share,
+        category: c.category,
+        work: c.work,
+        isolation: c.isolation.score,
+        effort_days: c.effort.days,
+        effort_range: [c.effort.low, c.effort.high],
+        assumed_speedup: c.assumed_speedup,
+        projected_speedup: c.projected_speedup,
+        marginal_gain,
+        why,
+        entry_points,
+        call_sites: c.incoming.clone(),
+        callbacks: c.callbacks.clone(),
+        risks: risks.into_iter().collect(),
+        verify,
+        labels,
+        member_defs: c.unit_defs.clone(),
+    }
+}
+
+/// Position of d in the candidate's unit lists.
+fn position(c: &model::Candidate, d: FuncId) -> usize {
+    c.unit_defs.iter().position(|&x| x == d).unwrap_or(0)
+}
+
+/// The line of a definition's def (after its decorators).
+fn def_line(index: &SourceIndex, d: FuncId) -> u32 {
+    index.function(d).start_line + index.syntax(d).decorators.len() as u32
+}
+
+fn left_out(
+    a: &Analysis,
+    selection: &phases::Selection,
+    units: &[Unit],
+    config: &Config,
+) -> Vec<LeftOut> {
+    let planned: BTreeSet<&str> = units
+        .iter()
+        .flat_map(|u| u.members.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for (ci, c) in a.scores.candidates.iter().enumerate() {
+        if c.total_share < config.plan.not_worth_min_total_share
+            || planned.contains(c.function.as_str())
+        {
+            continue;
+        }
+        let (reason, detail) = match selection.rejected.get(&ci) {
+            Some(phases::Rejection::NotMovable) if c.category == Category::IoBound => (
+                LeftOutReason::IoBound,
+                format!(
+                    "I/O-bound: {} of its samples wait; Rust does not wait faster",
+                    model::percent(c.work.wait)
+                ),
+            ),
+            Some(phases::Rejection::NotMovable) => (
+                LeftOutReason::TimeInNative,
+                format!(
+                    "time in C already: {} of its samples are native code{}",
+                    model::percent(c.work.native),
+                    if c.work.wait > 0.05 {
+                        format!(", {} waiting", model::percent(c.work.wait))
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            Some(phases::Rejection::Entangled) => (
+                LeftOutReason::TooEntangled,
+                format!(
+                    "too entangled: isolation {:.2} ({} call sites into it, {} callbacks, {} dynamic features)",
+                    c.isolation.score,
+                    c.incoming.len(),
+                    c.callbacks.len(),
+                    c.isolation
+                        .components
+                        .iter()
+                        .find(|x| x.name == "dynamic")
+                        .map_or(0.0, |x| x.count)
+                ),
+            ),
+            Some(phases::Rejection::TooSmall) => (
+                LeftOutReason::TooSmall,
+                format!(
+                    "too small: moving it would save {} of the run at the mid speedup",
+                    model::percent(c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid))
+                ),
+            ),
+            Some(phases::Rejection::Overlaps(with))
+            | Some(phases::Rejection::Covered(with))
+            | Some(phases::Rejection::MovesWithCaller(with)) => {
+                let residual = (c.movable_share
+                    - units
+                        .iter()
+                        .filter(|u| c.unit.iter().any(|m| *m == u.id))
+                        .map(|u| u.movable_share)
+                        .sum::<f64>())
+                .max(0.0);
+                (
+                    LeftOutReason::Covered,
+                    format!(
+                        "its hot callees move with {with}; what stays is {} of movable glue across {} functions",
+                        model::percent(residual),
+                        c.unit.len()
+                    ),
+                )
+            }
+            None => continue,
+        };
+        out.push(LeftOut {
+            function: c.function.clone(),
+            file: c.file.clone(),
+            line: c.line,
+            total_share: c.total_share,
+            movable_share: c.movable_share,
+            reason,
+            detail,
+        });
+    }
+    out.sort_by(|x, y| {
+        y.total_share
+            .total_cmp(&x.total_share)
+            .then_with(|| x.function.cmp(&y.function))
+    });
+    out
+}
+
+fn hot_rows(
+    a: &Analysis,
     options: &PlanOptions,
-    inputs: Inputs,
-    diag: &Diagnostics,
-) -> Plan {
+    phase_of_def: &BTreeMap<FuncId, usize>,
+) -> (Vec<Row>, usize) {
     let mut sources = SourceLines::default();
-    let rows: Vec<Row> = ranking
+    let rows = a
+        .ranking
         .functions
         .iter()
         .enumerate()
+        .take(options.top)
         .map(|(i, s)| {
-            let f = index.function(s.def);
-            let file = &index.file(f.file).rel_path;
-            // Source text only for rows a table may show: reading every file would cost more
-            // than the rest of the plan on a big codebase.
-            let shown = i < options.top.max(options.phase1_size + options.phase2_size);
-            let hot_line = s.hottest_line.filter(|_| shown).map(|(line, v)| HotLine {
+            let f = a.index.function(s.def);
+            let file = &a.index.file(f.file).rel_path;
+            let hot_line = s.hottest_line.map(|(line, v)| HotLine {
                 line,
                 self_fraction: ratio(v, s.self_value),
-                text: sources.line(index.root(), file, line),
+                text: sources.line(a.index.root(), file, line),
             });
             Row {
                 rank: i + 1,
-                function: f.qualname.clone(),
+                function: a.graph.graph()[a.graph.node_of(s.def)].id.clone(),
                 kind: f.kind.as_str(),
-                file: index.file(f.file).rel_path.clone(),
+                file: file.clone(),
                 line: f.start_line,
                 lines: f.lines(),
                 self_value: s.self_value,
@@ -262,64 +1069,63 @@ pub fn build(
                 self_share: s.self_share,
                 total_share: s.total_share,
                 hot_line,
+                phase: phase_of_def.get(&s.def).copied().unwrap_or(0),
             }
         })
         .collect();
+    (rows, a.ranking.functions.len())
+}
 
-    let candidates: Vec<usize> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.self_value > 0 && r.self_share >= options.min_self_share)
-        .map(|(i, _)| i)
-        .collect();
-    let mut phases = Vec::new();
-    let mut cumulative = 0.0;
-    let groups = [
-        ("quick wins", 0, options.phase1_size),
-        ("next hot paths", options.phase1_size, options.phase2_size),
-    ];
-    for (n, (title, start, len)) in groups.into_iter().enumerate() {
-        let chosen: Vec<usize> = candidates.iter().copied().skip(start).take(len).collect();
-        if chosen.is_empty() {
-            break;
+/// The planned units (one node each, by root) and up to 8 callers outside every unit that
+/// call into them the most, with the calls among them (member-level calls lifted to units).
+fn hot_subgraph(a: &Analysis, units: &[Unit]) -> HotSubgraph {
+    use petgraph::visit::EdgeRef;
+    let g = a.graph.graph();
+    // Each planned member → (its unit's id, phase).
+    let mut unit_of: BTreeMap<FuncId, (&str, usize)> = BTreeMap::new();
+    for u in units {
+        for &d in &u.member_defs {
+            unit_of.insert(d, (u.id.as_str(), u.phase));
         }
-        let moved: f64 = chosen.iter().map(|&i| rows[i].self_share).sum();
-        cumulative += moved;
-        phases.push(Phase {
-            number: n + 1,
-            title,
-            lines: chosen.iter().map(|&i| rows[i].lines).sum(),
-            rows: chosen,
-            moved_share: moved,
-            cumulative_share: cumulative,
-            projected_speedup: amdahl(cumulative, options.assumed_speedup),
-            upper_bound: amdahl(cumulative, f64::INFINITY),
-        });
     }
-
-    let (folded, label_classes) = fold_for_flamegraph(profile, index, mapping);
-    let code_defs = index
-        .functions()
+    let mut callers: BTreeMap<FuncId, usize> = BTreeMap::new();
+    for u in units {
+        for s in &u.call_sites {
+            if !unit_of.contains_key(&s.caller_def) {
+                *callers.entry(s.caller_def).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(FuncId, usize)> = callers.into_iter().collect();
+    ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let id = |d: FuncId| g[a.graph.node_of(d)].id.clone();
+    let mut node_of: BTreeMap<FuncId, String> = unit_of
         .iter()
-        .filter(|f| matches!(f.kind, DefKind::Function | DefKind::Method))
-        .count();
-    Plan {
-        title: codebase_title(index),
-        inputs,
-        unit: profile.unit().as_str(),
-        total_value: profile.total(),
-        coverage: mapping.coverage(),
-        codebase: CodebaseStats {
-            files: index.files().len(),
-            functions: code_defs,
-            lines: index.total_lines(),
-        },
-        rows,
-        phases,
-        options: options.clone(),
-        warnings: diag.warnings().to_vec(),
-        folded,
-        label_classes,
+        .map(|(&d, &(u, _))| (d, u.to_string()))
+        .collect();
+    let mut nodes: BTreeSet<(String, usize)> =
+        units.iter().map(|u| (u.id.clone(), u.phase)).collect();
+    for (d, _) in ranked.into_iter().take(8) {
+        node_of.insert(d, id(d));
+        nodes.insert((id(d), 0));
+    }
+    let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
+    for (&d, from) in &node_of {
+        for e in g.edges(a.graph.node_of(d)) {
+            let t = e.target().index();
+            if t >= a.graph.defs() {
+                continue;
+            }
+            if let Some(to) = node_of.get(&FuncId::from_index(t))
+                && to != from
+            {
+                edges.insert((from.clone(), to.clone()));
+            }
+        }
+    }
+    HotSubgraph {
+        nodes: nodes.into_iter().collect(),
+        edges: edges.into_iter().collect(),
     }
 }
 
@@ -348,28 +1154,31 @@ fn codebase_title(index: &SourceIndex) -> String {
     }
 }
 
-/// Folded stacks with readable, line-free labels (lines would split one function into many
-/// boxes), aggregated and sorted.
-fn fold_for_flamegraph(
+/// The flamegraph label of a codebase definition.
+fn codebase_label(index: &SourceIndex, d: FuncId) -> String {
+    let f = index.function(d);
+    let l = if f.kind == DefKind::Module {
+        format!("{} <module>", f.qualname)
+    } else {
+        f.qualname.clone()
+    };
+    l.replace(';', ":")
+}
+
+/// One readable, line-free label per frame (lines would split one function into many boxes),
+/// and the class of every label.
+fn frame_labels(
     profile: &Profile,
     index: &SourceIndex,
     mapping: &Mapping,
-) -> (Vec<(String, u64)>, BTreeMap<String, FrameClass>) {
+) -> (Vec<String>, BTreeMap<String, FrameClass>) {
     let mut classes = BTreeMap::new();
     let labels: Vec<String> = profile
         .frame_ids()
         .map(|id| {
             let frame = profile.frame(id);
             let (label, class) = match mapping.def_of(id) {
-                Some(d) => {
-                    let f = index.function(d);
-                    let l = if f.kind == DefKind::Module {
-                        format!("{} <module>", f.qualname)
-                    } else {
-                        f.qualname.clone()
-                    };
-                    (l, FrameClass::Codebase)
-                }
+                Some(d) => (codebase_label(index, d), FrameClass::Codebase),
                 None => {
                     let name = profile.string(frame.function);
                     match (frame.kind, frame.file) {
@@ -398,14 +1207,23 @@ fn fold_for_flamegraph(
         })
         .collect();
     classes.insert(NO_PYTHON_FRAME.to_string(), FrameClass::Other);
+    (labels, classes)
+}
 
+/// Folded stacks, aggregated and sorted, each stack's value multiplied by `factor(stack)`;
+/// with a factor other than 1 everywhere the values are in 1/[`AFTER_SCALE`] units.
+fn fold(
+    attribution: &Attribution,
+    profile: &Profile,
+    labels: &[String],
+    factor: impl Fn(&model::StackFacts) -> f64,
+) -> Vec<(String, u64)> {
+    let scaled = attribution.stacks.iter().any(|s| factor(s) != 1.0);
+    let scale = if scaled { AFTER_SCALE } else { 1 };
     let mut folded: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();
     let mut frames = Vec::new();
-    for s in profile.values_by_stack() {
-        if s.value == 0 {
-            continue;
-        }
+    for s in &attribution.stacks {
         profile.frames_root_to_leaf(s.stack, &mut frames);
         buf.clear();
         for (i, f) in frames.iter().enumerate() {
@@ -417,29 +1235,39 @@ fn fold_for_flamegraph(
         if buf.is_empty() {
             buf.push_str(NO_PYTHON_FRAME);
         }
+        let value = ((s.value * scale) as f64 * factor(s)).round() as u64;
+        if value == 0 {
+            continue;
+        }
         match folded.get_mut(buf.as_str()) {
-            Some(v) => *v += s.value,
+            Some(v) => *v += value,
             None => {
-                folded.insert(buf.clone(), s.value);
+                folded.insert(buf.clone(), value);
             }
         }
     }
-    (folded.into_iter().collect(), classes)
+    folded.into_iter().collect()
 }
 
 /// The flamegraph label of samples with an empty stack.
-const NO_PYTHON_FRAME: &str = "(no frame recorded)";
+pub const NO_PYTHON_FRAME: &str = "(no frame recorded)";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn amdahl_matches_the_formula() {
-        assert_eq!(amdahl(0.0, 10.0), 1.0);
-        assert!((amdahl(0.5, 10.0) - 1.0 / 0.55).abs() < 1e-12);
-        assert_eq!(amdahl(0.5, f64::INFINITY), 2.0);
-        assert_eq!(amdahl(1.0, f64::INFINITY), f64::INFINITY);
-        assert!((amdahl(1.0, 10.0) - 10.0).abs() < 1e-12);
+    fn combined_amdahl_adds_the_units() {
+        let r = Range {
+            low: 2.0,
+            mid: 10.0,
+            high: 20.0,
+        };
+        let one = combined(&[(0.3, r)]);
+        assert!((one.mid - amdahl(0.3, 10.0)).abs() < 1e-12);
+        let two = combined(&[(0.3, r), (0.2, r)]);
+        assert!((two.mid - amdahl(0.5, 10.0)).abs() < 1e-12);
+        assert!(two.low <= two.mid && two.mid <= two.high);
+        assert_eq!(combined(&[]).mid, 1.0);
     }
 }

@@ -1,64 +1,58 @@
 //! plan.md: the migration plan as GitHub-flavoured Markdown.
 //!
 //! Formats a [`Plan`] and computes nothing. Names from the profile and the source are written
-//! inside code spans with `|` escaped, so they cannot break tables or inject markup.
+//! inside code spans (with `|` escaped and a fence longer than any backtick run), and other
+//! text from them through [`escape_text`], so they cannot break tables or inject markup. The
+//! Mermaid diagram quotes every label and replaces its metacharacters with Mermaid's entity
+//! codes.
 
 use std::fmt::Write;
 
-use crate::plan::{Phase, Plan, Row};
+use crate::plan::{LeftOutReason, Phase, PhaseKind, Plan, Row, Unit};
 use crate::top::amount;
 
-/// The file name the flamegraph is written to, linked from plan.md.
+/// The whole-profile flamegraph's file name.
 pub const FLAMEGRAPH_FILE: &str = "flamegraph.svg";
+/// The projected "after" flamegraph's file name.
+pub const AFTER_FILE: &str = "flamegraph-after.svg";
+/// The impact-vs-ease chart's file name.
+pub const CHART_FILE: &str = "impact-vs-ease.svg";
+
+/// The file name of phase `n`'s flamegraph.
+pub fn phase_file(n: usize) -> String {
+    format!("flamegraph-phase-{n}.svg")
+}
 
 /// Renders plan.md.
 pub fn render(plan: &Plan) -> String {
     let mut md = String::new();
     // Writing to a String cannot fail; the results of writeln! are ignored on purpose.
     let w = &mut md;
-    let s = plan.options.assumed_speedup;
     let _ = writeln!(
         w,
         "# Brownfield migration plan: {}\n",
         escape_text(&plan.title)
     );
-
     summary(w, plan);
-
-    let _ = writeln!(w, "## Phases\n");
-    if plan.phases.is_empty() {
+    phase_table(w, plan);
+    if !plan.candidates.is_empty() {
+        let _ = writeln!(w, "## Impact vs ease\n");
         let _ = writeln!(
             w,
-            "No codebase function has a self share of at least {}, so there is nothing worth \
-             rewriting on this profile's evidence. See the hot functions below.\n",
-            pct(plan.options.min_self_share)
+            "![Impact (movable share) against ease of isolation for the top candidates]({CHART_FILE})\n\n\
+             Each point is a candidate from `brownfield rank`: up is more of the run moved to Rust, \
+             right is easier to cut out. Red, orange and purple points are the units of phases 1, 2 \
+             and 3; grey ones are not planned (see \"Not worth migrating\").\n"
         );
-    } else {
-        let _ = writeln!(
-            w,
-            "| Phase | Functions | Lines | Self share moved | Cumulative share | Projected speedup (at {}) | Upper bound |",
-            times(s)
-        );
-        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|");
-        for p in &plan.phases {
-            let _ = writeln!(
-                w,
-                "| {} ({}) | {} | {} | {} | {} | **{}** | {} |",
-                p.number,
-                p.title,
-                p.rows.len(),
-                p.lines,
-                pct(p.moved_share),
-                pct(p.cumulative_share),
-                times(p.projected_speedup),
-                times(p.upper_bound)
-            );
-        }
-        let _ = writeln!(w);
-        for p in &plan.phases {
-            phase_section(w, plan, p);
+    }
+    mermaid(w, plan);
+    for p in &plan.phases {
+        match p.kind {
+            PhaseKind::SafetyNet => safety_net(w, plan, p),
+            PhaseKind::Migration => phase_section(w, plan, p),
         }
     }
+    not_worth(w, plan);
 
     let _ = writeln!(w, "## Hot functions\n");
     let _ = writeln!(
@@ -66,18 +60,26 @@ pub fn render(plan: &Plan) -> String {
         "Codebase functions ranked by **self** share (samples whose leaf frame is the function's \
          own code), then total share (samples with the function anywhere on the stack, counted \
          once per sample). Top {} of {}.\n",
-        plan.options.top.min(plan.rows.len()),
-        plan.rows.len()
+        plan.hot_functions.len(),
+        plan.hot_function_count
     );
-    ranked_table(w, plan, plan.rows.iter().take(plan.options.top));
+    ranked_table(w, plan, plan.hot_functions.iter());
 
-    let _ = writeln!(w, "## Flamegraph\n");
+    let _ = writeln!(w, "## Flamegraphs\n");
     let _ = writeln!(
         w,
-        "![Flamegraph of the whole profile]({FLAMEGRAPH_FILE})\n\nCodebase frames are red/orange, \
-         stdlib and third-party Python yellow, native code blue. Open the SVG in a browser to \
-         zoom and search.\n"
+        "![Flamegraph of the whole profile]({FLAMEGRAPH_FILE})\n\nToday. Codebase frames are \
+         red/orange, stdlib and third-party Python yellow, native code blue. Open the SVG in a \
+         browser to zoom and search.\n"
     );
+    if plan.headline.units > 0 {
+        let _ = writeln!(
+            w,
+            "![Projected flamegraph after all phases]({AFTER_FILE})\n\nProjected after every \
+             phase: the migrated frames (bright red) shrunk by their unit's assumed mid speedup, \
+             everything else unchanged.\n"
+        );
+    }
 
     method(w, plan);
     coverage(w, plan);
@@ -92,46 +94,77 @@ pub fn render(plan: &Plan) -> String {
     md
 }
 
+/// `1.34× (1.23×–1.37×)`.
+fn projection(p: &crate::model::Projection) -> String {
+    format!("{} ({}–{})", times(p.mid), times(p.low), times(p.high))
+}
+
+fn days(d: f64) -> String {
+    if d < 10.0 {
+        format!("{d:.1}")
+    } else {
+        format!("{d:.0}")
+    }
+}
+
 fn summary(w: &mut String, plan: &Plan) {
+    let h = &plan.headline;
     let _ = writeln!(w, "## Summary\n");
-    match (plan.phases.first(), plan.phases.last()) {
-        (Some(first), Some(last)) => {
+    if h.units == 0 {
+        let _ = writeln!(
+            w,
+            "- **Nothing here is worth rewriting in Rust on this profile's evidence.** No hot \
+             function has enough pure-Python time that could move (see \"Not worth migrating\")."
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "- **Moving {} unit{} ({} function{}, {} lines, about {} ideal engineer-days) to Rust \
+             is projected to make this workload {} faster** (range {}–{}; {} if the moved code \
+             took no time at all).",
+            h.units,
+            plural(h.units),
+            h.functions,
+            plural(h.functions),
+            h.lines,
+            days(h.effort_days),
+            times(h.projected_speedup.mid),
+            times(h.projected_speedup.low),
+            times(h.projected_speedup.high),
+            times(h.upper_bound)
+        );
+        if let Some(first) = plan.phases.iter().find(|p| p.number == 1) {
+            let names: Vec<String> = first.units.iter().map(|u| code(u)).collect();
             let _ = writeln!(
                 w,
-                "- **Rewriting {} function{} ({} lines) in Rust is projected to make this workload \
-                 {} faster** ({} if the rewritten code took no time at all).",
-                first.rows.len(),
-                plural(first.rows.len()),
-                first.lines,
-                times(first.projected_speedup),
-                times(first.upper_bound)
-            );
-            if last.number != first.number {
-                let _ = writeln!(
-                    w,
-                    "- Going on through phase {} ({} functions in all) projects {} (upper bound {}).",
-                    last.number,
-                    plan.phases.iter().map(|p| p.rows.len()).sum::<usize>(),
-                    times(last.projected_speedup),
-                    times(last.upper_bound)
-                );
-            }
-            let top = &plan.rows[first.rows[0]];
-            let _ = writeln!(
-                w,
-                "- The hottest function is {} ({}): {} of all samples run its own code.",
-                code(&top.function),
-                code(&format!("{}:{}", top.file, top.line)),
-                pct(top.self_share)
-            );
-        }
-        _ => {
-            let _ = writeln!(
-                w,
-                "- No codebase function reaches the {} self-share threshold: nothing here is worth a rewrite yet.",
-                pct(plan.options.min_self_share)
+                "- Phase 1 (quick wins: {}) alone gives {} for about {} days.",
+                names.join(", "),
+                times(first.projected_speedup.mid),
+                days(first.effort_days)
             );
         }
+        let top = &plan.units[0];
+        let _ = writeln!(
+            w,
+            "- The best first target is {} ({}): {} of all samples would run in Rust, {}.",
+            code(&top.id),
+            code(&format!("{}:{}", top.file, top.line)),
+            pct(top.movable_share),
+            top.category.label()
+        );
+    }
+    if let Some(trap) = plan
+        .not_worth
+        .iter()
+        .find(|l| l.reason != LeftOutReason::Covered)
+    {
+        let _ = writeln!(
+            w,
+            "- Not worth it despite its share: {} ({} of samples): {}.",
+            code(&trap.function),
+            pct(trap.total_share),
+            escape_text(&trap.detail)
+        );
     }
     let _ = writeln!(
         w,
@@ -144,140 +177,428 @@ fn summary(w: &mut String, plan: &Plan) {
         plan.codebase.functions,
         plan.codebase.lines
     );
+    let s = &plan.config.speedup;
     let _ = writeln!(
         w,
-        "- Assumption: each rewritten function's own code runs {} faster in Rust; everything else \
-         (callers, stdlib, C extensions, I/O) is unchanged.",
-        times(plan.options.assumed_speedup)
+        "- Assumptions: moved pure-Python code runs {} faster in Rust ({}–{}), mixed code {}; \
+         time in C, waiting and code that stays in Python is unchanged (Amdahl's law). Effort is \
+         rough, within a factor of {}.",
+        times(s.pure_python.mid),
+        times(s.pure_python.low),
+        times(s.pure_python.high),
+        times(s.mixed.mid),
+        plan.config.effort.range_factor
     );
     if plan.coverage.leaf_native == 0 {
         let _ = writeln!(
             w,
-            "- Caveat: the profile has no native frames, so time in C called directly from Python \
-             (a compiled regex's `match`, `hashlib`, `sorted`, freeing objects) counts as the \
-             calling function's own time and the projections may be too high. Check each \
-             candidate's hottest line below, and re-capture with `py-spy record --native` to \
-             separate C time."
+            "- Caveat: the profile has no native frames, so time in C called from Python is \
+             recognised only for known calls (regex, json, zlib, hashlib, ...). Re-capture with \
+             `py-spy record --native` to see the rest."
         );
     }
     let _ = writeln!(w);
+}
+
+fn phase_table(w: &mut String, plan: &Plan) {
+    let _ = writeln!(w, "## Phases\n");
+    let _ = writeln!(
+        w,
+        "| Phase | Units | Lines | Effort (days) | Moves | Cumulative | Projected speedup (low–high) | Bound |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---|---:|");
+    for p in &plan.phases {
+        if p.kind == PhaseKind::SafetyNet {
+            let _ = writeln!(
+                w,
+                "| 0 (safety net) | – | – | {} | – | – | – | – |",
+                days(p.effort_days)
+            );
+            continue;
+        }
+        let _ = writeln!(
+            w,
+            "| {} ({}) | {} | {} | {} | {} | {} | **{}** | {} |",
+            p.number,
+            p.title,
+            p.units.len(),
+            p.lines,
+            days(p.effort_days),
+            pct(p.moved_share),
+            pct(p.cumulative_share),
+            projection(&p.projected_speedup),
+            times(p.upper_bound)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "\nSpeedups are end to end, cumulative, by Amdahl's law over every unit moved so far. \
+         \"Moves\" is the share of samples that runs in Rust after the phase.\n"
+    );
+}
+
+/// Mermaid's label text: quotes and markup characters as entity codes.
+fn mermaid_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '`' => out.push_str("#96;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mermaid(w: &mut String, plan: &Plan) {
+    let g = &plan.hot_subgraph;
+    if g.nodes.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "## Hot subgraph\n");
+    let _ = writeln!(
+        w,
+        "The planned units (one node per unit, named by its root function; one box per phase) \
+         and the code that calls them most; arrows are calls (static or seen in the profile). \
+         Every arrow that enters a unit is a boundary call that changes.\n"
+    );
+    let _ = writeln!(w, "```mermaid\nflowchart LR");
+    let index_of = |id: &str| g.nodes.iter().position(|(n, _)| n == id).unwrap_or(0);
+    let mut phases: Vec<usize> = g.nodes.iter().map(|(_, p)| *p).collect();
+    phases.sort_unstable();
+    phases.dedup();
+    for phase in phases {
+        let title = plan
+            .phases
+            .iter()
+            .find(|p| p.number == phase)
+            .map_or("", |p| p.title);
+        if phase > 0 {
+            let _ = writeln!(w, "  subgraph P{phase}[\"Phase {phase}: {title}\"]");
+        }
+        for (i, (id, p)) in g.nodes.iter().enumerate() {
+            if *p == phase {
+                let indent = if phase > 0 { "    " } else { "  " };
+                let _ = writeln!(w, "{indent}n{i}[\"{}\"]", mermaid_label(id));
+            }
+        }
+        if phase > 0 {
+            let _ = writeln!(w, "  end");
+        }
+    }
+    for (from, to) in &g.edges {
+        let _ = writeln!(w, "  n{} --> n{}", index_of(from), index_of(to));
+    }
+    for (i, (_, p)) in g.nodes.iter().enumerate() {
+        let class = match p {
+            0 => "caller",
+            _ => "moved",
+        };
+        let _ = writeln!(w, "  class n{i} {class}");
+    }
+    let _ = writeln!(
+        w,
+        "  classDef moved fill:#f8d0c8,stroke:#c0392b\n  classDef caller fill:#eeeeee,stroke:#888888\n```\n"
+    );
+}
+
+fn safety_net(w: &mut String, plan: &Plan, p: &Phase) {
+    let _ = writeln!(w, "## Phase 0: safety net\n");
+    if plan.units.is_empty() {
+        let _ = writeln!(w, "Nothing to pin: no unit is planned.\n");
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "Before any Rust: pin today's behaviour so the rewrite can be checked against it (about \
+         {} days).\n\n\
+         1. **Golden tests** for every entry point below: record inputs and outputs (and the \
+         exceptions raised) from production or the test suite, and assert the same outputs.\n\
+         2. **A benchmark** of each unit through its entry points, and the end-to-end workload \
+         profiled with the same command as this plan (`{}`), so before and after can be compared.\n",
+        days(p.effort_days),
+        escape_code_text(&plan.inputs.command_line)
+    );
+    let _ = writeln!(w, "| Unit | Entry point | Signature | Where |");
+    let _ = writeln!(w, "|---|---|---|---|");
+    for u in &plan.units {
+        for e in &u.entry_points {
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                code(&u.id),
+                code(&e.id),
+                code(&e.signature),
+                code(&format!("{}:{}", e.file, e.line))
+            );
+        }
+    }
+    let _ = writeln!(w);
+}
+
+/// Text for inside a code span written by hand (backticks would end it).
+fn escape_code_text(s: &str) -> String {
+    s.replace('`', "'").replace('|', "\\|")
 }
 
 fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
-    let _ = writeln!(w, "### Phase {}: {}\n", p.number, p.title);
+    let _ = writeln!(w, "## Phase {}: {}\n", p.number, p.title);
     let _ = writeln!(
         w,
-        "Moves {} of samples ({} cumulative). Projected end-to-end speedup after this phase: \
-         **{}** at an assumed {} per function, at most {}.\n",
+        "Moves {} of samples in {} unit{} ({} lines, about {} days). Projected end-to-end speedup \
+         after this phase: **{}** (range {}–{}), at most {}.\n",
         pct(p.moved_share),
-        pct(p.cumulative_share),
-        times(p.projected_speedup),
-        times(plan.options.assumed_speedup),
+        p.units.len(),
+        plural(p.units.len()),
+        p.lines,
+        days(p.effort_days),
+        times(p.projected_speedup.mid),
+        times(p.projected_speedup.low),
+        times(p.projected_speedup.high),
         times(p.upper_bound)
     );
-    let _ = writeln!(w, "| Function | Where | Lines | Self | Total | Why |");
-    let _ = writeln!(w, "|---|---|---:|---:|---:|---|");
-    for &i in &p.rows {
-        let r = &plan.rows[i];
+    let _ = writeln!(
+        w,
+        "![Flamegraph with phase {n}'s frames highlighted]({})\n",
+        phase_file(p.number),
+        n = p.number
+    );
+    let _ = writeln!(
+        w,
+        "| Unit | Where | Functions | Lines | Movable | Category | Isolation | Effort (days) | Alone |"
+    );
+    let _ = writeln!(w, "|---|---|---:|---:|---:|---|---:|---:|---|");
+    for u in plan.units.iter().filter(|u| u.phase == p.number) {
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} |",
-            code(&r.function),
-            code(&format!("{}:{}", r.file, r.line)),
-            r.lines,
-            pct(r.self_share),
-            pct(r.total_share),
-            why(r)
+            "| {} | {} | {} | {} | {} | {} | {:.2} | {} ({}–{}) | {} |",
+            code(&u.id),
+            code(&format!("{}:{}", u.file, u.line)),
+            u.members.len(),
+            u.lines,
+            pct(u.movable_share),
+            u.category.label(),
+            u.isolation,
+            days(u.effort_days),
+            days(u.effort_range[0]),
+            days(u.effort_range[1]),
+            projection(&u.projected_speedup)
         );
+    }
+    let _ = writeln!(w);
+    for u in plan.units.iter().filter(|u| u.phase == p.number) {
+        unit_section(w, u);
+    }
+}
+
+fn unit_section(w: &mut String, u: &Unit) {
+    let _ = writeln!(w, "### {}\n", code(&u.id));
+    let _ = writeln!(w, "**Why here.** {}.\n", escape_text(&u.why));
+    if u.members.len() > 1 {
+        let members: Vec<String> = u.members.iter().skip(1).map(|m| code(m)).collect();
+        let _ = writeln!(
+            w,
+            "**Moves with it** (only it reaches them): {}.\n",
+            members.join(", ")
+        );
+    }
+    let _ = writeln!(
+        w,
+        "**Boundary.** Python entry points, as written in the source:\n"
+    );
+    for e in &u.entry_points {
+        let _ = writeln!(
+            w,
+            "- {} at {}",
+            code(&e.signature),
+            code(&format!("{}:{}", e.file, e.line))
+        );
+    }
+    if u.call_sites.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nNo codebase call site calls it (it is called from outside the codebase, e.g. a framework).\n"
+        );
+    } else {
+        let _ = writeln!(w, "\nCall sites that change ({}):\n", u.call_sites.len());
+        for s in u.call_sites.iter().take(12) {
+            let place = match s.line {
+                Some(l) => format!("{}:{l}", s.file),
+                None => format!("{} (seen in the profile)", s.file),
+            };
+            let _ = writeln!(
+                w,
+                "- {} in {} calls {}{}",
+                code(&place),
+                code(&s.caller),
+                code(&s.callee),
+                if s.in_loop { " (inside a loop)" } else { "" }
+            );
+        }
+        if u.call_sites.len() > 12 {
+            let _ = writeln!(
+                w,
+                "- ... and {} more (plan.json lists all)",
+                u.call_sites.len() - 12
+            );
+        }
+        let _ = writeln!(w);
+    }
+    if !u.callbacks.is_empty() {
+        let names: Vec<String> = u.callbacks.iter().map(|c| code(c)).collect();
+        let _ = writeln!(
+            w,
+            "**Calls back into Python** (stays): {}.\n",
+            names.join(", ")
+        );
+    }
+    if u.risks.is_empty() {
+        let _ = writeln!(
+            w,
+            "**Risks.** None found: no dynamic features, global state, I/O or exceptions.\n"
+        );
+    } else {
+        let _ = writeln!(w, "**Risks.**\n");
+        for r in &u.risks {
+            let place = match (&r.file, r.line) {
+                (Some(f), Some(l)) => format!(" ({})", code(&format!("{f}:{l}"))),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                w,
+                "- {}: {}{}",
+                r.kind.replace('_', " "),
+                escape_text(&r.detail),
+                place
+            );
+        }
+        let _ = writeln!(w);
+    }
+    let _ = writeln!(w, "**Verify.**\n");
+    for v in &u.verify {
+        let _ = writeln!(w, "- {}", escape_text(v));
     }
     let _ = writeln!(w);
 }
 
-fn why(r: &Row) -> String {
-    let own = if r.total_share > 0.0 {
-        r.self_share / r.total_share
-    } else {
-        0.0
-    };
-    let what = if r.kind == "module" {
-        "its module's top-level code"
-    } else {
-        "its own Python code"
-    };
-    let mut why = format!(
-        "rank {} by self time; {} of the time under it is {what}",
-        r.rank,
-        pct(own)
+fn not_worth(w: &mut String, plan: &Plan) {
+    let _ = writeln!(w, "## Not worth migrating\n");
+    if plan.not_worth.is_empty() {
+        let _ = writeln!(
+            w,
+            "No hot function (total share at least {}) was left out.\n",
+            pct(plan.config.plan.not_worth_min_total_share)
+        );
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "Hot functions (total share at least {}) that are not planned, and why.\n",
+        pct(plan.config.plan.not_worth_min_total_share)
     );
-    if let Some(h) = &r.hot_line {
-        let _ = write!(why, "; {} of that on line {}", pct(h.self_fraction), h.line);
-        if !h.text.is_empty() {
-            let _ = write!(why, ": {}", code(&shorten(&h.text, 60)));
-        }
+    let _ = writeln!(w, "| Function | Where | Total | Movable | Reason |");
+    let _ = writeln!(w, "|---|---|---:|---:|---|");
+    for l in &plan.not_worth {
+        let reason = match l.reason {
+            LeftOutReason::TimeInNative => "time in C",
+            LeftOutReason::IoBound => "I/O-bound",
+            LeftOutReason::TooEntangled => "too entangled",
+            LeftOutReason::TooSmall => "too small",
+            LeftOutReason::Covered => "covered",
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | **{reason}**: {} |",
+            code(&l.function),
+            code(&format!("{}:{}", l.file, l.line)),
+            pct(l.total_share),
+            pct(l.movable_share),
+            escape_text(&l.detail)
+        );
     }
-    why
-}
-
-/// At most `n` characters of `s`, with `...` when cut.
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(n).collect();
-    out.push_str("...");
-    out
+    let _ = writeln!(w);
 }
 
 fn ranked_table<'a>(w: &mut String, plan: &Plan, rows: impl Iterator<Item = &'a Row>) {
     let _ = writeln!(
         w,
-        "| Rank | Function | Where | Self | Total | Self {} | Total {} |",
+        "| Rank | Function | Where | Self | Total | Self {} | Total {} | Phase |",
         plan.unit, plan.unit
     );
-    let _ = writeln!(w, "|---:|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(w, "|---:|---|---|---:|---:|---:|---:|---:|");
     for r in rows {
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.rank,
             code(&r.function),
             code(&format!("{}:{}", r.file, r.line)),
             pct(r.self_share),
             pct(r.total_share),
             r.self_value,
-            r.total_value
+            r.total_value,
+            if r.phase == 0 {
+                "–".to_string()
+            } else {
+                r.phase.to_string()
+            }
         );
     }
     let _ = writeln!(w);
 }
 
 fn method(w: &mut String, plan: &Plan) {
+    let c = &plan.config;
     let _ = writeln!(w, "## Method and assumptions\n");
     let _ = writeln!(
         w,
-        "- Every frame of the profile is mapped to the innermost function of the source tree \
-         whose file matches by path suffix and whose line span contains the frame's line; the \
-         frame's function name confirms the match.\n\
-         - A function's movable time is approximated by its **self share**: time in its callees \
-         stays where it is unless they move too.\n\
-         - Candidates have a self share of at least {}. Phase 1 takes the top {} candidates, \
-         Phase 2 the next {}.\n\
-         - Projections use Amdahl's law: speedup = 1 / ((1 − p) + p / s), with p the cumulative \
-         self share moved and s = {} the assumed speedup of rewritten code; the upper bound is \
-         1 / (1 − p).\n\
-         - Caveat: without `py-spy --native`, time spent in C functions called directly from \
-         Python (a compiled regex's `match`, `hashlib` digests, `str` methods) is counted as the \
-         calling function's self time, so shares of functions that mostly call C code \
-         overstate what a rewrite can win.\n\
-         - Not modelled in this version: call counts (a sampling profile has none), so a small \
-         helper called millions of times may lose its gain to the per-call cost of crossing \
-         between Python and Rust; its boundary (callers, call sites), isolation and effort.\n\
-         - Samples of waiting threads (idle) are left out unless `--idle` is given; thread frames \
-         are merged unless `--threads`.\n",
-        pct(plan.options.min_self_share),
-        plan.options.phase1_size,
-        plan.options.phase2_size,
-        times(plan.options.assumed_speedup)
+        "- **Mapping.** Every frame is mapped to the innermost function of the source tree whose \
+         file matches by path suffix and whose line span contains the frame's line.\n\
+         - **Where time goes.** Each sample belongs to its deepest codebase frame and is \
+         classified by its leaf: Python, native (C extensions, C accelerators such as `re`, \
+         `json`, `zlib`, `hashlib`), or waiting (I/O, sleeps, locks, idle). Only Python time can \
+         get faster in Rust.\n\
+         - **Units.** A unit is a function plus the codebase functions it dominates in the call \
+         graph (every call path to them passes through it), recursion clusters kept whole. Its \
+         movable share is the Python time of samples owned by its members.\n\
+         - **Projection.** Amdahl's law, 1 / ((1 − p) + Σ pᵢ / sᵢ), with sᵢ per category: \
+         pure-Python {}–{}–{}, mixed {}–{}–{}, native-bound {}–{}–{}, I/O-bound {}–{}–{} (low–mid–high); \
+         calibrated against the standard library's C accelerators (docs/scoring.md).\n\
+         - **Effort.** Ideal engineer-days from lines, complexity and boundary problems \
+         ({} base days per unit, {} lines per day); rough, within a factor of {}.\n\
+         - **Phasing.** Units are taken by gain per effort without overlap; a unit must save at \
+         least {} of the run and have isolation at least {:.2}. Phase 1 holds up to {} quick \
+         wins (at most {} days, isolation at least {:.2}), phase 2 units up to {} days, phase 3 \
+         the rest.\n\
+         - **Not modelled.** Call counts (a sampling profile has none; the loop flags are \
+         structural), memory and allocation effects, and time in C called from Python that \
+         py-spy shows on the calling line (unless captured with `--native`).\n",
+        times(c.speedup.pure_python.low),
+        times(c.speedup.pure_python.mid),
+        times(c.speedup.pure_python.high),
+        times(c.speedup.mixed.low),
+        times(c.speedup.mixed.mid),
+        times(c.speedup.mixed.high),
+        times(c.speedup.native_bound.low),
+        times(c.speedup.native_bound.mid),
+        times(c.speedup.native_bound.high),
+        times(c.speedup.io_bound.low),
+        times(c.speedup.io_bound.mid),
+        times(c.speedup.io_bound.high),
+        c.effort.base_days,
+        c.effort.lines_per_day,
+        c.effort.range_factor,
+        pct(c.plan.min_marginal_gain),
+        c.plan.min_isolation,
+        c.plan.quick_win_max_units,
+        c.plan.quick_win_max_days,
+        c.plan.quick_win_min_isolation,
+        c.plan.phase2_max_days
     );
 }
 
@@ -293,46 +614,26 @@ fn coverage(w: &mut String, plan: &Plan) {
     let _ = writeln!(w, "## Mapping coverage\n");
     let _ = writeln!(w, "| Measure | Share | {} |", plan.unit);
     let _ = writeln!(w, "|---|---:|---:|");
+    for (what, v) in [
+        ("Samples with a codebase frame", c.in_codebase),
+        ("Leaf in codebase code", c.leaf_in_codebase),
+        ("Leaf in standard-library Python", c.leaf_stdlib),
+        ("Leaf in third-party Python", c.leaf_third_party),
+        ("Leaf in native code", c.leaf_native),
+        ("Empty stacks and other frames", c.leaf_other),
+    ] {
+        let _ = writeln!(w, "| {what} | {} | {v} |", share(v));
+    }
     let _ = writeln!(
         w,
-        "| Samples with a codebase frame | {} | {} |",
-        share(c.in_codebase),
-        c.in_codebase
-    );
-    let _ = writeln!(
-        w,
-        "| Leaf in codebase code | {} | {} |",
-        share(c.leaf_in_codebase),
-        c.leaf_in_codebase
-    );
-    let _ = writeln!(
-        w,
-        "| Leaf in standard-library Python | {} | {} |",
-        share(c.leaf_stdlib),
-        c.leaf_stdlib
-    );
-    let _ = writeln!(
-        w,
-        "| Leaf in third-party Python | {} | {} |",
-        share(c.leaf_third_party),
-        c.leaf_third_party
-    );
-    let _ = writeln!(
-        w,
-        "| Leaf in native code | {} | {} |",
-        share(c.leaf_native),
-        c.leaf_native
-    );
-    let _ = writeln!(
-        w,
-        "| Empty stacks and other frames | {} | {} |",
-        share(c.leaf_other),
-        c.leaf_other
-    );
-    let _ = writeln!(
-        w,
-        "\n{} of {} distinct frames mapped to the source tree.\n",
-        c.frames_mapped, c.frames_total
+        "\n{} of {} distinct frames mapped to the source tree. By kind of work: Python {}, \
+         library Python {}, native {}, waiting {}.\n",
+        c.frames_mapped,
+        c.frames_total,
+        pct(plan.work.python),
+        pct(plan.work.library),
+        pct(plan.work.native),
+        pct(plan.work.wait)
     );
 }
 
@@ -341,8 +642,20 @@ fn inputs(w: &mut String, plan: &Plan) {
     for p in &plan.inputs.profiles {
         let _ = writeln!(w, "- Profile: {}", code(p));
     }
+    let _ = writeln!(w, "- Format: {}", code(&plan.inputs.format));
     let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
     let _ = writeln!(w, "- Samples: {} {}", plan.total_value, plan.unit);
+    if let Some(d) = plan.inputs.duration_seconds {
+        let _ = writeln!(w, "- Duration: {d:.1} s");
+    }
+    let _ = writeln!(
+        w,
+        "- Configuration: {}",
+        plan.inputs
+            .config
+            .as_deref()
+            .map_or("built-in defaults".to_string(), code)
+    );
     let _ = writeln!(w, "- Command: {}", code(&plan.inputs.command_line));
 }
 
@@ -370,10 +683,13 @@ fn plural(n: usize) -> &'static str {
 /// backticks gets a longer fence.
 pub fn code(s: &str) -> String {
     let escaped = s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    if escaped.contains('`') {
-        format!("`` {escaped} ``")
-    } else {
+    // The fence is one backtick longer than the longest run inside.
+    let longest = escaped.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest == 0 {
         format!("`{escaped}`")
+    } else {
+        let fence = "`".repeat(longest + 1);
+        format!("{fence} {escaped} {fence}")
     }
 }
 
@@ -404,6 +720,7 @@ mod tests {
     fn names_cannot_break_markup() {
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("x`y"), "`` x`y ``");
+        assert_eq!(code("a``b"), "``` a``b ```");
         assert_eq!(escape_text("<script>*a*"), "&lt;script&gt;\\*a\\*");
     }
 

@@ -4,27 +4,43 @@
 //! temporary name in the output directory and renames it into place, so a failed run never
 //! leaves a partial plan over a good one.
 
+pub mod chart;
 pub mod flamegraph;
+pub mod html;
 pub mod markdown;
 pub mod rank;
 pub mod table;
 pub mod top;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::plan::Plan;
+use crate::plan::{PhaseKind, Plan};
 
 /// The plan document's file name.
 pub const PLAN_FILE: &str = "plan.md";
+/// The self-contained HTML page's file name.
+pub const HTML_FILE: &str = "plan.html";
+/// The plan as data (docs/plan.md describes its schema).
+pub const JSON_FILE: &str = "plan.json";
 
 /// An error while writing the plan's files.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RenderError {
-    /// inferno could not draw the flamegraph.
+    /// inferno could not draw a flamegraph.
     #[error("cannot draw the flamegraph: {0}")]
     Flamegraph(std::io::Error),
+    /// plotters could not draw the chart.
+    #[error("cannot draw the impact-vs-ease chart: {0}")]
+    Chart(String),
+    /// The output directory holds files and `--force` was not given.
+    #[error("{} is not empty; pass --force to replace the plan in it", path.display())]
+    NotEmpty {
+        /// The directory.
+        path: PathBuf,
+    },
     /// A file of the plan could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -35,24 +51,95 @@ pub enum RenderError {
     },
 }
 
-/// Writes plan.md and flamegraph.svg into `out_dir` (created if missing) and returns their
-/// paths.
+/// Fails when `out_dir` exists, is not empty and `force` is false (checked before any work,
+/// so a long run does not end in this error).
 ///
 /// # Errors
-/// [`RenderError::Flamegraph`] if inferno fails; [`RenderError::Write`] naming the path if the
-/// directory cannot be created or a file cannot be written.
-pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+/// [`RenderError::NotEmpty`], or [`RenderError::Write`] when `out_dir` is a file or cannot be
+/// read.
+pub fn check_out_dir(out_dir: &Path, force: bool) -> Result<(), RenderError> {
+    match std::fs::read_dir(out_dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() && !force {
+                return Err(RenderError::NotEmpty {
+                    path: out_dir.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(RenderError::Write {
+            path: out_dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Every file of the plan, rendered in memory: `(file name, bytes)`, in writing order.
+///
+/// # Errors
+/// [`RenderError::Flamegraph`] or [`RenderError::Chart`] if a picture cannot be drawn.
+pub fn render_plan(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     let md = markdown::render(plan);
-    let svg = flamegraph::render(plan).map_err(RenderError::Flamegraph)?;
+    let mut pictures: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    pictures.insert(
+        markdown::FLAMEGRAPH_FILE.to_string(),
+        flamegraph::render(plan).map_err(RenderError::Flamegraph)?,
+    );
+    if plan.headline.units > 0 {
+        pictures.insert(
+            markdown::AFTER_FILE.to_string(),
+            flamegraph::render_after(plan).map_err(RenderError::Flamegraph)?,
+        );
+    }
+    for p in plan
+        .phases
+        .iter()
+        .filter(|p| p.kind == PhaseKind::Migration)
+    {
+        pictures.insert(
+            markdown::phase_file(p.number),
+            flamegraph::render_phase(plan, p.number).map_err(RenderError::Flamegraph)?,
+        );
+    }
+    if !plan.candidates.is_empty() {
+        pictures.insert(
+            markdown::CHART_FILE.to_string(),
+            chart::render(plan)
+                .map_err(RenderError::Chart)?
+                .into_bytes(),
+        );
+    }
+    let html = html::render(plan, &md, &pictures);
+    let mut json = serde_json::to_string_pretty(plan).map_err(|e| RenderError::Write {
+        path: PathBuf::from(JSON_FILE),
+        source: e.into(),
+    })?;
+    json.push('\n');
+    let mut files = vec![
+        (PLAN_FILE.to_string(), md.into_bytes()),
+        (HTML_FILE.to_string(), html.into_bytes()),
+        (JSON_FILE.to_string(), json.into_bytes()),
+    ];
+    files.extend(pictures);
+    Ok(files)
+}
+
+/// Writes every file of the plan ([`render_plan`]) into `out_dir` (created if missing) and
+/// returns their paths. Everything is rendered before anything is written; each file is
+/// written to a temporary name in `out_dir` and renamed over its final name.
+///
+/// # Errors
+/// As [`render_plan`], and [`RenderError::Write`] naming the path if the directory cannot be
+/// created or a file cannot be written.
+pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    let files = render_plan(plan)?;
     std::fs::create_dir_all(out_dir).map_err(|source| RenderError::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
     let mut written = Vec::new();
-    for (name, bytes) in [
-        (PLAN_FILE, md.as_bytes()),
-        (markdown::FLAMEGRAPH_FILE, svg.as_slice()),
-    ] {
+    for (name, bytes) in &files {
         let path = out_dir.join(name);
         write_atomically(&path, bytes).map_err(|source| RenderError::Write {
             path: path.clone(),
@@ -63,7 +150,7 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
     Ok(written)
 }
 
-/// Writes one output file atomically (see [`write_atomically`]).
+/// Writes one file atomically (temporary file beside it, then rename).
 ///
 /// # Errors
 /// [`RenderError::Write`] naming the path.
@@ -77,9 +164,16 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".brownfield-")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".brownfield-");
+    // Plans are documents to share: readable by everyone, like a file made by `>` (tempfile's
+    // default is 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -241,5 +241,12 @@ pub fn csv(scores: &Scores, n: usize) -> Result<String, csv::Error> {
         })?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    if scores.candidates.is_empty() || n == 0 {
+        return Ok(CSV_HEADER.to_string());
+    }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// The CSV header, written alone when there is no candidate.
+const CSV_HEADER: &str = "rank,function,file,line,self_share,total_share,movable_share,category,\
+isolation,effort_days,speedup_low,speedup_mid,speedup_high,priority,traps,why\n";

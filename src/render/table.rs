@@ -1,32 +1,31 @@
-//! The ranked table printed to the terminal (comfy-table).
+//! What `brownfield plan` prints to the terminal (comfy-table): the hot functions with the
+//! phase each one is in, and one line per phase.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::markdown::{pct, times};
-use crate::plan::Plan;
+use crate::plan::{PhaseKind, Plan};
 
-/// The ranked table of the top [`crate::plan::PlanOptions::top`] functions, with the phase each
-/// one is in.
+/// The hot-functions table (the plan's top rows by self time), with each one's phase.
 pub fn ranked(plan: &Plan) -> Table {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(vec!["Rank", "Function", "Where", "Self", "Total", "Phase"]);
-    for (i, r) in plan.rows.iter().enumerate().take(plan.options.top) {
-        let phase = plan
-            .phases
-            .iter()
-            .find(|p| p.rows.contains(&i))
-            .map_or(String::new(), |p| p.number.to_string());
+    for r in &plan.hot_functions {
         table.add_row(vec![
             r.rank.to_string(),
             r.function.clone(),
             format!("{}:{}", r.file, r.line),
             pct(r.self_share),
             pct(r.total_share),
-            phase,
+            if r.phase == 0 {
+                String::new()
+            } else {
+                r.phase.to_string()
+            },
         ]);
     }
     for col in [0, 3, 4, 5] {
@@ -37,19 +36,24 @@ pub fn ranked(plan: &Plan) -> Table {
     table
 }
 
-/// One line per phase: `phase 1 (quick wins): 3 functions, 41.2% of samples → 1.59× (≤ 1.70×)`.
+/// One line per migration phase: `phase 1 (quick wins): 2 units, 40.4% of samples moved
+/// (cumulative 40.4%) -> 1.57x projected (1.37x-1.63x, at most 1.68x)`.
 pub fn phase_lines(plan: &Plan) -> Vec<String> {
     plan.phases
         .iter()
+        .filter(|p| p.kind == PhaseKind::Migration)
         .map(|p| {
             format!(
-                "phase {} ({}): {} functions, {} of samples moved (cumulative {}) -> {} projected (at most {})",
+                "phase {} ({}): {} unit{}, {} of samples moved (cumulative {}) -> {} projected ({}-{}, at most {})",
                 p.number,
                 p.title,
-                p.rows.len(),
+                p.units.len(),
+                if p.units.len() == 1 { "" } else { "s" },
                 pct(p.moved_share),
                 pct(p.cumulative_share),
-                times(p.projected_speedup),
+                times(p.projected_speedup.mid),
+                times(p.projected_speedup.low),
+                times(p.projected_speedup.high),
                 times(p.upper_bound)
             )
         })

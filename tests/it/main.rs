@@ -5,6 +5,7 @@ mod callgraph;
 mod fuzz_regressions;
 mod independent;
 mod plan;
+mod plan_outputs;
 mod properties;
 mod rank;
 mod top;

@@ -121,7 +121,7 @@ fn profile() -> String {
 }
 
 /// A temp dir with `app/m.py` and `profile.txt`.
-fn fixture() -> tempfile::TempDir {
+pub fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("app")).unwrap();
     std::fs::write(dir.path().join("app/m.py"), PROGRAM).unwrap();
