@@ -807,7 +807,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
                 "writes self attributes {}: the object's state must live on one side",
                 writes
                     .iter()
-                    .map(|w| format!("{w}"))
+                    .map(|w| w.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -991,20 +991,27 @@ fn left_out(
                         .map_or(0.0, |x| x.count)
                 ),
             ),
-            Some(phases::Rejection::TooSmall) => (
-                LeftOutReason::TooSmall,
-                format!(
-                    "too small: moving it would save {} of the run at the mid speedup",
-                    model::percent(c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid))
-                ),
-            ),
+            Some(phases::Rejection::TooSmall) => {
+                let saved = model::percent(c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid));
+                let detail = if c.movable_share < 0.5 * c.total_share {
+                    format!(
+                        "too small on its own: only {} of samples would move with it (saving {} of the run); the rest of its {} is in callees shared with other code or in C",
+                        model::percent(c.movable_share),
+                        saved,
+                        model::percent(c.total_share)
+                    )
+                } else {
+                    format!("too small: moving it would save {saved} of the run at the mid speedup")
+                };
+                (LeftOutReason::TooSmall, detail)
+            }
             Some(phases::Rejection::Overlaps(with))
             | Some(phases::Rejection::Covered(with))
             | Some(phases::Rejection::MovesWithCaller(with)) => {
                 let residual = (c.movable_share
                     - units
                         .iter()
-                        .filter(|u| c.unit.iter().any(|m| *m == u.id))
+                        .filter(|u| c.unit.contains(&u.id))
                         .map(|u| u.movable_share)
                         .sum::<f64>())
                 .max(0.0);

@@ -53,7 +53,7 @@ pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
         for t in &c.traps {
             if let Trap::CalledInHotLoop { caller, .. } = t
                 && let Some(parent) = scores.candidates.iter().find(|p| &p.function == caller)
-                && parent.unit.iter().any(|m| *m == c.function)
+                && parent.unit.contains(&c.function)
                 && eligible(parent)
             {
                 with_caller.insert(ci, caller.clone());
