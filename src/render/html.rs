@@ -31,6 +31,7 @@ p, li { max-width: 78ch; }
 p:has(> img) { max-width: none; }
 code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft);
   padding: 1px 4px; border-radius: 3px; word-break: break-word; }
+h2 code, h3 code { font-size: 0.92em; }
 pre { background: var(--soft); padding: 12px; border-radius: 6px; overflow-x: auto; }
 pre code { padding: 0; background: none; }
 table { border-collapse: collapse; margin: 10px 0 18px; font-size: 13.5px; width: 100%; }

@@ -324,15 +324,19 @@ fn safety_net(w: &mut String, plan: &Plan, p: &Phase) {
         days(p.effort_days),
         escape_code_text(&plan.inputs.command_line)
     );
-    let _ = writeln!(w, "| Unit | Entry point | Signature | Where |");
-    let _ = writeln!(w, "|---|---|---|---|");
+    let _ = writeln!(w, "| Unit | Entry point (as written) | Where |");
+    let _ = writeln!(w, "|---|---|---|");
     for u in &plan.units {
         for e in &u.entry_points {
+            // The root's row names the unit; other entry points of it are named themselves.
+            let name = if e.id == u.id {
+                code(&u.id)
+            } else {
+                format!("↳ {}", code(&e.id))
+            };
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} |",
-                code(&u.id),
-                code(&e.id),
+                "| {name} | {} | {} |",
                 code(&e.signature),
                 code(&format!("{}:{}", e.file, e.line))
             );
