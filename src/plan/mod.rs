@@ -168,6 +168,17 @@ pub struct EntryPoint {
     pub line: u32,
 }
 
+/// A call from a unit into a function of another unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallOut {
+    /// The function called.
+    pub function: String,
+    /// The unit it moves with.
+    pub unit: String,
+    /// That unit's phase.
+    pub phase: usize,
+}
+
 /// A risk of moving a unit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Risk {
@@ -227,8 +238,10 @@ pub struct Unit {
     pub entry_points: Vec<EntryPoint>,
     /// Calls that must change (from outside the unit into it).
     pub call_sites: Vec<CallSite>,
-    /// Codebase functions outside the unit that it calls back into.
+    /// Codebase functions outside every unit that it calls back into (they stay Python).
     pub callbacks: Vec<String>,
+    /// Functions of other units that it calls (Rust to Rust once both have moved).
+    pub calls_into_units: Vec<CallOut>,
     /// What could go wrong.
     pub risks: Vec<Risk>,
     /// How to check the result.
@@ -366,7 +379,8 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// Hot functions left out, by total share.
     pub not_worth: Vec<LeftOut>,
-    /// The ranked candidates (at most [`CANDIDATES_SHOWN`]), by priority.
+    /// The units' roots and, up to [`CANDIDATES_SHOWN`] in all, the best-ranked candidates
+    /// outside every unit, by priority (the chart's points).
     pub candidates: Vec<CandidateSummary>,
     /// Codebase functions by self time (the top [`PlanOptions::top`]).
     pub hot_functions: Vec<Row>,
@@ -470,6 +484,48 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         })
         .collect();
     units.sort_by(|x, y| x.phase.cmp(&y.phase).then(x.rank.cmp(&y.rank)));
+    // Calls out of a unit into another unit: Rust to Rust once both have moved.
+    let unit_of_member: BTreeMap<String, (String, usize)> = units
+        .iter()
+        .flat_map(|u| {
+            u.members
+                .iter()
+                .map(move |m| (m.clone(), (u.id.clone(), u.phase)))
+        })
+        .collect();
+    for u in &mut units {
+        let (other, stays): (Vec<String>, Vec<String>) = u
+            .callbacks
+            .iter()
+            .cloned()
+            .partition(|cb| unit_of_member.contains_key(cb));
+        u.calls_into_units = other
+            .into_iter()
+            .map(|cb| {
+                let (unit, phase) = unit_of_member[&cb].clone();
+                CallOut {
+                    function: cb,
+                    unit,
+                    phase,
+                }
+            })
+            .collect();
+        if stays.is_empty() {
+            u.risks.retain(|r| r.kind != "callback");
+        } else if stays.len() != u.callbacks.len() {
+            for r in u.risks.iter_mut().filter(|r| r.kind == "callback") {
+                r.detail = format!(
+                    "calls {} outside the unit that stay in Python: each call from Rust into them costs a crossing",
+                    if stays.len() == 1 {
+                        "1 function".to_string()
+                    } else {
+                        format!("{} functions", stays.len())
+                    }
+                );
+            }
+        }
+        u.callbacks = stays;
+    }
 
     // Phases.
     let mut phase_list = Vec::new();
@@ -551,11 +607,19 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         .flat_map(|u| u.member_defs.iter().map(move |&d| (d, u.phase)))
         .collect();
     let (hot_functions, hot_function_count) = hot_rows(a, options, &phase_of_def);
+    let phase_of_root: BTreeMap<&str, usize> =
+        units.iter().map(|u| (u.id.as_str(), u.phase)).collect();
+    // Every unit, then the best-ranked other candidates that are not members of a unit.
     let candidates = a
         .scores
         .candidates
         .iter()
-        .take(CANDIDATES_SHOWN)
+        .filter(|c| {
+            phase_of_root.contains_key(c.function.as_str()) || !phase_of_def.contains_key(&c.def)
+        })
+        .enumerate()
+        .filter(|(i, c)| *i < CANDIDATES_SHOWN || phase_of_root.contains_key(c.function.as_str()))
+        .map(|(_, c)| c)
         .map(|c| CandidateSummary {
             rank: c.rank,
             function: c.function.clone(),
@@ -565,7 +629,8 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
             isolation: c.isolation.score,
             effort_days: c.effort.days,
             projected_speedup: c.projected_speedup,
-            phase: phase_of_def.get(&c.def).copied().unwrap_or(0),
+            // Only a unit's root is drawn in its phase's colour; members move with it.
+            phase: phase_of_root.get(c.function.as_str()).copied().unwrap_or(0),
         })
         .collect();
     let hot_subgraph = hot_subgraph(a, &units);
@@ -770,14 +835,24 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
                 f.line,
             );
         }
+        // One risk per exception type (first place it is raised).
+        let mut raised: BTreeMap<&str, (u32, usize)> = BTreeMap::new();
         for f in &s.facts.raises {
+            let e = raised.entry(f.what.as_str()).or_insert((f.line, 0));
+            e.1 += 1;
+        }
+        for (what, (line, count)) in raised {
+            let times = if count > 1 {
+                format!(" ({count} places)")
+            } else {
+                String::new()
+            };
             add(
                 "exception",
                 format!(
-                    "{name} raises {}: map it to a Python exception at the boundary (PyErr)",
-                    f.what
+                    "{name} raises {what}{times}: map it to a Python exception at the boundary (PyErr)"
                 ),
-                f.line,
+                line,
             );
         }
         if s.is_generator || s.is_async {
@@ -819,11 +894,16 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
             line: None,
         });
     }
-    for cb in &c.callbacks {
+    if !c.callbacks.is_empty() {
         risks.insert(Risk {
             kind: "callback",
             detail: format!(
-                "calls back into {cb}, which stays in Python (a Python call from Rust per use)"
+                "calls {} outside the unit: each call from Rust into code that is still Python costs a crossing (see \"Calls out of the unit\")",
+                if c.callbacks.len() == 1 {
+                    "1 function".to_string()
+                } else {
+                    format!("{} functions", c.callbacks.len())
+                }
             ),
             file: None,
             line: None,
@@ -870,11 +950,11 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
             entries.join(", ")
         ),
         format!(
-            "After: the same tests pass against the Rust version; the benchmark shows the unit at least {:.0}x faster (the low end assumed).",
-            c.assumed_speedup.low
+            "After: the same tests pass against the Rust version; the benchmark shows the unit at least {}x faster (the low end assumed).",
+            trim_float(c.assumed_speedup.low)
         ),
         format!(
-            "Re-profile with the same command and run brownfield rank: {} should fall from {} to about {} of samples ({} at the low speedup).",
+            "Re-profile the workload the same way (the same profiler command) and run brownfield rank: with only this unit moved, {} should fall from {} to about {} of today's samples ({} at the low speedup).",
             c.function,
             model::percent(c.total_share),
             model::percent(after_total),
@@ -885,12 +965,12 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
     ];
     let marginal_gain = c.movable_share * (1.0 - 1.0 / s_mid);
     let why = format!(
-        "rank {} by gain per effort: {} of samples move ({}), saving {} of the run at {:.0}x; isolation {:.2}; ~{:.1} days",
+        "rank {} by gain per effort: {} of samples move ({}), saving {} of the run at {}x; isolation {:.2}; ~{:.1} days",
         c.rank,
         model::percent(c.movable_share),
         c.category.label(),
         model::percent(marginal_gain),
-        s_mid,
+        trim_float(s_mid),
         c.isolation.score,
         c.effort.days
     );
@@ -923,6 +1003,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
         entry_points,
         call_sites: c.incoming.clone(),
         callbacks: c.callbacks.clone(),
+        calls_into_units: Vec::new(),
         risks: risks.into_iter().collect(),
         verify,
         labels,
@@ -930,12 +1011,18 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
     }
 }
 
-/// Position of d in the candidate's unit lists.
+/// A factor without trailing zeros: `10`, `1.5`, `1.25`.
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Position of `d` in the candidate's unit lists.
 fn position(c: &model::Candidate, d: FuncId) -> usize {
     c.unit_defs.iter().position(|&x| x == d).unwrap_or(0)
 }
 
-/// The line of a definition's def (after its decorators).
+/// The line of a definition's `def` (after its decorators).
 fn def_line(index: &SourceIndex, d: FuncId) -> u32 {
     index.function(d).start_line + index.syntax(d).decorators.len() as u32
 }
@@ -961,14 +1048,14 @@ fn left_out(
             Some(phases::Rejection::NotMovable) if c.category == Category::IoBound => (
                 LeftOutReason::IoBound,
                 format!(
-                    "I/O-bound: {} of its samples wait; Rust does not wait faster",
+                    "{} of its samples wait; Rust does not wait faster",
                     model::percent(c.work.wait)
                 ),
             ),
             Some(phases::Rejection::NotMovable) => (
                 LeftOutReason::TimeInNative,
                 format!(
-                    "time in C already: {} of its samples are native code{}",
+                    "{} of its samples are native code already{}",
                     model::percent(c.work.native),
                     if c.work.wait > 0.05 {
                         format!(", {} waiting", model::percent(c.work.wait))
@@ -980,7 +1067,7 @@ fn left_out(
             Some(phases::Rejection::Entangled) => (
                 LeftOutReason::TooEntangled,
                 format!(
-                    "too entangled: isolation {:.2} ({} call sites into it, {} callbacks, {} dynamic features)",
+                    "isolation {:.2} ({} call sites into it, {} callbacks, {} dynamic features)",
                     c.isolation.score,
                     c.incoming.len(),
                     c.callbacks.len(),
@@ -992,37 +1079,45 @@ fn left_out(
                 ),
             ),
             Some(phases::Rejection::TooSmall) => {
-                let saved = model::percent(c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid));
+                let saved = format!(
+                    "{:.2}% (the plan needs {:.2}%)",
+                    100.0 * c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid),
+                    100.0 * config.plan.min_marginal_gain
+                );
                 let detail = if c.movable_share < 0.5 * c.total_share {
                     format!(
-                        "too small on its own: only {} of samples would move with it (saving {} of the run); the rest of its {} is in callees shared with other code or in C",
+                        "only {} of samples would move with it (saving {} of the run); the rest of its {} is in callees shared with other code, or in C",
                         model::percent(c.movable_share),
                         saved,
                         model::percent(c.total_share)
                     )
                 } else {
-                    format!("too small: moving it would save {saved} of the run at the mid speedup")
+                    format!("moving it would save {saved} of the run at the mid speedup")
                 };
                 (LeftOutReason::TooSmall, detail)
             }
             Some(phases::Rejection::Overlaps(with))
             | Some(phases::Rejection::Covered(with))
             | Some(phases::Rejection::MovesWithCaller(with)) => {
+                let inside: Vec<&Unit> = units.iter().filter(|u| c.unit.contains(&u.id)).collect();
                 let residual = (c.movable_share
-                    - units
-                        .iter()
-                        .filter(|u| c.unit.contains(&u.id))
-                        .map(|u| u.movable_share)
-                        .sum::<f64>())
+                    - inside.iter().map(|u| u.movable_share).sum::<f64>())
                 .max(0.0);
-                (
-                    LeftOutReason::Covered,
+                let detail = if inside.is_empty() {
+                    format!("it shares code with the unit {with}, planned first")
+                } else {
+                    let more = match inside.len() {
+                        1 => String::new(),
+                        n => format!(" and {} more", n - 1),
+                    };
                     format!(
-                        "its hot callees move with {with}; what stays is {} of movable glue across {} functions",
+                        "it contains planned units ({}{more}); the glue left, {} of samples across {} functions, stays",
+                        inside[0].id,
                         model::percent(residual),
                         c.unit.len()
-                    ),
-                )
+                    )
+                };
+                (LeftOutReason::Covered, detail)
             }
             None => continue,
         };

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::model::{Category, Scores, Trap};
+use crate::model::{Candidate, Category, Scores, Trap};
 
 /// Why a candidate did not become a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +33,14 @@ pub(super) struct Selection {
 }
 
 /// Chooses units greedily by priority (the candidates' order) and assigns phases.
+///
+/// A small unit called in a hot loop is first deferred to its caller's unit (the loop then
+/// crosses into Rust once, not once per iteration). When that caller does not become a unit
+/// after all, the selection is made again without the deferral, so the function is judged on
+/// its own.
 pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
     let rules = &config.plan;
-    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut selection = Selection::default();
-    let mut quick = 0;
-    let eligible = |c: &crate::model::Candidate| {
+    let eligible = |c: &Candidate| {
         !matches!(c.category, Category::NativeBound | Category::IoBound)
             && !c
                 .traps
@@ -46,8 +48,6 @@ pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
                 .any(|t| matches!(t, Trap::TimeNotMovable { .. }))
             && c.isolation.score >= rules.min_isolation
     };
-    // A small unit called in a hot loop moves with the caller's unit when that one is eligible:
-    // the loop crosses the boundary once instead of once per iteration.
     let mut with_caller: BTreeMap<usize, String> = BTreeMap::new();
     for (ci, c) in scores.candidates.iter().enumerate() {
         for t in &c.traps {
@@ -60,6 +60,31 @@ pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
             }
         }
     }
+    // Each round drops at least one deferral, so this ends.
+    loop {
+        let selection = select_with(scores, config, &with_caller);
+        let planned: Vec<&str> = selection
+            .units
+            .iter()
+            .map(|&(ci, _)| scores.candidates[ci].function.as_str())
+            .collect();
+        let before = with_caller.len();
+        with_caller.retain(|_, caller| planned.contains(&caller.as_str()));
+        if with_caller.len() == before {
+            return selection;
+        }
+    }
+}
+
+fn select_with(
+    scores: &Scores,
+    config: &Config,
+    with_caller: &BTreeMap<usize, String>,
+) -> Selection {
+    let rules = &config.plan;
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut selection = Selection::default();
+    let mut quick = 0;
     for (ci, c) in scores.candidates.iter().enumerate() {
         if let Some(caller) = with_caller.get(&ci) {
             selection

@@ -1,5 +1,6 @@
 //! The impact-vs-ease chart (SVG, drawn with plotters' SVG backend): every candidate as a point,
-//! x = ease of isolation in [0, 1], y = movable share of samples, coloured by phase, with the
+//! x = ease of isolation in [0, 1], y = movable share of samples, coloured by phase (units'
+//! roots; members move with them), with the
 //! four quadrants named: quick wins (easy, big), major projects (hard, big), fill-ins (easy,
 //! small), not worth it (hard, small). The impact axis is logarithmic. plotters escapes the
 //! text it writes. The legend stands in for a caption: plan.md titles the picture.
@@ -8,8 +9,12 @@ use plotters::prelude::*;
 
 use crate::plan::Plan;
 
-/// The movable share that separates big from small, in [0, 1].
-pub const IMPACT_LINE: f64 = 0.05;
+/// The movable share that separates big from small, in [0, 1]: the plan's own threshold,
+/// the share that saves `[plan] min_marginal_gain` of the run at the pure-Python mid speedup.
+fn impact_line(plan: &Plan) -> f64 {
+    let s = plan.config.speedup.pure_python.mid;
+    (plan.config.plan.min_marginal_gain / (1.0 - 1.0 / s)).clamp(Y_MIN * 2.0, 0.5)
+}
 
 /// The bottom of the (logarithmic) impact axis: smaller shares are drawn on it.
 const Y_MIN: f64 = 0.002;
@@ -42,13 +47,14 @@ fn short(id: &str) -> String {
 /// A message if plotters fails to draw (it does not for finite data).
 pub fn render(plan: &Plan) -> Result<String, String> {
     let ease_line = plan.config.plan.quick_win_min_isolation;
+    let impact = impact_line(plan);
     let points: Vec<(f64, f64, usize, String)> = plan
         .candidates
         .iter()
         .map(|c| (c.isolation, c.movable_share, c.phase, c.function.clone()))
         .collect();
     // A log scale: shares from 0.2% to 40% all need to be told apart.
-    let y_max = points.iter().map(|p| p.1).fold(IMPACT_LINE * 2.0, f64::max) * 1.6;
+    let y_max = points.iter().map(|p| p.1).fold(impact * 2.0, f64::max) * 1.6;
     let y_min = Y_MIN;
     let points: Vec<(f64, f64, usize, String)> = points
         .into_iter()
@@ -93,7 +99,7 @@ pub fn render(plan: &Plan) -> Result<String, String> {
             .map_err(err)?;
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, IMPACT_LINE), (1.0, IMPACT_LINE)],
+                vec![(0.0, impact), (1.0, impact)],
                 line,
             )))
             .map_err(err)?;
@@ -103,8 +109,8 @@ pub fn render(plan: &Plan) -> Result<String, String> {
         for (x, y, name) in [
             (ease_line + 0.01, y_max * 0.9, "quick wins"),
             (0.01, y_max * 0.9, "major projects"),
-            (ease_line + 0.01, IMPACT_LINE * 0.85, "fill-ins"),
-            (0.01, IMPACT_LINE * 0.85, "not worth it"),
+            (ease_line + 0.01, impact * 0.85, "fill-ins"),
+            (0.01, impact * 0.85, "not worth it"),
         ] {
             chart
                 .draw_series(std::iter::once(Text::new(name, (x, y), quadrant.clone())))

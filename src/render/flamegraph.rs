@@ -91,12 +91,12 @@ pub fn render_after(plan: &Plan) -> std::io::Result<Vec<u8>> {
             plan.title,
             100.0 * after / before
         ),
-        "migrated frames (bright red) shrunk by each unit's assumed mid speedup; the rest unchanged".to_string(),
+        "migrated frames (bright red) shrunk by each unit's assumed mid speedup; the rest (muted) unchanged; hover for projected samples".to_string(),
         &|label, class| {
             if targets.contains(label) {
                 rgb(230, 40, 40)
             } else {
-                color(label, class)
+                muted(label, class)
             }
         },
         1.0 / AFTER_SCALE as f64,

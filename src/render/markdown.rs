@@ -40,9 +40,11 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(
             w,
             "![Impact (movable share) against ease of isolation for the top candidates]({CHART_FILE})\n\n\
-             Each point is a candidate from `brownfield rank`: up is more of the run moved to Rust, \
-             right is easier to cut out. Red, orange and purple points are the units of phases 1, 2 \
-             and 3; grey ones are not planned (see \"Not worth migrating\").\n"
+             Each point is a candidate from `brownfield rank`: up is more of the run moved to Rust \
+             (log scale), right is easier to cut out. Red, orange and purple points are the units \
+             of phases 1, 2 and 3; grey ones are not planned (see \"Not worth migrating\"). The \
+             lines are the plan's thresholds: the quick-win isolation, and the movable share that \
+             saves the minimum gain a unit must bring.\n"
         );
     }
     mermaid(w, plan);
@@ -110,6 +112,14 @@ fn days(d: f64) -> String {
 fn summary(w: &mut String, plan: &Plan) {
     let h = &plan.headline;
     let _ = writeln!(w, "## Summary\n");
+    if plan.coverage.share() < crate::mapping::LOW_COVERAGE_WARNING {
+        let _ = writeln!(
+            w,
+            "- **Warning: only {} of samples touch the source tree.** Is `--source` the code that \
+             was profiled? Everything below is about that small part.",
+            pct(plan.coverage.share())
+        );
+    }
     if h.units == 0 {
         let _ = writeln!(
             w,
@@ -153,16 +163,18 @@ fn summary(w: &mut String, plan: &Plan) {
             top.category.label()
         );
     }
-    if let Some(trap) = plan
-        .not_worth
-        .iter()
-        .find(|l| l.reason != LeftOutReason::Covered)
-    {
+    if let Some(trap) = plan.not_worth.iter().find(|l| {
+        matches!(
+            l.reason,
+            LeftOutReason::TimeInNative | LeftOutReason::IoBound | LeftOutReason::TooEntangled
+        )
+    }) {
         let _ = writeln!(
             w,
-            "- Not worth it despite its share: {} ({} of samples): {}.",
+            "- Not worth it despite its share: {} ({} of samples), {}: {}.",
             code(&trap.function),
             pct(trap.total_share),
+            reason_label(trap.reason),
             escape_text(&trap.detail)
         );
     }
@@ -233,7 +245,8 @@ fn phase_table(w: &mut String, plan: &Plan) {
     let _ = writeln!(
         w,
         "\nSpeedups are end to end, cumulative, by Amdahl's law over every unit moved so far. \
-         \"Moves\" is the share of samples that runs in Rust after the phase.\n"
+         \"Moves\" is the share of today's samples this phase moves to Rust; \"Cumulative\" adds \
+         the earlier phases.\n"
     );
 }
 
@@ -453,13 +466,24 @@ fn unit_section(w: &mut String, u: &Unit) {
         }
         let _ = writeln!(w);
     }
-    if !u.callbacks.is_empty() {
-        let names: Vec<String> = u.callbacks.iter().map(|c| code(c)).collect();
-        let _ = writeln!(
-            w,
-            "**Calls back into Python** (stays): {}.\n",
-            names.join(", ")
-        );
+    if !u.callbacks.is_empty() || !u.calls_into_units.is_empty() {
+        let _ = writeln!(w, "**Calls out of the unit.**\n");
+        for cb in &u.callbacks {
+            let _ = writeln!(w, "- {} (stays in Python: a call back from Rust)", code(cb));
+        }
+        for c in &u.calls_into_units {
+            let unit = if c.function == c.unit {
+                format!("a unit of phase {}", c.phase)
+            } else {
+                format!("moves with {} in phase {}", code(&c.unit), c.phase)
+            };
+            let _ = writeln!(
+                w,
+                "- {} ({unit}: Rust to Rust once both have moved)",
+                code(&c.function)
+            );
+        }
+        let _ = writeln!(w);
     }
     if u.risks.is_empty() {
         let _ = writeln!(
@@ -490,6 +514,17 @@ fn unit_section(w: &mut String, u: &Unit) {
     let _ = writeln!(w);
 }
 
+/// The reason in two or three words.
+fn reason_label(r: LeftOutReason) -> &'static str {
+    match r {
+        LeftOutReason::TimeInNative => "time in C",
+        LeftOutReason::IoBound => "I/O-bound",
+        LeftOutReason::TooEntangled => "too entangled",
+        LeftOutReason::TooSmall => "too small",
+        LeftOutReason::Covered => "covered",
+    }
+}
+
 fn not_worth(w: &mut String, plan: &Plan) {
     let _ = writeln!(w, "## Not worth migrating\n");
     if plan.not_worth.is_empty() {
@@ -508,13 +543,7 @@ fn not_worth(w: &mut String, plan: &Plan) {
     let _ = writeln!(w, "| Function | Where | Total | Movable | Reason |");
     let _ = writeln!(w, "|---|---|---:|---:|---|");
     for l in &plan.not_worth {
-        let reason = match l.reason {
-            LeftOutReason::TimeInNative => "time in C",
-            LeftOutReason::IoBound => "I/O-bound",
-            LeftOutReason::TooEntangled => "too entangled",
-            LeftOutReason::TooSmall => "too small",
-            LeftOutReason::Covered => "covered",
-        };
+        let reason = reason_label(l.reason);
         let _ = writeln!(
             w,
             "| {} | {} | {} | {} | **{reason}**: {} |",

@@ -127,7 +127,9 @@ pub fn render_plan(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
 
 /// Writes every file of the plan ([`render_plan`]) into `out_dir` (created if missing) and
 /// returns their paths. Everything is rendered before anything is written; each file is
-/// written to a temporary name in `out_dir` and renamed over its final name.
+/// written to a temporary name in `out_dir` and renamed over its final name, so every file is
+/// whole. Flamegraphs of an earlier plan that this one does not have (fewer phases) are
+/// removed.
 ///
 /// # Errors
 /// As [`render_plan`], and [`RenderError::Write`] naming the path if the directory cannot be
@@ -146,6 +148,19 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
             source,
         })?;
         written.push(path);
+    }
+    // A replaced plan may have had more phases: remove its pictures that this plan lacks
+    // (only files of the names a plan writes; anything else in the directory stays).
+    if let Ok(entries) = std::fs::read_dir(out_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with("flamegraph") && name.ends_with(".svg");
+            if ours && !files.iter().any(|(n, _)| *n == name) {
+                let path = entry.path();
+                std::fs::remove_file(&path)
+                    .map_err(|source| RenderError::Write { path, source })?;
+            }
+        }
     }
     Ok(written)
 }

@@ -266,6 +266,8 @@ fn an_existing_plan_is_replaced_only_with_force() {
     let out_dir = dir.path().join("plan");
     std::fs::create_dir(&out_dir).unwrap();
     std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+    // A picture of an earlier plan with more phases.
+    std::fs::write(out_dir.join("flamegraph-phase-9.svg"), "<svg/>").unwrap();
     let o = out_dir.to_str().unwrap();
     let out = brownfield(&["plan", CAPTURE, "--source", SOURCE, "--out", o]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
@@ -282,6 +284,11 @@ fn an_existing_plan_is_replaced_only_with_force() {
     ] {
         assert!(out_dir.join(file).is_file(), "{file}");
     }
+    assert!(
+        !out_dir.join("flamegraph-phase-9.svg").exists(),
+        "a stale phase picture is removed"
+    );
+    assert_eq!(read(&out_dir.join("notes.txt")), "mine", "other files stay");
     // No temporary files are left behind.
     for e in std::fs::read_dir(&out_dir).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
