@@ -37,7 +37,11 @@ fn run(cli: Cli) -> Result<(), RunError> {
     // The recorded command line starts with "brownfield", whatever path the binary was run
     // from, so plans made by `cargo run` and by an installed binary are identical.
     let command_line = std::iter::once("brownfield".to_string())
-        .chain(std::env::args().skip(1))
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
         .collect::<Vec<_>>()
         .join(" ");
     match cli.command {
