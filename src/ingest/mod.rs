@@ -223,7 +223,7 @@ pub fn read_profile(path: &Path) -> Result<Profile, IngestError> {
 /// [`IngestError::Line`] / [`IngestError::Message`] for malformed content.
 pub fn read_profile_with(path: &Path, options: &IngestOptions) -> Result<Profile, IngestError> {
     let mut profile = read_one(path, options)?;
-    profile.set_sources(vec![path.display().to_string()]);
+    profile.set_source(path.display().to_string());
     Ok(profile)
 }
 

@@ -303,6 +303,7 @@ impl<'a> Reader<'a> {
             duration_nanos: u64::try_from(p.duration_nanos).ok().filter(|&d| d > 0),
             profiles_merged: 1,
             sources: Vec::new(),
+            source_totals: Vec::new(),
         });
         Ok(b.finish())
     }

@@ -77,6 +77,18 @@ pub struct Inputs {
     pub format: String,
     /// Recording duration in seconds, when the profile records it (pprof).
     pub duration_seconds: Option<f64>,
+    /// Every file read (directories expanded) with its total as read, before filters, in
+    /// the profile's unit.
+    pub files: Vec<InputFile>,
+}
+
+/// One profile file read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct InputFile {
+    /// Its path as given (or found in a directory given).
+    pub path: String,
+    /// Its total as read, in the profile's unit.
+    pub total: u64,
 }
 
 /// One ranked codebase function of the "Hot functions" table (by self time).
@@ -668,6 +680,15 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
             config: options.config_path.clone(),
             format: metadata.format.clone(),
             duration_seconds: metadata.duration_nanos.map(|n| n as f64 / 1e9),
+            files: metadata
+                .sources
+                .iter()
+                .zip(&metadata.source_totals)
+                .map(|(path, &total)| InputFile {
+                    path: path.clone(),
+                    total,
+                })
+                .collect(),
             ..inputs
         },
         unit: a.profile.unit().as_str(),

@@ -296,6 +296,9 @@ pub struct Metadata {
     pub profiles_merged: usize,
     /// The files the profile was read from, as given.
     pub sources: Vec<String>,
+    /// The total of each file in `sources` as read (before filters), in the profile's unit;
+    /// same order.
+    pub source_totals: Vec<u64>,
 }
 
 /// A whole profile: tables of strings, frames and stack nodes, and the samples.
@@ -361,9 +364,11 @@ impl Profile {
         self.by_stack = OnceLock::new();
     }
 
-    /// Records the files the profile was read from.
-    pub fn set_sources(&mut self, sources: Vec<String>) {
-        self.metadata.sources = sources;
+    /// Records the one file the profile was read from, with the profile's total as that
+    /// file's total.
+    pub fn set_source(&mut self, source: String) {
+        self.metadata.source_totals = vec![self.total()];
+        self.metadata.sources = vec![source];
     }
 
     /// All stack ids, parents before children (a node's parent always has a smaller index).

@@ -136,6 +136,7 @@ pub fn merge(mut profiles: Vec<Profile>, normalize: bool) -> Result<Profile, Mer
         duration_nanos: None,
         profiles_merged: 0,
         sources: Vec::new(),
+        source_totals: Vec::new(),
     };
     let mut duration: Option<u64> = Some(0);
     let mut b = ProfileBuilder::new(unit);
@@ -150,6 +151,9 @@ pub fn merge(mut profiles: Vec<Profile>, normalize: bool) -> Result<Profile, Mer
         metadata
             .sources
             .extend(p.metadata().sources.iter().cloned());
+        metadata
+            .source_totals
+            .extend(p.metadata().source_totals.iter().copied());
         duration = match (duration, p.metadata().duration_nanos) {
             (Some(a), Some(d)) => a.checked_add(d),
             _ => None,

@@ -672,12 +672,33 @@ fn coverage(w: &mut String, plan: &Plan) {
 
 fn inputs(w: &mut String, plan: &Plan) {
     let _ = writeln!(w, "## Inputs\n");
-    for p in &plan.inputs.profiles {
-        let _ = writeln!(w, "- Profile: {}", code(p));
+    if plan.inputs.files.is_empty() {
+        for p in &plan.inputs.profiles {
+            let _ = writeln!(w, "- Profile: {}", code(p));
+        }
+    }
+    for f in &plan.inputs.files {
+        let _ = writeln!(
+            w,
+            "- Profile: {} ({} {} as read)",
+            code(&f.path),
+            f.total,
+            plan.unit
+        );
     }
     let _ = writeln!(w, "- Format: {}", code(&plan.inputs.format));
     let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
-    let _ = writeln!(w, "- Samples: {} {}", plan.total_value, plan.unit);
+    let _ = writeln!(
+        w,
+        "- Samples: {} {} after filters{}",
+        plan.total_value,
+        plan.unit,
+        if plan.inputs.files.len() > 1 {
+            format!(", {} profiles merged", plan.inputs.files.len())
+        } else {
+            String::new()
+        }
+    );
     if let Some(d) = plan.inputs.duration_seconds {
         let _ = writeln!(w, "- Duration: {d:.1} s");
     }

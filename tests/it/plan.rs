@@ -167,6 +167,10 @@ fn idle_samples_are_dropped_by_default() {
         .expect("plan.md states the sample count");
     // The capture was taken with py-spy --idle while background threads mostly waited.
     assert!(samples < all / 2, "{samples} of {all} samples kept");
+    assert!(
+        md.contains(&format!("({all} samples as read)")),
+        "the Inputs section gives the file's total before filters"
+    );
 }
 
 #[test]
