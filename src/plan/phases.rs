@@ -135,3 +135,165 @@ fn select_with(
     }
     selection
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Range;
+    use crate::model::{Candidate, Effort, Isolation, Projection, WorkMix};
+    use crate::source::FuncId;
+
+    fn candidate(
+        function: &str,
+        unit: &[&str],
+        movable: f64,
+        isolation: f64,
+        days: f64,
+        category: Category,
+    ) -> Candidate {
+        let speed = Range {
+            low: 3.0,
+            mid: 10.0,
+            high: 30.0,
+        };
+        Candidate {
+            rank: 0,
+            function: function.to_string(),
+            def: FuncId::from_index(0),
+            kind: "function",
+            file: "m.py".to_string(),
+            line: 1,
+            self_share: movable,
+            total_share: movable,
+            movable_share: movable,
+            work: WorkMix::default(),
+            category,
+            unit: unit.iter().map(|s| s.to_string()).collect(),
+            unit_defs: Vec::new(),
+            unit_lines: 10,
+            entry_points: vec![function.to_string()],
+            incoming: Vec::new(),
+            callbacks: Vec::new(),
+            isolation: Isolation {
+                score: isolation,
+                components: Vec::new(),
+            },
+            effort: Effort {
+                days,
+                low: days / 2.0,
+                high: days * 2.0,
+                terms: Vec::new(),
+            },
+            assumed_speedup: speed,
+            projected_speedup: Projection {
+                low: 1.0,
+                mid: 1.0,
+                high: 1.0,
+            },
+            priority: 0.0,
+            traps: Vec::new(),
+            why: String::new(),
+        }
+    }
+
+    fn scores(candidates: Vec<Candidate>) -> Scores {
+        Scores {
+            candidates,
+            total: 100,
+            work: WorkMix::default(),
+        }
+    }
+
+    fn chosen(s: &Scores, sel: &Selection) -> Vec<(String, usize)> {
+        sel.units
+            .iter()
+            .map(|&(ci, p)| (s.candidates[ci].function.clone(), p))
+            .collect()
+    }
+
+    #[test]
+    fn units_do_not_overlap_and_phases_follow_effort_and_isolation() {
+        let s = scores(vec![
+            candidate("a", &["a"], 0.30, 0.95, 1.5, Category::PurePython),
+            // Contains a: covered.
+            candidate(
+                "outer",
+                &["outer", "a", "b"],
+                0.35,
+                0.9,
+                2.0,
+                Category::PurePython,
+            ),
+            candidate("c", &["c"], 0.10, 0.5, 2.0, Category::PurePython),
+            candidate("d", &["d"], 0.10, 0.9, 8.0, Category::Mixed),
+            candidate("e", &["e"], 0.10, 0.9, 20.0, Category::PurePython),
+            candidate("native", &["native"], 0.20, 0.9, 1.0, Category::NativeBound),
+            candidate("tiny", &["tiny"], 0.005, 0.9, 1.0, Category::PurePython),
+            candidate(
+                "tangled",
+                &["tangled"],
+                0.10,
+                0.1,
+                1.0,
+                Category::PurePython,
+            ),
+        ]);
+        let sel = select(&s, &Config::default());
+        assert_eq!(
+            chosen(&s, &sel),
+            vec![
+                ("a".to_string(), 1),
+                // Isolation 0.5 < 0.75: not a quick win.
+                ("c".to_string(), 2),
+                ("d".to_string(), 2),
+                ("e".to_string(), 3),
+            ]
+        );
+        assert_eq!(sel.rejected[&1], Rejection::Covered("a".to_string()));
+        assert_eq!(sel.rejected[&5], Rejection::NotMovable);
+        assert_eq!(sel.rejected[&6], Rejection::TooSmall);
+        assert_eq!(sel.rejected[&7], Rejection::Entangled);
+    }
+
+    #[test]
+    fn a_hot_loop_callee_moves_with_its_caller_only_if_the_caller_is_planned() {
+        let trap = Trap::CalledInHotLoop {
+            caller: "loop".to_string(),
+            file: "m.py".to_string(),
+            line: 3,
+            caller_fraction: 1.0,
+        };
+        let mut inner = candidate("inner", &["inner"], 0.2, 0.95, 1.0, Category::PurePython);
+        inner.traps.push(trap);
+        let caller = candidate(
+            "loop",
+            &["loop", "inner"],
+            0.25,
+            0.9,
+            2.0,
+            Category::PurePython,
+        );
+        let s = scores(vec![inner.clone(), caller.clone()]);
+        let sel = select(&s, &Config::default());
+        assert_eq!(chosen(&s, &sel), vec![("loop".to_string(), 1)]);
+        assert_eq!(
+            sel.rejected[&0],
+            Rejection::MovesWithCaller("loop".to_string())
+        );
+
+        // The caller overlaps another unit chosen first: it is not planned, so the callee is
+        // judged on its own and planned.
+        let other = candidate(
+            "other",
+            &["other", "loop"],
+            0.3,
+            0.95,
+            1.0,
+            Category::PurePython,
+        );
+        let s = scores(vec![other, inner, caller]);
+        let sel = select(&s, &Config::default());
+        let names: Vec<String> = chosen(&s, &sel).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, vec!["other".to_string(), "inner".to_string()]);
+    }
+}
