@@ -332,8 +332,9 @@ fn safety_net(w: &mut String, plan: &Plan, p: &Phase) {
          {} days).\n\n\
          1. **Golden tests** for every entry point below: record inputs and outputs (and the \
          exceptions raised) from production or the test suite, and assert the same outputs.\n\
-         2. **A benchmark** of each unit through its entry points, and the end-to-end workload \
-         profiled with the same command as this plan (`{}`), so before and after can be compared.\n",
+         2. **A benchmark** of each unit through its entry points, and a way to profile the \
+         end-to-end workload again as it was profiled for this plan (same profiler, rate and \
+         load), then rank it with the same command (`{}`), so before and after can be compared.\n",
         days(p.effort_days),
         escape_code_text(&plan.inputs.command_line)
     );
