@@ -102,12 +102,22 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
     let (config, config_path) = config::Config::load(request.config.as_deref(), &request.source)?;
     render::check_out_dir(&request.out, request.force)?;
-    let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
-    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
-    let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
-    let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
+    let Analysed {
+        profile,
+        index,
+        mapping,
+        graph,
+        attribution,
+    } = analyse(
+        &request.profiles,
+        &request.ingest,
+        &request.filters,
+        &request.source,
+        &request.walk,
+        &mut diag,
+    )?;
     let ranking = rank::rank(&profile, &mapping, &index);
-    let scores = model::score(&profile, &mapping, &index, &graph, &config);
+    let scores = model::score_attributed(&attribution, &index, &graph, &config);
     let inputs = plan::Inputs {
         profiles: request
             .profiles
@@ -124,6 +134,7 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     options.top = request.top;
     let analysis = plan::Analysis {
         profile: &profile,
+        attribution: &attribution,
         index: &index,
         mapping: &mapping,
         graph: &graph,
@@ -133,6 +144,40 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let plan = plan::build(&analysis, &options, inputs, &diag);
     let written = render::write_plan(&plan, &request.out)?;
     Ok(PlanOutcome { plan, written })
+}
+
+/// The analysis `rank` and `plan` share: the profile, the source index, the mapping between
+/// them, the call graph with the profile's dynamic edges, and where each sample's time goes.
+struct Analysed {
+    profile: profile::Profile,
+    index: source::SourceIndex,
+    mapping: mapping::Mapping,
+    graph: callgraph::CallGraph,
+    attribution: model::Attribution,
+}
+
+/// Reads and merges the profiles, indexes the source, maps frames to definitions, builds the
+/// call graph and attributes every sample ([`model::attribute`]).
+fn analyse(
+    profiles: &[PathBuf],
+    ingest_options: &ingest::IngestOptions,
+    filters: &profile::transform::Filters,
+    source_root: &std::path::Path,
+    walk: &source::walk::WalkOptions,
+    diag: &mut Diagnostics,
+) -> Result<Analysed, Error> {
+    let profile = ingest::read_profiles(profiles, ingest_options, filters)?;
+    let index = source::SourceIndex::build_with(source_root, walk, diag)?;
+    let mapping = mapping::Mapping::build(&profile, &index, diag);
+    let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
+    let attribution = model::attribute(&profile, &mapping, &index, &graph);
+    Ok(Analysed {
+        profile,
+        index,
+        mapping,
+        graph,
+        attribution,
+    })
 }
 
 /// What `brownfield top` is asked to do.
@@ -214,11 +259,16 @@ pub struct RankOutcome {
 pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
     let mut diag = Diagnostics::default();
     let config = config::Config::load(request.config.as_deref(), &request.source)?;
-    let profile = ingest::read_profiles(&request.profiles, &request.ingest, &request.filters)?;
-    let index = source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)?;
-    let mapping = mapping::Mapping::build(&profile, &index, &mut diag);
-    let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
-    let scores = model::score(&profile, &mapping, &index, &graph, &config.0);
+    let a = analyse(
+        &request.profiles,
+        &request.ingest,
+        &request.filters,
+        &request.source,
+        &request.walk,
+        &mut diag,
+    )?;
+    let scores = model::score_attributed(&a.attribution, &a.index, &a.graph, &config.0);
+    let (profile, mapping) = (a.profile, a.mapping);
     Ok(RankOutcome {
         scores,
         config,

@@ -422,6 +422,8 @@ pub struct StackFacts {
     pub value: u64,
     /// The deepest codebase definition on the stack.
     pub owner: Option<FuncId>,
+    /// The leaf frame itself is `owner`'s code (the sample is `owner`'s self time).
+    pub leaf_is_owner: bool,
     /// The kind of work at its leaf.
     pub work: Work,
     /// The distinct codebase definitions on the stack, root first.
@@ -508,6 +510,7 @@ pub fn attribute(
         let mut callers: Vec<(FuncId, FuncId)> = Vec::new();
         let mut owner = None;
         let mut previous: Option<FuncId> = None;
+        let leaf_is_owner = frames.last().is_some_and(|&f| mapping.def_of(f).is_some());
         for &f in &frames {
             if let Some(d) = mapping.def_of(f) {
                 if !on_stack.contains(&d) {
@@ -566,6 +569,7 @@ pub fn attribute(
             stack: s.stack,
             value: s.value,
             owner,
+            leaf_is_owner,
             work,
             on_stack,
             callers,
@@ -577,8 +581,7 @@ pub fn attribute(
     }
 }
 
-/// The unit of every function: itself, its recursion cluster, and what they dominate, minus
-/// clusters only partly dominated.
+/// The unit of every function: itself, its recursion cluster, and what they dominate.
 struct Units {
     /// Dominator-tree children of each codebase definition.
     dom_children: Vec<Vec<FuncId>>,
@@ -591,12 +594,9 @@ impl Units {
     fn new(graph: &CallGraph) -> Units {
         let n = graph.defs();
         let mut dom_children = vec![Vec::new(); n];
-        for (i, children) in (0..n)
-            .map(|i| (i, FuncId::from_index(i)))
-            .map(|(i, d)| (i, graph.immediate_dominator(d)))
-        {
-            if let Some(parent) = children {
-                dom_children[parent.index()].push(FuncId::from_index(i));
+        for d in (0..n).map(FuncId::from_index) {
+            if let Some(parent) = graph.immediate_dominator(d) {
+                dom_children[parent.index()].push(d);
             }
         }
         let mut cluster_of = vec![None; n];
@@ -628,35 +628,23 @@ impl Units {
         }
     }
 
-    /// The unit of `f`, sorted.
+    /// The unit of `f`, sorted: the dominator subtrees of `f`'s recursion cluster (or of `f`).
+    ///
+    /// No other cluster is ever split: cluster members reach each other, so if one member is
+    /// reachable from an entry point without passing through the unit's roots, every member
+    /// is, and none is dominated. Dominators and clusters come from the same graph
+    /// ([`CallGraph`]), so this holds exactly.
     fn unit_of(&self, f: FuncId) -> BTreeSet<FuncId> {
-        let own = self.cluster_of[f.index()];
-        let roots: Vec<FuncId> = match own {
-            Some(c) => self.clusters[c].clone(),
-            None => vec![f],
-        };
         let mut unit = BTreeSet::new();
-        for r in roots {
-            self.subtree(r, &mut unit);
-        }
-        // A cluster never splits: drop clusters only partly inside, with what they dominate.
-        loop {
-            let mut drop = BTreeSet::new();
-            for &m in &unit {
-                if let Some(c) = self.cluster_of[m.index()]
-                    && Some(c) != own
-                    && self.clusters[c].iter().any(|x| !unit.contains(x))
-                {
-                    for &x in &self.clusters[c] {
-                        self.subtree(x, &mut drop);
-                    }
+        match self.cluster_of[f.index()] {
+            Some(c) => {
+                for &r in &self.clusters[c] {
+                    self.subtree(r, &mut unit);
                 }
             }
-            if drop.is_empty() {
-                return unit;
-            }
-            unit.retain(|x| !drop.contains(x));
+            None => self.subtree(f, &mut unit),
         }
+        unit
     }
 }
 
@@ -670,38 +658,42 @@ pub fn score(
     config: &Config,
 ) -> Scores {
     let attribution = attribute(profile, mapping, index, graph);
+    score_attributed(&attribution, index, graph, config)
+}
+
+/// [`score`] from an [`attribute`] result, for callers that need the attribution too (the
+/// plan's "after" flamegraph).
+pub fn score_attributed(
+    attribution: &Attribution,
+    index: &SourceIndex,
+    graph: &CallGraph,
+    config: &Config,
+) -> Scores {
     let total = attribution.total;
     let units = Units::new(graph);
     let excluded = Exclusions::new(config);
 
-    // Self, total and work mix per definition, from the attributed stacks.
+    // One pass over the attributed stacks: self value, work mix (whose sum is the total
+    // value: each definition once per stack), and the stacks each definition is on, so a
+    // candidate reads only its own.
     let n = graph.defs();
     let mut self_value = vec![0u64; n];
-    let mut total_value = vec![0u64; n];
     let mut mix = vec![[0u64; 4]; n];
     let mut overall = [0u64; 4];
-    for s in &attribution.stacks {
-        overall[s.work as usize] += s.value;
-        for &d in &s.on_stack {
-            total_value[d.index()] += s.value;
-            mix[d.index()][s.work as usize] += s.value;
-        }
-    }
-    for s in profile.values_by_stack() {
-        if let Some(leaf) = profile.frames_leaf_to_root(s.stack).next()
-            && let Some(d) = mapping.def_of(leaf)
-        {
-            self_value[d.index()] += s.value;
-        }
-    }
-
-    // The stacks each definition is on, so a candidate reads only its own.
     let mut stacks_of: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (k, s) in attribution.stacks.iter().enumerate() {
+        overall[s.work as usize] += s.value;
+        if s.leaf_is_owner
+            && let Some(o) = s.owner
+        {
+            self_value[o.index()] += s.value;
+        }
         for &d in &s.on_stack {
+            mix[d.index()][s.work as usize] += s.value;
             stacks_of[d.index()].push(k as u32);
         }
     }
+    let total_value: Vec<u64> = mix.iter().map(|m| m.iter().sum()).collect();
     let class_names: FxHashSet<&str> = index
         .functions()
         .iter()

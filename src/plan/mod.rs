@@ -467,6 +467,8 @@ impl SourceLines {
 pub struct Analysis<'a> {
     /// The merged, filtered profile.
     pub profile: &'a Profile,
+    /// Where each sample's time goes ([`model::attribute`] of the same inputs).
+    pub attribution: &'a Attribution,
     /// The source index.
     pub index: &'a SourceIndex,
     /// Frames to definitions.
@@ -482,7 +484,7 @@ pub struct Analysis<'a> {
 /// Builds the plan.
 pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnostics) -> Plan {
     let config = &options.config;
-    let attribution = model::attribute(a.profile, a.mapping, a.index, a.graph);
+    let attribution = a.attribution;
     let (labels, label_classes) = frame_labels(a.profile, a.index, a.mapping);
     let selection = phases::select(a.scores, config);
 
@@ -492,34 +494,36 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         .iter()
         .map(|&(ci, phase)| {
             let c = &a.scores.candidates[ci];
-            unit_of(c, phase, a, config)
+            unit_of(c, phase, a)
         })
         .collect();
     units.sort_by(|x, y| x.phase.cmp(&y.phase).then(x.rank.cmp(&y.rank)));
+    // The unit (index into `units`) of every planned definition, by definition and by id.
+    let mut unit_by_def: BTreeMap<FuncId, usize> = BTreeMap::new();
+    let mut unit_by_id: BTreeMap<String, usize> = BTreeMap::new();
+    for (k, u) in units.iter().enumerate() {
+        for (&d, id) in u.member_defs.iter().zip(&u.members) {
+            unit_by_def.insert(d, k);
+            unit_by_id.insert(id.clone(), k);
+        }
+    }
     // Calls out of a unit into another unit: Rust to Rust once both have moved.
-    let unit_of_member: BTreeMap<String, (String, usize)> = units
-        .iter()
-        .flat_map(|u| {
-            u.members
-                .iter()
-                .map(move |m| (m.clone(), (u.id.clone(), u.phase)))
-        })
-        .collect();
+    let targets: Vec<(String, usize)> = units.iter().map(|u| (u.id.clone(), u.phase)).collect();
     for u in &mut units {
         let (other, stays): (Vec<String>, Vec<String>) = u
             .callbacks
             .iter()
             .cloned()
-            .partition(|cb| unit_of_member.contains_key(cb));
+            .partition(|cb| unit_by_id.contains_key(cb));
         u.calls_into_units = other
             .into_iter()
-            .map(|cb| {
-                let (unit, phase) = unit_of_member[&cb].clone();
-                CallOut {
+            .filter_map(|cb| {
+                let (unit, phase) = targets[*unit_by_id.get(&cb)?].clone();
+                Some(CallOut {
                     function: cb,
                     unit,
                     phase,
-                }
+                })
             })
             .collect();
         if stays.is_empty() {
@@ -614,23 +618,24 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
     };
 
     let not_worth = left_out(a, &selection, &units, config);
-    let phase_of_def: BTreeMap<FuncId, usize> = units
-        .iter()
-        .flat_map(|u| u.member_defs.iter().map(move |&d| (d, u.phase)))
-        .collect();
+    let phase_of_def = |d: &FuncId| unit_by_def.get(d).map_or(0, |&k| units[k].phase);
     let (hot_functions, hot_function_count) = hot_rows(a, options, &phase_of_def);
-    let phase_of_root: BTreeMap<&str, usize> =
-        units.iter().map(|u| (u.id.as_str(), u.phase)).collect();
+    // The phase of a unit's root (members move with it and are not drawn in its colour).
+    let root_phase = |c: &model::Candidate| {
+        unit_by_def
+            .get(&c.def)
+            .map(|&k| &units[k])
+            .filter(|u| u.member_defs[0] == c.def)
+            .map(|u| u.phase)
+    };
     // Every unit, then the best-ranked other candidates that are not members of a unit.
     let candidates = a
         .scores
         .candidates
         .iter()
-        .filter(|c| {
-            phase_of_root.contains_key(c.function.as_str()) || !phase_of_def.contains_key(&c.def)
-        })
+        .filter(|c| root_phase(c).is_some() || !unit_by_def.contains_key(&c.def))
         .enumerate()
-        .filter(|(i, c)| *i < CANDIDATES_SHOWN || phase_of_root.contains_key(c.function.as_str()))
+        .filter(|(i, c)| *i < CANDIDATES_SHOWN || root_phase(c).is_some())
         .map(|(_, c)| c)
         .map(|c| CandidateSummary {
             rank: c.rank,
@@ -642,28 +647,23 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
             effort_days: c.effort.days,
             projected_speedup: c.projected_speedup,
             // Only a unit's root is drawn in its phase's colour; members move with it.
-            phase: phase_of_root.get(c.function.as_str()).copied().unwrap_or(0),
+            phase: root_phase(c).unwrap_or(0),
         })
         .collect();
     let hot_subgraph = hot_subgraph(a, &units);
-    let folded = fold(&attribution, a.profile, &labels, |_| 1.0);
-    let speedup_of: BTreeMap<FuncId, (f64, &Unit)> = units
-        .iter()
-        .flat_map(|u| {
-            u.member_defs
-                .iter()
-                .map(move |&d| (d, (u.assumed_speedup.mid, u)))
-        })
-        .collect();
+    let folded = fold(attribution, a.profile, &labels, |_| 1.0);
     let movable = |w: Work| {
         w == Work::Python || (w == Work::Library && config.candidates.library_python_movable)
     };
-    let folded_after = fold(&attribution, a.profile, &labels, |s| match s.owner {
-        Some(o) if movable(s.work) => match speedup_of.get(&o) {
-            Some(&(speedup, u)) if s.on_stack.contains(&u.member_defs[0]) => 1.0 / speedup,
+    // Time moves when its owner is in a unit whose root is on the stack (the model's
+    // movable share, docs/scoring.md §2).
+    let folded_after = fold(attribution, a.profile, &labels, |s| {
+        match s.owner.and_then(|o| unit_by_def.get(&o)) {
+            Some(&k) if movable(s.work) && s.on_stack.contains(&units[k].member_defs[0]) => {
+                1.0 / units[k].assumed_speedup.mid
+            }
             _ => 1.0,
-        },
-        _ => 1.0,
+        }
     });
 
     let metadata = a.profile.metadata();
@@ -798,15 +798,15 @@ pub fn signature(index: &SourceIndex, def: FuncId) -> String {
     out
 }
 
-fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) -> Unit {
+fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis) -> Unit {
     let index = a.index;
     let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
-    let entry_points: Vec<EntryPoint> = c
-        .unit_defs
-        .iter()
-        .filter(|&&d| c.entry_points.iter().any(|e| *e == c.unit[position(c, d)]))
-        .map(|&d| EntryPoint {
-            id: c.unit[position(c, d)].clone(),
+    // `unit_defs` and `unit` list the members in the same order.
+    let members = || c.unit_defs.iter().copied().zip(&c.unit);
+    let entry_points: Vec<EntryPoint> = members()
+        .filter(|(_, id)| c.entry_points.contains(id))
+        .map(|(d, id)| EntryPoint {
+            id: id.clone(),
             signature: signature(index, d),
             file: file_of(d),
             line: def_line(index, d),
@@ -814,10 +814,9 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
         .collect();
 
     let mut risks: BTreeSet<Risk> = BTreeSet::new();
-    for &m in &c.unit_defs {
+    for (m, name) in members() {
         let s = index.syntax(m);
         let file = file_of(m);
-        let name = &c.unit[position(c, m)];
         let mut add = |kind: &'static str, detail: String, line: u32| {
             risks.insert(Risk {
                 kind,
@@ -1000,7 +999,6 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
         .iter()
         .map(|&d| codebase_label(index, d))
         .collect();
-    let _ = config;
     Unit {
         id: c.function.clone(),
         phase,
@@ -1036,11 +1034,6 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, config: &Config) ->
 fn trim_float(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// Position of `d` in the candidate's unit lists.
-fn position(c: &model::Candidate, d: FuncId) -> usize {
-    c.unit_defs.iter().position(|&x| x == d).unwrap_or(0)
 }
 
 /// The line of a definition's `def` (after its decorators).
@@ -1163,7 +1156,7 @@ fn left_out(
 fn hot_rows(
     a: &Analysis,
     options: &PlanOptions,
-    phase_of_def: &BTreeMap<FuncId, usize>,
+    phase_of_def: &dyn Fn(&FuncId) -> usize,
 ) -> (Vec<Row>, usize) {
     let mut sources = SourceLines::default();
     let rows = a
@@ -1192,7 +1185,7 @@ fn hot_rows(
                 self_share: s.self_share,
                 total_share: s.total_share,
                 hot_line,
-                phase: phase_of_def.get(&s.def).copied().unwrap_or(0),
+                phase: phase_of_def(&s.def),
             }
         })
         .collect();
