@@ -221,7 +221,7 @@ pub(crate) struct TopArgs {
 
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub(crate) format: TopFormat,
+    pub(crate) format: OutputFormat,
 }
 
 /// `--granularity` values.
@@ -235,12 +235,13 @@ pub(crate) enum GranularityArg {
     File,
 }
 
-/// `brownfield top --format` values.
+/// `--format` values of `brownfield top` and `brownfield rank`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum TopFormat {
-    /// pprof-style text table.
+pub(crate) enum OutputFormat {
+    /// A text table (pprof's columns for `top`; scores and a "why" line for `rank`).
     Table,
-    /// JSON: unit, sample type, total and rows with raw values and shares in [0, 1].
+    /// JSON with raw values and shares in [0, 1] (`top`: unit, sample type, total, rows;
+    /// `rank`: docs/scoring.md).
     Json,
     /// CSV with a header row.
     Csv,
@@ -248,7 +249,7 @@ pub(crate) enum TopFormat {
 
 impl TopArgs {
     /// Converts the arguments into the library's request, the row count and the format.
-    pub(crate) fn into_request(self) -> (TopRequest, usize, TopFormat) {
+    pub(crate) fn into_request(self) -> (TopRequest, usize, OutputFormat) {
         let (profiles, ingest, filters) = self.input.into_parts();
         let mut request = TopRequest::default();
         request.profiles = profiles;
@@ -329,7 +330,7 @@ pub(crate) struct RankArgs {
 
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub(crate) format: TopFormat,
+    pub(crate) format: OutputFormat,
 
     /// Write to this file instead of standard output (replaced atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -339,7 +340,7 @@ pub(crate) struct RankArgs {
 impl RankArgs {
     /// Converts the arguments into the library's request, the row count, the format and the
     /// output file.
-    pub(crate) fn into_request(self) -> (RankRequest, usize, TopFormat, Option<PathBuf>) {
+    pub(crate) fn into_request(self) -> (RankRequest, usize, OutputFormat, Option<PathBuf>) {
         let walk = self.source.walk_options();
         let (profiles, ingest, filters) = self.input.into_parts();
         let mut request = RankRequest::default();
@@ -502,7 +503,7 @@ mod tests {
             panic!("top")
         };
         let (req, n, format) = args.into_request();
-        assert_eq!((n, format), (3, TopFormat::Csv));
+        assert_eq!((n, format), (3, OutputFormat::Csv));
         assert_eq!(req.profiles.len(), 2);
         assert_eq!(req.granularity, Granularity::Line);
         assert!(req.filters.idle && req.filters.threads && req.filters.normalize);

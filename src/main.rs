@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use brownfield::render::{rank, table, top};
-use cli::{Cli, Command, TopFormat};
+use cli::{Cli, Command, OutputFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -108,11 +108,11 @@ fn run(cli: Cli) -> Result<(), RunError> {
                 coverage_share: outcome.coverage.share(),
             };
             let text = match format {
-                TopFormat::Table => rank::table(&outcome.scores, n, ctx),
-                TopFormat::Json => {
+                OutputFormat::Table => rank::table(&outcome.scores, n, ctx),
+                OutputFormat::Json => {
                     rank::json(&outcome.scores, n, ctx).map_err(|e| RunError::Io(e.into()))?
                 }
-                TopFormat::Csv => rank::csv(&outcome.scores, n)
+                OutputFormat::Csv => rank::csv(&outcome.scores, n)
                     .map_err(|e| RunError::Io(std::io::Error::other(e)))?,
             };
             match output {
@@ -140,9 +140,9 @@ fn run(cli: Cli) -> Result<(), RunError> {
             let (request, n, format) = args.into_request();
             let table = brownfield::run_top(&request).map_err(RunError::Brownfield)?;
             let text = match format {
-                TopFormat::Table => top::table(&table, n),
-                TopFormat::Json => top::json(&table, n).map_err(|e| RunError::Io(e.into()))?,
-                TopFormat::Csv => {
+                OutputFormat::Table => top::table(&table, n),
+                OutputFormat::Json => top::json(&table, n).map_err(|e| RunError::Io(e.into()))?,
+                OutputFormat::Csv => {
                     top::csv(&table, n).map_err(|e| RunError::Io(std::io::Error::other(e)))?
                 }
             };

@@ -489,19 +489,7 @@ impl<'a> Resolver<'a> {
             .and_then(|p| p.annotation.as_deref())
             .and_then(dotted_expr)
         {
-            for v in self.eval(&ann, scope, depth + 1, ctx) {
-                if let Value::Def(c) = v
-                    && self.index.function(c).kind == DefKind::Class
-                {
-                    push_unique(
-                        &mut out,
-                        Value::Instance {
-                            class: c,
-                            via_self: false,
-                        },
-                    );
-                }
-            }
+            self.annotated_instances(&ann, scope, depth, ctx, &mut out);
         }
         out.push(Value::Param(func, i));
         out
@@ -896,24 +884,37 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Instances of the codebase classes a type annotation names (`x: Foo`, `-> Foo`),
+    /// evaluated in `scope`, added to `out`.
+    fn annotated_instances(
+        &self,
+        annotation: &Expr,
+        scope: FuncId,
+        depth: u32,
+        ctx: &Ctx,
+        out: &mut Vec<Value>,
+    ) {
+        for v in self.eval(annotation, scope, depth + 1, ctx) {
+            if let Value::Def(c) = v
+                && self.index.function(c).kind == DefKind::Class
+            {
+                push_unique(
+                    out,
+                    Value::Instance {
+                        class: c,
+                        via_self: false,
+                    },
+                );
+            }
+        }
+    }
+
     fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let syntax = self.index.syntax(f);
         let mut out = Vec::new();
         if let Some(ann) = &syntax.return_annotation {
             let scope = self.index.function(f).parent.unwrap_or(f);
-            for v in self.eval(ann, scope, depth + 1, ctx) {
-                if let Value::Def(c) = v
-                    && self.index.function(c).kind == DefKind::Class
-                {
-                    push_unique(
-                        &mut out,
-                        Value::Instance {
-                            class: c,
-                            via_self: false,
-                        },
-                    );
-                }
-            }
+            self.annotated_instances(ann, scope, depth, ctx, &mut out);
             if !out.is_empty() {
                 return out;
             }

@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+pub use crate::model::percent;
 use crate::plan::{LeftOutReason, Phase, PhaseKind, Plan, Row, Unit};
 use crate::top::amount;
 
@@ -98,7 +99,17 @@ pub fn render(plan: &Plan) -> String {
 
 /// `1.34× (1.23×–1.37×)`.
 fn projection(p: &crate::model::Projection) -> String {
-    format!("{} ({}–{})", times(p.mid), times(p.low), times(p.high))
+    format!("{} ({})", times(p.mid), span(p.low, p.high))
+}
+
+/// `1.23×–1.37×`.
+fn span(low: f64, high: f64) -> String {
+    format!("{}–{}", times(low), times(high))
+}
+
+/// A configured speedup range as `3×–10×–30×` (low–mid–high).
+fn three(r: &crate::config::Range) -> String {
+    format!("{}–{}–{}", times(r.low), times(r.mid), times(r.high))
 }
 
 fn days(d: f64) -> String {
@@ -117,7 +128,7 @@ fn summary(w: &mut String, plan: &Plan) {
             w,
             "- **Warning: only {} of samples touch the source tree.** Is `--source` the code that \
              was profiled? Everything below is about that small part.",
-            pct(plan.coverage.share())
+            percent(plan.coverage.share())
         );
     }
     if h.units == 0 {
@@ -130,7 +141,7 @@ fn summary(w: &mut String, plan: &Plan) {
         let _ = writeln!(
             w,
             "- **Moving {} unit{} ({} function{}, {} lines, about {} ideal engineer-days) to Rust \
-             is projected to make this workload {} faster** (range {}–{}; {} if the moved code \
+             is projected to make this workload {} faster** (range {}; {} if the moved code \
              took no time at all).",
             h.units,
             plural(h.units),
@@ -139,8 +150,7 @@ fn summary(w: &mut String, plan: &Plan) {
             h.lines,
             days(h.effort_days),
             times(h.projected_speedup.mid),
-            times(h.projected_speedup.low),
-            times(h.projected_speedup.high),
+            span(h.projected_speedup.low, h.projected_speedup.high),
             times(h.upper_bound)
         );
         if let Some(first) = plan.phases.iter().find(|p| p.number == 1) {
@@ -159,7 +169,7 @@ fn summary(w: &mut String, plan: &Plan) {
             "- The best first target is {} ({}): {} of all samples would run in Rust, {}.",
             code(&top.id),
             code(&format!("{}:{}", top.file, top.line)),
-            pct(top.movable_share),
+            percent(top.movable_share),
             top.category.label()
         );
     }
@@ -173,7 +183,7 @@ fn summary(w: &mut String, plan: &Plan) {
             w,
             "- Not worth it despite its share: {} ({} of samples), {}: {}.",
             code(&trap.function),
-            pct(trap.total_share),
+            percent(trap.total_share),
             reason_label(trap.reason),
             escape_text(&trap.detail)
         );
@@ -184,7 +194,7 @@ fn summary(w: &mut String, plan: &Plan) {
         amount(plan.total_value, plan.unit),
         plan.inputs.profiles.len(),
         plural(plan.inputs.profiles.len()),
-        pct(plan.coverage.share()),
+        percent(plan.coverage.share()),
         plan.codebase.files,
         plan.codebase.functions,
         plan.codebase.lines
@@ -192,12 +202,11 @@ fn summary(w: &mut String, plan: &Plan) {
     let s = &plan.config.speedup;
     let _ = writeln!(
         w,
-        "- Assumptions: moved pure-Python code runs {} faster in Rust ({}–{}), mixed code {}; \
+        "- Assumptions: moved pure-Python code runs {} faster in Rust ({}), mixed code {}; \
          time in C, waiting and code that stays in Python is unchanged (Amdahl's law). Effort is \
          rough, within a factor of {}.",
         times(s.pure_python.mid),
-        times(s.pure_python.low),
-        times(s.pure_python.high),
+        span(s.pure_python.low, s.pure_python.high),
         times(s.mixed.mid),
         plan.config.effort.range_factor
     );
@@ -236,8 +245,8 @@ fn phase_table(w: &mut String, plan: &Plan) {
             p.units.len(),
             p.lines,
             days(p.effort_days),
-            pct(p.moved_share),
-            pct(p.cumulative_share),
+            percent(p.moved_share),
+            percent(p.cumulative_share),
             projection(&p.projected_speedup),
             times(p.upper_bound)
         );
@@ -369,15 +378,14 @@ fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
     let _ = writeln!(
         w,
         "Moves {} of samples in {} unit{} ({} lines, about {} days). Projected end-to-end speedup \
-         after this phase: **{}** (range {}–{}), at most {}.\n",
-        pct(p.moved_share),
+         after this phase: **{}** (range {}), at most {}.\n",
+        percent(p.moved_share),
         p.units.len(),
         plural(p.units.len()),
         p.lines,
         days(p.effort_days),
         times(p.projected_speedup.mid),
-        times(p.projected_speedup.low),
-        times(p.projected_speedup.high),
+        span(p.projected_speedup.low, p.projected_speedup.high),
         times(p.upper_bound)
     );
     let _ = writeln!(
@@ -399,7 +407,7 @@ fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
             code(&format!("{}:{}", u.file, u.line)),
             u.members.len(),
             u.lines,
-            pct(u.movable_share),
+            percent(u.movable_share),
             u.category.label(),
             u.isolation,
             days(u.effort_days),
@@ -532,14 +540,14 @@ fn not_worth(w: &mut String, plan: &Plan) {
         let _ = writeln!(
             w,
             "No hot function (total share at least {}) was left out.\n",
-            pct(plan.config.plan.not_worth_min_total_share)
+            percent(plan.config.plan.not_worth_min_total_share)
         );
         return;
     }
     let _ = writeln!(
         w,
         "Hot functions (total share at least {}) that are not planned, and why.\n",
-        pct(plan.config.plan.not_worth_min_total_share)
+        percent(plan.config.plan.not_worth_min_total_share)
     );
     let _ = writeln!(w, "| Function | Where | Total | Movable | Reason |");
     let _ = writeln!(w, "|---|---|---:|---:|---|");
@@ -550,8 +558,8 @@ fn not_worth(w: &mut String, plan: &Plan) {
             "| {} | {} | {} | {} | **{reason}**: {} |",
             code(&l.function),
             code(&format!("{}:{}", l.file, l.line)),
-            pct(l.total_share),
-            pct(l.movable_share),
+            percent(l.total_share),
+            percent(l.movable_share),
             escape_text(&l.detail)
         );
     }
@@ -572,8 +580,8 @@ fn ranked_table<'a>(w: &mut String, plan: &Plan, rows: impl Iterator<Item = &'a 
             r.rank,
             code(&r.function),
             code(&format!("{}:{}", r.file, r.line)),
-            pct(r.self_share),
-            pct(r.total_share),
+            percent(r.self_share),
+            percent(r.total_share),
             r.self_value,
             r.total_value,
             if r.phase == 0 {
@@ -601,7 +609,7 @@ fn method(w: &mut String, plan: &Plan) {
          graph (every call path to them passes through it), recursion clusters kept whole. Its \
          movable share is the Python time of samples owned by its members.\n\
          - **Projection.** Amdahl's law, 1 / ((1 − p) + Σ pᵢ / sᵢ), with sᵢ per category: \
-         pure-Python {}–{}–{}, mixed {}–{}–{}, native-bound {}–{}–{}, I/O-bound {}–{}–{} (low–mid–high); \
+         pure-Python {}, mixed {}, native-bound {}, I/O-bound {} (low–mid–high); \
          calibrated against the standard library's C accelerators (docs/scoring.md).\n\
          - **Effort.** Ideal engineer-days from lines, complexity and boundary problems \
          ({} base days per unit, {} lines per day); rough, within a factor of {}.\n\
@@ -612,22 +620,14 @@ fn method(w: &mut String, plan: &Plan) {
          - **Not modelled.** Call counts (a sampling profile has none; the loop flags are \
          structural), memory and allocation effects, and time in C called from Python that \
          py-spy shows on the calling line (unless captured with `--native`).\n",
-        times(c.speedup.pure_python.low),
-        times(c.speedup.pure_python.mid),
-        times(c.speedup.pure_python.high),
-        times(c.speedup.mixed.low),
-        times(c.speedup.mixed.mid),
-        times(c.speedup.mixed.high),
-        times(c.speedup.native_bound.low),
-        times(c.speedup.native_bound.mid),
-        times(c.speedup.native_bound.high),
-        times(c.speedup.io_bound.low),
-        times(c.speedup.io_bound.mid),
-        times(c.speedup.io_bound.high),
+        three(&c.speedup.pure_python),
+        three(&c.speedup.mixed),
+        three(&c.speedup.native_bound),
+        three(&c.speedup.io_bound),
         c.effort.base_days,
         c.effort.lines_per_day,
         c.effort.range_factor,
-        pct(c.plan.min_marginal_gain),
+        percent(c.plan.min_marginal_gain),
         c.plan.min_isolation,
         c.plan.quick_win_max_units,
         c.plan.quick_win_max_days,
@@ -639,7 +639,7 @@ fn method(w: &mut String, plan: &Plan) {
 fn coverage(w: &mut String, plan: &Plan) {
     let c = &plan.coverage;
     let share = |v: u64| {
-        pct(if plan.total_value == 0 {
+        percent(if plan.total_value == 0 {
             0.0
         } else {
             v as f64 / plan.total_value as f64
@@ -664,10 +664,10 @@ fn coverage(w: &mut String, plan: &Plan) {
          library Python {}, native {}, waiting {}.\n",
         c.frames_mapped,
         c.frames_total,
-        pct(plan.work.python),
-        pct(plan.work.library),
-        pct(plan.work.native),
-        pct(plan.work.wait)
+        percent(plan.work.python),
+        percent(plan.work.library),
+        percent(plan.work.native),
+        percent(plan.work.wait)
     );
 }
 
@@ -712,11 +712,6 @@ fn inputs(w: &mut String, plan: &Plan) {
             .map_or("built-in defaults".to_string(), code)
     );
     let _ = writeln!(w, "- Command: {}", code(&plan.inputs.command_line));
-}
-
-/// A fraction in [0, 1] as a percentage with one decimal.
-pub fn pct(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
 }
 
 /// A speedup factor with two decimals, e.g. `1.42×`; whole numbers without decimals (`10×`).
@@ -781,7 +776,8 @@ mod tests {
 
     #[test]
     fn number_formats() {
-        assert_eq!(pct(0.12345), "12.3%");
+        assert_eq!(percent(0.12345), "12.3%");
+        assert_eq!(percent(0.0001), "<0.1%");
         assert_eq!(times(1.4267), "1.43×");
         assert_eq!(times(f64::INFINITY), "∞");
         assert_eq!(times(10.0), "10×");

@@ -10,6 +10,7 @@ use comfy_table::presets::NOTHING;
 use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
+use super::markdown::times;
 use crate::model::{
     CallSite, Candidate, Category, Component, EffortTerm, Projection, Scores, Trap, WorkMix,
     percent,
@@ -54,9 +55,9 @@ pub fn table(scores: &Scores, n: usize, ctx: Context) -> String {
             format!("{:.1}", c.effort.days),
             format!(
                 "{} ({}-{})",
-                speedup(c.projected_speedup.mid),
-                speedup(c.projected_speedup.low),
-                speedup(c.projected_speedup.high)
+                times(c.projected_speedup.mid),
+                times(c.projected_speedup.low),
+                times(c.projected_speedup.high)
             ),
         ]);
     }
@@ -80,15 +81,6 @@ pub fn table(scores: &Scores, n: usize, ctx: Context) -> String {
         out.push_str(&format!("{:>4}. {}: {}\n", c.rank, c.function, c.why));
     }
     out
-}
-
-/// An end-to-end speedup factor: `1.23x`.
-fn speedup(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.2}x")
-    } else {
-        "inf".to_string()
-    }
 }
 
 /// The JSON document (docs/scoring.md).

@@ -4,7 +4,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::markdown::{pct, times};
+use super::markdown::{percent, times};
 use crate::plan::{PhaseKind, Plan};
 
 /// The hot-functions table (the plan's top rows by self time), with each one's phase.
@@ -19,8 +19,8 @@ pub fn ranked(plan: &Plan) -> Table {
             r.rank.to_string(),
             r.function.clone(),
             format!("{}:{}", r.file, r.line),
-            pct(r.self_share),
-            pct(r.total_share),
+            percent(r.self_share),
+            percent(r.total_share),
             if r.phase == 0 {
                 String::new()
             } else {
@@ -49,8 +49,8 @@ pub fn phase_lines(plan: &Plan) -> Vec<String> {
                 p.title,
                 p.units.len(),
                 if p.units.len() == 1 { "" } else { "s" },
-                pct(p.moved_share),
-                pct(p.cumulative_share),
+                percent(p.moved_share),
+                percent(p.cumulative_share),
                 times(p.projected_speedup.mid),
                 times(p.projected_speedup.low),
                 times(p.projected_speedup.high),

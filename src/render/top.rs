@@ -8,7 +8,7 @@
 use comfy_table::presets::NOTHING;
 use comfy_table::{CellAlignment, Table};
 
-use super::markdown::pct;
+use super::markdown::percent;
 use crate::top::{TopTable, human_value};
 
 /// The first `n` rows as a pprof-style text table, with the `Showing ...` header line.
@@ -42,7 +42,7 @@ pub fn table(t: &TopTable, n: usize) -> String {
         "Type: {}\nShowing nodes accounting for {}, {} of {} total ({} of {} rows)\n{}",
         t.sample_type,
         human_value(shown, t.unit),
-        pct(share),
+        percent(share),
         human_value(t.total, t.unit),
         n.min(t.rows.len()),
         t.rows.len(),
