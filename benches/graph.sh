@@ -134,10 +134,8 @@ run_once() {
         return
     fi
     local wall user sys kib
-    wall=$(to_seconds "$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$tf")")
-    user=$(sed -n 's/.*User time (seconds): //p' "$tf")
-    sys=$(sed -n 's/.*System time (seconds): //p' "$tf")
-    kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tf")
+    read_time "$tf"
+    wall=$T_WALL user=$T_USER sys=$T_SYS kib=$T_KIB
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$run" "$wall" "$user" "$sys" "$kib" "$l" >>"$RUNLOG"
     log "  wall ${wall} s, user ${user} s, sys ${sys} s, peak RSS $((kib * 1024 / 1000000)) MB"
     if [[ -z ${WALL[$name]:-} ]] || awk -v a="$wall" -v b="${WALL[$name]}" 'BEGIN {exit !(a < b)}'; then
@@ -198,15 +196,12 @@ row() { # name label
             label, files, lines, wall, cpu, cpu / wall, rss * 1024 / 1e6, lines / wall / 1000, load
     }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 
 {
     echo "## Call-graph benchmark results"
     echo
-    echo "- date: $START_DATE; machine: $(nproc) CPUs ($CPU_MODEL), ${MEM_GIB} GiB RAM, $(uname -sr)"
+    echo "- date: $START_DATE; machine: $(machine)"
     echo "- brownfield $("$BF" --version | awk '{print $2}') at $GIT_REV, $(rustc --version)"
     echo "- best wall time of $RUNS runs (page cache warm, the two commands alternating); CPU = user + sys of that run;"
     echo "  peak RSS = the largest of the runs; MB = 10^6 bytes"

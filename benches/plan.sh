@@ -143,10 +143,8 @@ run_once() {
         die "brownfield plan failed (stderr in $err)"
     fi
     local wall user sys kib
-    wall=$(to_seconds "$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$tf")")
-    user=$(sed -n 's/.*User time (seconds): //p' "$tf")
-    sys=$(sed -n 's/.*System time (seconds): //p' "$tf")
-    kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tf")
+    read_time "$tf"
+    wall=$T_WALL user=$T_USER sys=$T_SYS kib=$T_KIB
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$wall" "$user" "$sys" "$kib" "$l" >>"$RUNLOG"
     log "  wall ${wall} s, user ${user} s, sys ${sys} s, peak RSS $((kib * 1024 / 1000000)) MB"
     if [[ -z $WALL ]] || awk -v a="$wall" -v b="$WALL" 'BEGIN {exit !(a < b)}'; then
@@ -173,15 +171,13 @@ grep 'timing:' "$CACHE/timings.err" >"$TIMINGS" || true
 # ---------------------------------------------------------------- summary
 RSS_MB=$(awk -v r="$RSS" 'BEGIN {printf "%.0f", r * 1024 / 1e6}')
 VERDICT=$(awk -v w="$WALL" -v t="$TARGET_S" 'BEGIN {print (w < t ? "met" : "NOT met")}')
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 # The plan's own account of how much of the profile it matched to the source.
 COVERAGE=$(awk '/^#+ .*Mapping coverage/ {on = 1; print; next} on && /^#+ / {exit} on' "$PLAN_OUT/plan.md" 2>/dev/null || true)
 
 {
     echo "## \`brownfield plan\` benchmark results"
     echo
-    echo "- date: $START_DATE; machine: $(nproc) CPUs ($CPU_MODEL), ${MEM_GIB} GiB RAM, $(uname -sr)"
+    echo "- date: $START_DATE; machine: $(machine)"
     echo "- $("$BF" --version) ($BF, built $BF_BUILT); repository at $GIT_REV"
     echo "- best wall time of $RUNS runs (page cache warm); CPU = user + sys of that run;"
     echo "  peak RSS = the largest of the runs; MB = 10^6 bytes"
