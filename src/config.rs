@@ -44,10 +44,12 @@ pub enum ConfigError {
         path: PathBuf,
     },
     /// A value outside its allowed range.
-    #[error("{path}: `{key}` {problem}")]
+    #[error("{}{}: `{key}` {problem}", path.display(), line.map_or(String::new(), |l| format!(":{l}")))]
     Invalid {
         /// The file (or `<defaults>`).
         path: PathBuf,
+        /// The 1-based line that sets the key, when it is found in the text.
+        line: Option<usize>,
         /// The dotted key, e.g. `speedup.pure_python.low`.
         key: String,
         /// What is wrong, e.g. `must be at least 1 (got 0.5)`.
@@ -392,7 +394,17 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().replace('\n', "\n  "),
         })?;
-        config.validate(path)?;
+        config.validate(path).map_err(|e| match e {
+            ConfigError::Invalid {
+                path, key, problem, ..
+            } => ConfigError::Invalid {
+                line: line_of_key(text, &key),
+                path,
+                key,
+                problem,
+            },
+            other => other,
+        })?;
         Ok(config)
     }
 
@@ -427,6 +439,7 @@ impl Config {
         let bad = |key: &str, problem: String| {
             Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
+                line: None,
                 key: key.to_string(),
                 problem,
             })
@@ -560,6 +573,40 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The 1-based line of `text` that sets the dotted `key` (or the table or inline table that
+/// holds it): `[table]` headers are followed, `name = ...` lines matched by their full dotted
+/// name. `None` when no line does (a key left at its default).
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let mut table = String::new();
+    let mut best: Option<(usize, usize)> = None; // (line, matched length)
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            table = header.trim().to_string();
+            if key == table || key.starts_with(&format!("{table}.")) {
+                best = best
+                    .filter(|&(_, len)| len > table.len())
+                    .or(Some((i + 1, table.len())));
+            }
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let full = if table.is_empty() {
+            name.trim().to_string()
+        } else {
+            format!("{table}.{}", name.trim())
+        };
+        if (key == full || key.starts_with(&format!("{full}.")))
+            && best.is_none_or(|(_, len)| full.len() > len)
+        {
+            best = Some((i + 1, full.len()));
+        }
+    }
+    best.map(|(line, _)| line)
 }
 
 /// The file `brownfield init` writes: every key with its default and what it means.
