@@ -375,8 +375,15 @@ fn find_by_qualname(index: &SourceIndex, file: &SourceFile, suffix: &str) -> Opt
 
 /// The dotted module of a Python file path as profilers write it: py-spy's short names are
 /// relative to a `sys.path` entry (`json/decoder.py` → `json.decoder`); full paths are cut
-/// after `site-packages/`, `dist-packages/` or `lib/pythonX.Y/`.
+/// after `site-packages/`, `dist-packages/` or `lib/pythonX.Y/`. A frozen module
+/// (`<frozen codecs>`) is its name; other `<...>` locations (`<string>`) have no module (empty).
 pub fn python_module_of_path(path: &str) -> String {
+    if let Some(frozen) = path
+        .strip_prefix("<frozen ")
+        .and_then(|p| p.strip_suffix('>'))
+    {
+        return frozen.to_string();
+    }
     let path = path.replace('\\', "/");
     let mut rel = path.as_str();
     for marker in ["/site-packages/", "/dist-packages/"] {
@@ -573,6 +580,8 @@ mod tests {
         );
         assert!(is_stdlib_path("json/decoder.py"));
         assert!(is_stdlib_path("<frozen runpy>"));
+        assert_eq!(python_module_of_path("<frozen codecs>"), "codecs");
+        assert_eq!(python_module_of_path("<string>"), "");
         assert!(is_stdlib_path("<string>"));
         assert!(is_stdlib_path("/usr/lib/python3.11/re/_parser.py"));
         assert!(!is_stdlib_path("numpy/core/x.py"));

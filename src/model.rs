@@ -490,6 +490,44 @@ fn is_interpreter_object(file: &str) -> bool {
     base.starts_with("python") || base.starts_with("libpython")
 }
 
+/// The work of a leaf frame (module documentation, "Where a sample's time goes"), and whether
+/// it is a native frame of the interpreter itself (Python overhead when codebase code is on
+/// the stack above it, native otherwise).
+fn leaf_frame_work(
+    profile: &Profile,
+    mapping: &Mapping,
+    lines: &FxHashMap<(FuncId, u32), Work>,
+    leaf: crate::profile::FrameId,
+) -> (Work, bool) {
+    if crate::profile::transform::is_idle_frame(profile, leaf) {
+        return (Work::Wait, false);
+    }
+    let frame = profile.frame(leaf);
+    let file = frame.file.map(|f| profile.string(f));
+    match frame.kind {
+        FrameKind::Idle => (Work::Wait, false),
+        FrameKind::Native => (Work::Native, file.is_some_and(is_interpreter_object)),
+        FrameKind::Python => match mapping.def_of(leaf) {
+            Some(d) => (
+                frame
+                    .line
+                    .and_then(|l| lines.get(&(d, l.get())).copied())
+                    .unwrap_or(Work::Python),
+                false,
+            ),
+            None if file.is_some_and(crate::mapping::is_stdlib_path) => {
+                let module = file.map(crate::mapping::python_module_of_path);
+                (
+                    library_work(top_module(module.as_deref().unwrap_or(""))),
+                    false,
+                )
+            }
+            None => (Work::Native, false),
+        },
+        FrameKind::Thread | FrameKind::Process | FrameKind::Unknown => (Work::Native, false),
+    }
+}
+
 /// Classifies every stack of `profile`: owner, work and the codebase definitions on it
 /// (module documentation, "Where a sample's time goes").
 pub fn attribute(
@@ -499,6 +537,8 @@ pub fn attribute(
     graph: &CallGraph,
 ) -> Attribution {
     let lines = line_kinds(graph, index);
+    // The work of each leaf frame, computed once per frame (stacks share leaves).
+    let mut leaf_work: Vec<Option<(Work, bool)>> = vec![None; profile.frame_count()];
     let mut stacks = Vec::new();
     let mut frames = Vec::new();
     for s in profile.values_by_stack() {
@@ -527,41 +567,15 @@ pub fn attribute(
         }
         let work = match frames.last() {
             None => Work::Native,
-            Some(&leaf) if crate::profile::transform::is_idle_frame(profile, leaf) => Work::Wait,
             Some(&leaf) => {
-                let frame = profile.frame(leaf);
-                let file = frame.file.map(|f| profile.string(f));
-                match frame.kind {
-                    FrameKind::Idle => Work::Wait,
-                    FrameKind::Native => {
-                        if owner.is_some() && file.is_some_and(is_interpreter_object) {
-                            Work::Python
-                        } else {
-                            Work::Native
-                        }
-                    }
-                    FrameKind::Python => match mapping.def_of(leaf) {
-                        Some(d) => frame
-                            .line
-                            .and_then(|l| lines.get(&(d, l.get())).copied())
-                            .unwrap_or(Work::Python),
-                        None => {
-                            let module = match file {
-                                Some(f) if f.starts_with("<frozen ") => {
-                                    f["<frozen ".len()..].trim_end_matches('>').to_string()
-                                }
-                                Some(f) => crate::mapping::python_module_of_path(f),
-                                None => String::new(),
-                            };
-                            let stdlib = file.is_some_and(crate::mapping::is_stdlib_path);
-                            if stdlib {
-                                library_work(top_module(&module))
-                            } else {
-                                Work::Native
-                            }
-                        }
-                    },
-                    FrameKind::Thread | FrameKind::Process | FrameKind::Unknown => Work::Native,
+                let slot = &mut leaf_work[leaf.index()];
+                let (work, interpreter) =
+                    *slot.get_or_insert_with(|| leaf_frame_work(profile, mapping, &lines, leaf));
+                // Interpreter frames under codebase code are that code's Python overhead.
+                if interpreter && owner.is_some() {
+                    Work::Python
+                } else {
+                    work
                 }
             }
         };
