@@ -284,9 +284,21 @@ pub struct Scores {
 /// Amdahl's law: the end-to-end speedup when a share `p` in [0, 1] of the run becomes `s`
 /// times faster (`s ≥ 1`; `s = ∞` gives `1 / (1 - p)`). The result is in `[1, 1 / (1 - p)]`.
 pub fn amdahl(p: f64, s: f64) -> f64 {
-    let p = p.clamp(0.0, 1.0);
-    let rest = if s.is_infinite() { 0.0 } else { p / s };
-    let denom = (1.0 - p) + rest;
+    amdahl_parts([(p, s)])
+}
+
+/// Amdahl's law for several disjoint parts `(pᵢ, sᵢ)` of the run:
+/// `1 / ((1 - Σ pᵢ) + Σ pᵢ / sᵢ)`, with `Σ pᵢ` clamped to [0, 1] and `sᵢ = ∞` contributing 0.
+/// No parts gives 1.
+pub fn amdahl_parts(parts: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+    let (mut p, mut rest) = (0.0, 0.0);
+    for (q, s) in parts {
+        p += q;
+        if !s.is_infinite() {
+            rest += q / s;
+        }
+    }
+    let denom = (1.0 - p.clamp(0.0, 1.0)) + rest;
     if denom <= 0.0 {
         f64::INFINITY
     } else {

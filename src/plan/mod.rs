@@ -651,13 +651,13 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         })
         .collect();
     let hot_subgraph = hot_subgraph(a, &units);
-    let folded = fold(attribution, a.profile, &labels, |_| 1.0);
+    let folded = fold(attribution, a.profile, &labels, 1, |_| 1.0);
     let movable = |w: Work| {
         w == Work::Python || (w == Work::Library && config.candidates.library_python_movable)
     };
     // Time moves when its owner is in a unit whose root is on the stack (the model's
     // movable share, docs/scoring.md §2).
-    let folded_after = fold(attribution, a.profile, &labels, |s| {
+    let folded_after = fold(attribution, a.profile, &labels, AFTER_SCALE, |s| {
         match s.owner.and_then(|o| unit_by_def.get(&o)) {
             Some(&k) if movable(s.work) && s.on_stack.contains(&units[k].member_defs[0]) => {
                 1.0 / units[k].assumed_speedup.mid
@@ -720,16 +720,8 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
 /// Amdahl's law over several units: `1 / ((1 - Σ p) + Σ p / s)` at the low, mid and high
 /// speedups of each.
 fn combined(moved: &[(f64, Range)]) -> Projection {
-    let p: f64 = moved.iter().map(|(p, _)| p).sum::<f64>().clamp(0.0, 1.0);
-    let at = |pick: fn(&Range) -> f64| {
-        let rest: f64 = moved.iter().map(|(q, r)| q / pick(r)).sum();
-        let denom = (1.0 - p) + rest;
-        if denom <= 0.0 {
-            f64::INFINITY
-        } else {
-            1.0 / denom
-        }
-    };
+    let at =
+        |pick: fn(&Range) -> f64| model::amdahl_parts(moved.iter().map(|(p, r)| (*p, pick(r))));
     Projection {
         low: at(|r| r.low),
         mid: at(|r| r.mid),
@@ -1326,16 +1318,15 @@ fn frame_labels(
     (labels, classes)
 }
 
-/// Folded stacks, aggregated and sorted, each stack's value multiplied by `factor(stack)`;
-/// with a factor other than 1 everywhere the values are in 1/[`AFTER_SCALE`] units.
+/// Folded stacks, aggregated and sorted, each stack's value multiplied by `scale` and by
+/// `factor(stack)`, rounded (so values are in 1/`scale` of the profile's unit).
 fn fold(
     attribution: &Attribution,
     profile: &Profile,
     labels: &[String],
+    scale: u64,
     factor: impl Fn(&model::StackFacts) -> f64,
 ) -> Vec<(String, u64)> {
-    let scaled = attribution.stacks.iter().any(|s| factor(s) != 1.0);
-    let scale = if scaled { AFTER_SCALE } else { 1 };
     let mut folded: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();
     let mut frames = Vec::new();
