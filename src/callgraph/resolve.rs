@@ -71,12 +71,14 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     let flows = timed("resolve: pass 1 (flows)", || {
         r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Flows(out)))
     });
+    let mut direct: FxHashMap<(FuncId, u16), Vec<Value>> = FxHashMap::default();
     for (key, value) in flows {
-        let list = r.flows.entry(key).or_default();
+        let list = direct.entry(key).or_default();
         if !list.contains(&value) && list.len() < MAX_VALUES {
             list.push(value);
         }
     }
+    r.flows = timed("resolve: flow closure", || close_flows(&direct));
     // Pass 2: edges.
     timed("resolve: module values", || r.fill_module_values());
     let mut calls = timed("resolve: pass 2 (edges)", || {
@@ -152,18 +154,39 @@ struct Resolver<'a> {
     /// each is computed on its own, so a call site's result does not depend on which call
     /// site asked first.
     module_values: Vec<FxHashMap<&'a str, Vec<Value>>>,
+    /// What each function returns when called (without a decorator's argument), computed
+    /// when first asked for in the current pass, see [`Self::returns_of`].
+    returns_memo: Vec<std::sync::OnceLock<Vec<Value>>>,
 }
 
 /// Per-call-site evaluation state.
 struct Ctx {
     steps: Cell<u32>,
+    /// The memoised entry being computed (a function's returns, see
+    /// [`Resolver::returns_of`]), `None` at a call site. Only entries of smaller functions may
+    /// be read from the memo while it is computed.
+    memo_key: Option<FuncId>,
 }
 
 impl Ctx {
     fn new() -> Ctx {
         Ctx {
             steps: Cell::new(STEP_BUDGET),
+            memo_key: None,
         }
+    }
+
+    /// A fresh context for computing the memoised entry of `key`.
+    fn for_entry(key: FuncId) -> Ctx {
+        Ctx {
+            steps: Cell::new(STEP_BUDGET),
+            memo_key: Some(key),
+        }
+    }
+
+    /// Whether the memoised entry of `key` may be read (and computed if absent) here.
+    fn may_read(&self, key: FuncId) -> bool {
+        self.memo_key.is_none_or(|k| key < k)
     }
 
     /// Takes one step; false when the budget is spent.
@@ -248,6 +271,7 @@ impl<'a> Resolver<'a> {
             flows: FxHashMap::default(),
             class_scopes,
             module_values: Vec::new(),
+            returns_memo: Vec::new(),
         };
         r.compute_class_hierarchy();
         r.imports = (0..index.functions().len())
@@ -321,6 +345,7 @@ impl<'a> Resolver<'a> {
     /// Computes the values of every module-level name for the current flows.
     fn fill_module_values(&mut self) {
         self.module_values = Vec::new();
+        self.reset_returns_memo();
         let this = &*self;
         let values: Vec<FxHashMap<&'a str, Vec<Value>>> = this
             .module_scopes
@@ -336,6 +361,14 @@ impl<'a> Resolver<'a> {
             })
             .collect();
         self.module_values = values;
+        self.reset_returns_memo();
+    }
+
+    /// Empties the returns memo (its entries depend on the flows and module values).
+    fn reset_returns_memo(&mut self) {
+        self.returns_memo = (0..self.index.functions().len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
     }
 
     /// The values a name may have when used in `scope`, following Python's scoping.
@@ -814,22 +847,22 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Replaces parameter placeholders by the values flowing into them (transitively).
+    /// Replaces parameter placeholders by the values flowing into them (transitively: the
+    /// flows are closed once after pass 1, see [`close_flows`]); one step per parameter.
     fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
             return values;
         }
         let mut out = Vec::new();
-        let mut seen = FxHashSet::default();
-        let mut stack = values;
-        while let Some(v) = stack.pop() {
+        for v in values {
             match v {
                 Value::Param(f, i) => {
-                    if seen.insert((f, i))
-                        && ctx.step()
+                    if ctx.step()
                         && let Some(flow) = self.flows.get(&(f, i))
                     {
-                        stack.extend(flow.iter().cloned());
+                        for x in flow {
+                            push_unique(&mut out, x.clone());
+                        }
                     }
                 }
                 v => push_unique(&mut out, v),
@@ -909,7 +942,33 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// What calling `f` returns; `param0` replaces its first parameter (a decorator applied
+    /// to a known function).
+    ///
+    /// Without `param0` the answer is memoised per pass: the entry of `f` is computed once,
+    /// with a fresh step budget, and inside it only the entries of functions ordered before
+    /// `f` are read from the memo (the others are evaluated inline). The reads therefore
+    /// never go round a cycle, and each entry is the same whichever call site or thread asks
+    /// first, so the result does not depend on scheduling.
     fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
+        if param0.is_none()
+            && ctx.may_read(f)
+            && let Some(slot) = self.returns_memo.get(f.index())
+        {
+            return slot
+                .get_or_init(|| self.returns_inline(f, None, 0, &Ctx::for_entry(f)))
+                .clone();
+        }
+        self.returns_inline(f, param0, depth, ctx)
+    }
+
+    fn returns_inline(
+        &self,
+        f: FuncId,
+        param0: Option<&[Value]>,
+        depth: u32,
+        ctx: &Ctx,
+    ) -> Vec<Value> {
         let syntax = self.index.syntax(f);
         let mut out = Vec::new();
         if let Some(ann) = &syntax.return_annotation {
@@ -1172,6 +1231,44 @@ impl<'a> Resolver<'a> {
         )
         .then_some(i)
     }
+}
+
+/// The transitive closure of the flows into parameters: for each parameter, the values (other
+/// than parameters) that reach it directly or through parameters that flow into it, depth
+/// first in the order pass 1 recorded them, at most [`MAX_VALUES`]. Each parameter's list is
+/// computed on its own, so the result does not depend on the order parameters are visited.
+fn close_flows(
+    direct: &FxHashMap<(FuncId, u16), Vec<Value>>,
+) -> FxHashMap<(FuncId, u16), Vec<Value>> {
+    let keys: Vec<(FuncId, u16)> = direct.keys().copied().collect();
+    keys.into_par_iter()
+        .map(|key| {
+            let mut out = Vec::new();
+            let mut seen = FxHashSet::default();
+            seen.insert(key);
+            let mut stack: Vec<&Value> = direct[&key].iter().rev().collect();
+            while let Some(v) = stack.pop() {
+                match v {
+                    Value::Param(f, i) => {
+                        if seen.insert((*f, *i))
+                            && let Some(flow) = direct.get(&(*f, *i))
+                        {
+                            stack.extend(flow.iter().rev());
+                        }
+                    }
+                    v => {
+                        if out.len() >= MAX_VALUES {
+                            break;
+                        }
+                        if !out.contains(v) {
+                            out.push(v.clone());
+                        }
+                    }
+                }
+            }
+            (key, out)
+        })
+        .collect()
 }
 
 fn is_function_value(v: &Value) -> bool {
