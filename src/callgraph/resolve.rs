@@ -157,15 +157,32 @@ struct Resolver<'a> {
     /// What each function returns when called (without a decorator's argument), computed
     /// when first asked for in the current pass, see [`Self::returns_of`].
     returns_memo: Vec<std::sync::OnceLock<Vec<Value>>>,
+    /// The modules each module star-imports (`from m import *`), codebase modules only.
+    star_imports: Vec<Vec<FileId>>,
+    /// Names found through each module's star imports, computed when first asked for in the
+    /// current pass ([`MemoKey::Star`]).
+    star_memo: Vec<std::sync::RwLock<FxHashMap<String, Vec<Value>>>>,
+}
+
+/// A memoised entry, in the order that decides which entries may be read while another is
+/// computed: an entry reads (and computes when absent) only entries ordered strictly before
+/// it and evaluates the others inline. Reads between entries therefore never go round a
+/// cycle, no entry waits on itself, and each entry's value is the same whichever call site or
+/// thread asks first: results do not depend on scheduling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum MemoKey {
+    /// A name of a module found through its star imports ([`Resolver::star_lookup`]).
+    Star(FileId),
+    /// What a function returns ([`Resolver::returns_of`]).
+    Returns(FuncId),
 }
 
 /// Per-call-site evaluation state.
 struct Ctx {
     steps: Cell<u32>,
-    /// The memoised entry being computed (a function's returns, see
-    /// [`Resolver::returns_of`]), `None` at a call site. Only entries of smaller functions may
-    /// be read from the memo while it is computed.
-    memo_key: Option<FuncId>,
+    /// The memoised entry being computed, `None` at a call site. Only entries ordered
+    /// before it may be read from a memo while it is computed (see [`MemoKey`]).
+    memo_key: Option<MemoKey>,
 }
 
 impl Ctx {
@@ -177,7 +194,7 @@ impl Ctx {
     }
 
     /// A fresh context for computing the memoised entry of `key`.
-    fn for_entry(key: FuncId) -> Ctx {
+    fn for_entry(key: MemoKey) -> Ctx {
         Ctx {
             steps: Cell::new(STEP_BUDGET),
             memo_key: Some(key),
@@ -185,7 +202,7 @@ impl Ctx {
     }
 
     /// Whether the memoised entry of `key` may be read (and computed if absent) here.
-    fn may_read(&self, key: FuncId) -> bool {
+    fn may_read(&self, key: MemoKey) -> bool {
         self.memo_key.is_none_or(|k| key < k)
     }
 
@@ -272,7 +289,10 @@ impl<'a> Resolver<'a> {
             class_scopes,
             module_values: Vec::new(),
             returns_memo: Vec::new(),
+            star_imports: Vec::new(),
+            star_memo: Vec::new(),
         };
+        r.star_imports = r.compute_star_imports();
         r.compute_class_hierarchy();
         r.imports = (0..index.functions().len())
             .into_par_iter()
@@ -364,11 +384,38 @@ impl<'a> Resolver<'a> {
         self.reset_returns_memo();
     }
 
-    /// Empties the returns memo (its entries depend on the flows and module values).
+    /// Empties the memos (their entries depend on the flows and module values).
     fn reset_returns_memo(&mut self) {
         self.returns_memo = (0..self.index.functions().len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
+        self.star_memo = (0..self.index.files().len())
+            .map(|_| std::sync::RwLock::default())
+            .collect();
+    }
+
+    /// The codebase modules each module star-imports, in source order.
+    fn compute_star_imports(&self) -> Vec<Vec<FileId>> {
+        (0..self.module_scopes.len())
+            .map(|i| {
+                let file = FileId::from_index(i);
+                let mut out = Vec::new();
+                for (_, b) in self.module_scopes[i]
+                    .get("*")
+                    .map_or(&[][..], Vec::as_slice)
+                {
+                    if let Binding::Star(r) = b
+                        && let Some(module) = self.absolute_module(file, r)
+                        && let Value::Module(f) = self.module_value(&module)
+                        && f != file
+                        && !out.contains(&f)
+                    {
+                        out.push(f);
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     /// The values a name may have when used in `scope`, following Python's scoping.
@@ -448,24 +495,36 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A name of `file` found through its star imports, memoised per pass
+    /// ([`MemoKey::Star`]).
     fn star_lookup(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let Some(stars) = self.module_scopes[file.index()].get("*") else {
+        let stars = &self.star_imports[file.index()];
+        if stars.is_empty() {
             return Vec::new();
+        }
+        let key = MemoKey::Star(file);
+        let Some(memo) = self
+            .star_memo
+            .get(file.index())
+            .filter(|_| ctx.may_read(key))
+        else {
+            return self.star_inline(stars, name, depth, ctx);
         };
+        if let Some(v) = memo.read().ok().and_then(|m| m.get(name).cloned()) {
+            return v;
+        }
+        let v = self.star_inline(stars, name, 0, &Ctx::for_entry(key));
+        if let Ok(mut m) = memo.write() {
+            m.entry(name.to_string()).or_insert_with(|| v.clone());
+        }
+        v
+    }
+
+    fn star_inline(&self, stars: &[FileId], name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
-        for (_, b) in stars {
-            if let Binding::Star(r) = b {
-                let Some(module) = self.absolute_module(file, r) else {
-                    continue;
-                };
-                match self.module_value(&module) {
-                    Value::Module(f) if f != file => {
-                        for v in self.module_global(f, name, depth + 1, ctx) {
-                            push_unique(&mut out, v);
-                        }
-                    }
-                    _ => {}
-                }
+        for &f in stars {
+            for v in self.module_global(f, name, depth + 1, ctx) {
+                push_unique(&mut out, v);
             }
         }
         out
@@ -945,18 +1004,17 @@ impl<'a> Resolver<'a> {
     /// What calling `f` returns; `param0` replaces its first parameter (a decorator applied
     /// to a known function).
     ///
-    /// Without `param0` the answer is memoised per pass: the entry of `f` is computed once,
-    /// with a fresh step budget, and inside it only the entries of functions ordered before
-    /// `f` are read from the memo (the others are evaluated inline). The reads therefore
-    /// never go round a cycle, and each entry is the same whichever call site or thread asks
-    /// first, so the result does not depend on scheduling.
+    /// Without `param0` the answer is memoised per pass ([`MemoKey::Returns`]): computed once,
+    /// with a fresh step budget.
     fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
         if param0.is_none()
-            && ctx.may_read(f)
+            && ctx.may_read(MemoKey::Returns(f))
             && let Some(slot) = self.returns_memo.get(f.index())
         {
             return slot
-                .get_or_init(|| self.returns_inline(f, None, 0, &Ctx::for_entry(f)))
+                .get_or_init(|| {
+                    self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)))
+                })
                 .clone();
         }
         self.returns_inline(f, param0, depth, ctx)
