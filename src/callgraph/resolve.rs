@@ -162,6 +162,10 @@ struct Resolver<'a> {
     /// Names found through each module's star imports, computed when first asked for in the
     /// current pass ([`MemoKey::Star`]).
     star_memo: Vec<std::sync::RwLock<FxHashMap<String, Vec<Value>>>>,
+    /// For each definition, the indices of its bindings sorted by name (stable, so each
+    /// name's bindings stay in source order): [`Self::bindings_in`] finds a name by binary
+    /// search instead of a scan, which made lookups quadratic in long functions.
+    bindings_by_name: Vec<Box<[u32]>>,
 }
 
 /// A memoised entry, in the order that decides which entries may be read while another is
@@ -291,6 +295,16 @@ impl<'a> Resolver<'a> {
             returns_memo: Vec::new(),
             star_imports: Vec::new(),
             star_memo: Vec::new(),
+            bindings_by_name: (0..index.functions().len())
+                .into_par_iter()
+                .map(|i| {
+                    let bindings = &index.syntax(FuncId::from_index(i)).bindings;
+                    let mut order: Vec<u32> =
+                        (0..u32::try_from(bindings.len()).unwrap_or(u32::MAX)).collect();
+                    order.sort_by(|&a, &b| bindings[a as usize].0.cmp(&bindings[b as usize].0));
+                    order.into_boxed_slice()
+                })
+                .collect(),
         };
         r.star_imports = r.compute_star_imports();
         r.compute_class_hierarchy();
@@ -331,16 +345,19 @@ impl<'a> Resolver<'a> {
         FuncId::from_index(file.module_def.index() + 1 + i as usize)
     }
 
-    /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]).
+    /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]),
+    /// in source order.
     fn bindings_in(&self, scope: FuncId, name: &str) -> Vec<&'a Binding> {
         if let Some(map) = self.class_scopes.get(&scope) {
             return map.get(name).cloned().unwrap_or_default();
         }
-        self.index
-            .syntax(scope)
-            .bindings
+        let bindings = &self.index.syntax(scope).bindings;
+        let order = &self.bindings_by_name[scope.index()];
+        let start = order.partition_point(|&i| &*bindings[i as usize].0 < name);
+        order[start..]
             .iter()
-            .filter(|(n, _)| &**n == name)
+            .map(|&i| &bindings[i as usize])
+            .take_while(|(n, _)| &**n == name)
             .map(|(_, b)| b)
             .collect()
     }
@@ -911,6 +928,13 @@ impl<'a> Resolver<'a> {
     fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
             return values;
+        }
+        if let [Value::Param(f, i)] = values[..] {
+            // The closed flows are free of duplicates already.
+            return match self.flows.get(&(f, i)) {
+                Some(flow) if ctx.step() => flow.clone(),
+                _ => Vec::new(),
+            };
         }
         let mut out = Vec::new();
         for v in values {
