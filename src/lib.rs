@@ -317,21 +317,44 @@ pub struct GraphRequest {
     pub format: GraphFormat,
 }
 
-/// The result of [`run_graph`].
-#[derive(Debug, Clone)]
+/// The result of [`run_graph`]: the graph, ready to be written with [`GraphOutcome::write`].
+#[derive(Debug)]
 pub struct GraphOutcome {
-    /// The rendered graph (JSON or DOT text).
-    pub text: String,
+    /// The call graph.
+    pub graph: callgraph::CallGraph,
+    /// The source index it was built from (names, files and facts of its nodes).
+    pub index: source::SourceIndex,
+    /// The format [`GraphOutcome::write`] writes.
+    pub format: GraphFormat,
     /// Warnings (unparsable files, low mapping coverage, ...).
     pub warnings: Vec<String>,
-    /// Nodes in the graph.
-    pub nodes: usize,
-    /// Edges in the graph.
-    pub edges: usize,
 }
 
-/// Indexes the source, resolves static calls, adds the profiles' dynamic edges and renders the
-/// call graph.
+impl GraphOutcome {
+    /// Nodes in the graph.
+    pub fn nodes(&self) -> usize {
+        self.graph.graph().node_count()
+    }
+
+    /// Edges in the graph.
+    pub fn edges(&self) -> usize {
+        self.graph.graph().edge_count()
+    }
+
+    /// Writes the graph in the requested format (JSON: docs/graph.md; DOT: Graphviz), as it
+    /// is rendered (the JSON document is not held whole in memory).
+    ///
+    /// # Errors
+    /// Those of `out`.
+    pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        diagnostics::timed("render", || match self.format {
+            GraphFormat::Json => self.graph.write_json(&self.index, out),
+            GraphFormat::Dot => out.write_all(self.graph.to_dot().as_bytes()),
+        })
+    }
+}
+
+/// Indexes the source, resolves static calls and adds the profiles' dynamic edges.
 ///
 /// # Errors
 /// [`Error::Source`] when the source root is not a directory or holds no Python file,
@@ -356,14 +379,10 @@ pub fn run_graph(request: &GraphRequest) -> Result<GraphOutcome, Error> {
     let graph = diagnostics::timed("graph", || {
         callgraph::CallGraph::build(&index, profile.as_ref().zip(mapping.as_ref()))
     });
-    let text = diagnostics::timed("render", || match request.format {
-        GraphFormat::Json => graph.to_json(&index),
-        GraphFormat::Dot => graph.to_dot(),
-    });
     Ok(GraphOutcome {
-        text,
+        graph,
+        index,
+        format: request.format,
         warnings: diag.warnings().to_vec(),
-        nodes: graph.graph().node_count(),
-        edges: graph.graph().edge_count(),
     })
 }

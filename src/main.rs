@@ -79,21 +79,28 @@ fn run(cli: Cli) -> Result<(), RunError> {
             }
             match output {
                 Some(path) => {
-                    brownfield::render::write_file(&path, outcome.text.as_bytes())
+                    brownfield::render::write_file_with(&path, |out| outcome.write(out))
                         .map_err(|e| RunError::Brownfield(e.into()))?;
                     eprintln!(
                         "wrote {} ({} nodes, {} edges)",
                         path.display(),
-                        outcome.nodes,
-                        outcome.edges
+                        outcome.nodes(),
+                        outcome.edges()
                     );
-                    Ok(())
                 }
-                None => std::io::stdout()
-                    .lock()
-                    .write_all(outcome.text.as_bytes())
-                    .map_err(RunError::Io),
+                None => {
+                    let mut out =
+                        std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+                    outcome
+                        .write(&mut out)
+                        .and_then(|()| out.flush())
+                        .map_err(RunError::Io)?;
+                }
             }
+            // The index and graph are large (hundreds of MB on a big codebase): the process
+            // ends here, so leave their memory to the OS instead of freeing it piece by piece.
+            std::mem::forget(outcome);
+            Ok(())
         }
         Command::Rank(args) => {
             let (request, n, format, output) = args.into_request();

@@ -75,15 +75,6 @@ pub enum EdgeKind {
     Dynamic,
 }
 
-/// A call site: file (relative to the source root, `/`-separated) and 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Site {
-    /// The caller's file.
-    pub file: String,
-    /// The line of the call.
-    pub line: u32,
-}
-
 /// An edge of the call graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edge {
@@ -357,12 +348,44 @@ impl CallGraph {
         out
     }
 
-    /// The graph as the JSON document of docs/graph.md.
+    /// The graph as the JSON document of docs/graph.md, pretty-printed, with a final newline.
     pub fn to_json(&self, index: &SourceIndex) -> String {
+        let mut out = Vec::new();
+        self.write_json(index, &mut out)
+            .expect("writing to a Vec does not fail");
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// Writes [`Self::to_json`]'s document to `out` as it is made, without holding it whole:
+    /// the byte-for-byte output of `serde_json::to_writer_pretty` plus a newline. The nodes
+    /// and edges are serialised in parallel, a batch of chunks at a time, and written in
+    /// order.
+    ///
+    /// # Errors
+    /// Those of `out`.
+    pub fn write_json(
+        &self,
+        index: &SourceIndex,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         let doc = self.document(index);
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        s.push('\n');
-        s
+        writeln!(out, "{{")?;
+        writeln!(out, "  \"schema_version\": {},", doc.schema_version)?;
+        writeln!(
+            out,
+            "  \"source_root\": {},",
+            serde_json::to_string(&doc.source_root)?
+        )?;
+        json::write_array(out, "nodes", &doc.nodes)?;
+        out.write_all(b",\n")?;
+        json::write_array(out, "edges", &doc.edges)?;
+        out.write_all(b",\n")?;
+        json::write_array(out, "components", &doc.components)?;
+        if let Some(coverage) = &doc.coverage {
+            out.write_all(b",\n  \"coverage\": ")?;
+            out.write_all(&json::pretty_indented(coverage, b"  ")?)?;
+        }
+        out.write_all(b"\n}\n")
     }
 
     fn document<'g>(&'g self, index: &'g SourceIndex) -> json::Document<'g> {
@@ -397,10 +420,7 @@ impl CallGraph {
                     sites: file.map_or_else(Vec::new, |file| {
                         w.sites
                             .iter()
-                            .map(|&line| Site {
-                                file: file.to_string(),
-                                line,
-                            })
+                            .map(|&line| json::Site { file, line })
                             .collect()
                     }),
                     samples: (w.kind == EdgeKind::Dynamic).then_some(w.samples),
@@ -587,7 +607,9 @@ mod json {
     //! Serialisation shapes of the JSON output (docs/graph.md).
     use serde::Serialize;
 
-    use super::{EdgeKind, Site};
+    use rayon::prelude::*;
+
+    use super::EdgeKind;
     use crate::mapping::Coverage;
     use crate::source::syntax::{DefSyntax, IsolationFacts, Param};
 
@@ -656,11 +678,75 @@ mod json {
         pub(super) to: &'g str,
         pub(super) kind: EdgeKind,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        pub(super) sites: Vec<Site>,
+        pub(super) sites: Vec<Site<'g>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub(super) samples: Option<u64>,
         #[serde(skip)]
         pub(super) order: (usize, usize),
+    }
+
+    /// A call site: file (relative to the source root, `/`-separated) and 1-based line.
+    #[derive(Serialize)]
+    pub(super) struct Site<'g> {
+        pub(super) file: &'g str,
+        pub(super) line: u32,
+    }
+
+    /// Items serialised per parallel task.
+    const CHUNK: usize = 2048;
+    /// Chunks serialised before they are written (bounds the memory held).
+    const BATCH: usize = 32;
+
+    /// `value` pretty-printed as serde_json does at the top level, each line after the first
+    /// indented by `indent` (JSON strings hold no raw newline, so every newline is a line
+    /// break of the layout).
+    pub(super) fn pretty_indented<T: Serialize>(
+        value: &T,
+        indent: &[u8],
+    ) -> std::io::Result<Vec<u8>> {
+        let text = serde_json::to_vec_pretty(value)?;
+        let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+                out.extend_from_slice(indent);
+            }
+            out.extend_from_slice(line);
+        }
+        Ok(out)
+    }
+
+    /// Writes `  "key": [ ... ]` as serde_json's pretty printer lays out an array member of
+    /// the top-level object, the items serialised in parallel.
+    pub(super) fn write_array<T: Serialize + Sync>(
+        out: &mut dyn std::io::Write,
+        key: &str,
+        items: &[T],
+    ) -> std::io::Result<()> {
+        write!(out, "  {}: [", serde_json::to_string(key)?)?;
+        if items.is_empty() {
+            return out.write_all(b"]");
+        }
+        let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
+        for (b, batch) in chunks.chunks(BATCH).enumerate() {
+            let texts: Vec<std::io::Result<Vec<u8>>> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut buf = Vec::new();
+                    for (i, item) in chunk.iter().enumerate() {
+                        let first = b == 0 && c == 0 && i == 0;
+                        buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                        buf.extend_from_slice(&pretty_indented(item, b"    ")?);
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for text in texts {
+                out.write_all(&text?)?;
+            }
+        }
+        out.write_all(b"\n  ]")
     }
 
     #[derive(Serialize)]

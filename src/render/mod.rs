@@ -143,10 +143,7 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
     let mut written = Vec::new();
     for (name, bytes) in &files {
         let path = out_dir.join(name);
-        write_atomically(&path, bytes).map_err(|source| RenderError::Write {
-            path: path.clone(),
-            source,
-        })?;
+        write_file(&path, bytes)?;
         written.push(path);
     }
     // A replaced plan may have had more phases: remove its pictures that this plan lacks
@@ -170,14 +167,30 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
 /// # Errors
 /// [`RenderError::Write`] naming the path.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    write_atomically(path, bytes).map_err(|source| RenderError::Write {
+    write_file_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`write_file`], with the content written by `write` as it is made: `write` writes
+/// (buffered) to a temporary file beside `path`, which replaces `path` only once `write` has
+/// succeeded, so a failure never leaves a partial file in its place.
+///
+/// # Errors
+/// [`RenderError::Write`] naming `path` when `write` or the file system fails.
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), RenderError> {
+    write_atomically(path, write).map_err(|source| RenderError::Write {
         path: path.to_path_buf(),
         source,
     })
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Runs `write` on a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(".brownfield-");
@@ -188,8 +201,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    let tmp = builder.tempfile_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    write(&mut out)?;
+    let tmp = out
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
