@@ -84,7 +84,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     let mut calls = timed("resolve: pass 2 (edges)", || {
         r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Edges(out)))
     });
-    calls.sort();
+    calls.par_sort_unstable();
     calls.dedup();
     calls
 }
@@ -363,19 +363,18 @@ impl<'a> Resolver<'a> {
     }
 
     /// Runs `visit` on every scope of the codebase (each file's module code, then its
-    /// definitions), files in parallel, and concatenates the outputs in file order.
+    /// definitions: [`FuncId`] order), scopes in parallel, and concatenates the outputs in
+    /// that order. Scopes rather than files are the unit of work, so one long file does not
+    /// keep a core busy alone at the end.
     fn over_all_scopes<T: Send>(&self, visit: impl Fn(FuncId, &mut Vec<T>) + Sync) -> Vec<T> {
-        self.index
-            .files()
-            .par_iter()
-            .flat_map_iter(|file| {
-                let mut out = Vec::new();
-                visit(file.module_def, &mut out);
-                for &id in &file.defs {
-                    visit(id, &mut out);
-                }
+        (0..self.index.functions().len())
+            .into_par_iter()
+            .with_min_len(64)
+            .fold_chunks(256, Vec::new, |mut out, i| {
+                visit(FuncId::from_index(i), &mut out);
                 out
             })
+            .flatten_iter()
             .collect()
     }
 

@@ -175,7 +175,8 @@ impl SourceIndex {
                 path: root.to_path_buf(),
             });
         }
-        let paths = walk::python_files(root, options, diag);
+        let paths =
+            crate::diagnostics::timed("index: walk", || walk::python_files(root, options, diag));
         if paths.is_empty() {
             return Err(SourceError::NoPythonFiles {
                 path: root.to_path_buf(),
