@@ -1235,7 +1235,12 @@ impl<'a> Resolver<'a> {
             // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is
             // the caller's caller's business.
             if external_callee {
-                for arg in &call.args {
+                // A collection literal evaluates to a container, never to a function.
+                let args = call
+                    .args
+                    .iter()
+                    .filter(|a| !matches!(a.value, Expr::Collection(_) | Expr::Other(_)));
+                for arg in args {
                     for v in self.eval(&arg.value, scope, 0, &ctx) {
                         if let Value::Def(f) | Value::Bound(f) = v
                             && self.index.function(f).kind != DefKind::Class

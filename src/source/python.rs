@@ -158,6 +158,9 @@ pub struct ParsedFile {
 /// A reusable tree-sitter parser for Python (one per thread: parsers are not `Sync`).
 pub struct DefinitionParser {
     parser: Parser,
+    /// The file being parsed; kept between files so reading one does not allocate (large
+    /// allocations and frees per file cost more than the read).
+    buffer: Vec<u8>,
 }
 
 impl Default for DefinitionParser {
@@ -173,7 +176,10 @@ impl DefinitionParser {
         parser
             .set_language(&tree_sitter_python::LANGUAGE.into())
             .expect("tree-sitter-python is compatible with the linked tree-sitter");
-        DefinitionParser { parser }
+        DefinitionParser {
+            parser,
+            buffer: Vec::new(),
+        }
     }
 
     /// Reads and parses one file.
@@ -181,10 +187,19 @@ impl DefinitionParser {
     /// # Errors
     /// A message (no path; the caller adds it) when the file cannot be read or is not UTF-8.
     pub fn parse_file(&mut self, path: &Path) -> Result<ParsedFile, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|e| format!("not valid UTF-8 (byte offset {})", e.valid_up_to()))?;
-        Ok(self.parse_source(text))
+        use std::io::Read;
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buffer));
+        let parsed = match read {
+            Err(e) => Err(format!("cannot read: {e}")),
+            Ok(_) => match std::str::from_utf8(&buffer) {
+                Err(e) => Err(format!("not valid UTF-8 (byte offset {})", e.valid_up_to())),
+                Ok(text) => Ok(self.parse_source(text)),
+            },
+        };
+        self.buffer = buffer;
+        parsed
     }
 
     /// Parses Python source text.
@@ -201,7 +216,7 @@ impl DefinitionParser {
         };
         let root = tree.root_node();
         let mut ex = Extractor {
-            src: text.as_bytes(),
+            src: text,
             cursors: Vec::new(),
             code_lines,
             defs: Vec::new(),
@@ -277,7 +292,7 @@ struct PendingMutation {
 }
 
 struct Extractor<'s, 't> {
-    src: &'s [u8],
+    src: &'s str,
     /// Spare tree cursors, one per level of the recursive walk in use (a cursor allocates).
     cursors: Vec<tree_sitter::TreeCursor<'t>>,
     code_lines: Vec<u32>,
@@ -306,7 +321,9 @@ impl<'s, 't> Extractor<'s, 't> {
     }
 
     fn text(&self, node: Node<'t>) -> &'s str {
-        node.utf8_text(self.src).unwrap_or("")
+        // Node boundaries fall between code points (tree-sitter decodes UTF-8), so slicing
+        // does not need `utf8_text`'s validation of the whole span.
+        self.src.get(node.byte_range()).unwrap_or("")
     }
 
     fn visit_children(&mut self, node: Node<'t>, depth: u32) {
