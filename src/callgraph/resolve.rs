@@ -162,10 +162,11 @@ struct Resolver<'a> {
     /// Names found through each module's star imports, computed when first asked for in the
     /// current pass ([`MemoKey::Star`]).
     star_memo: Vec<std::sync::RwLock<FxHashMap<String, Vec<Value>>>>,
-    /// For each definition, the indices of its bindings sorted by name (stable, so each
+    /// For each definition, its bindings as (hash of the name, index), sorted (so each
     /// name's bindings stay in source order): [`Self::bindings_in`] finds a name by binary
-    /// search instead of a scan, which made lookups quadratic in long functions.
-    bindings_by_name: Vec<Box<[u32]>>,
+    /// search over integers instead of a scan, which made lookups quadratic in long
+    /// functions.
+    bindings_by_name: Vec<Box<[(u64, u32)]>>,
 }
 
 /// A memoised entry, in the order that decides which entries may be read while another is
@@ -299,9 +300,11 @@ impl<'a> Resolver<'a> {
                 .into_par_iter()
                 .map(|i| {
                     let bindings = &index.syntax(FuncId::from_index(i)).bindings;
-                    let mut order: Vec<u32> =
-                        (0..u32::try_from(bindings.len()).unwrap_or(u32::MAX)).collect();
-                    order.sort_by(|&a, &b| bindings[a as usize].0.cmp(&bindings[b as usize].0));
+                    let mut order: Vec<(u64, u32)> = (0..u32::MAX)
+                        .zip(bindings)
+                        .map(|(i, (name, _))| (name_hash(name), i))
+                        .collect();
+                    order.sort_unstable();
                     order.into_boxed_slice()
                 })
                 .collect(),
@@ -353,11 +356,13 @@ impl<'a> Resolver<'a> {
         }
         let bindings = &self.index.syntax(scope).bindings;
         let order = &self.bindings_by_name[scope.index()];
-        let start = order.partition_point(|&i| &*bindings[i as usize].0 < name);
+        let hash = name_hash(name);
+        let start = order.partition_point(|&(h, _)| h < hash);
         order[start..]
             .iter()
-            .map(|&i| &bindings[i as usize])
-            .take_while(|(n, _)| &**n == name)
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| &bindings[i as usize])
+            .filter(|(n, _)| &**n == name)
             .map(|(_, b)| b)
             .collect()
     }
@@ -1355,6 +1360,12 @@ fn close_flows(
             (key, out)
         })
         .collect()
+}
+
+/// The hash [`Resolver::bindings_in`] orders names by.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 fn is_function_value(v: &Value) -> bool {
