@@ -866,8 +866,13 @@ impl<'a> Resolver<'a> {
         match e {
             Expr::Name(n) => self.lookup(scope, n, depth + 1, ctx),
             Expr::Attr(base, a) => {
+                let bases = self.expand(self.eval(base, scope, depth + 1, ctx), ctx);
+                if let [v] = &bases[..] {
+                    // One base: its attribute's values are free of duplicates already.
+                    return self.attr(v, a, depth + 1, ctx);
+                }
                 let mut out = Vec::new();
-                for v in self.expand(self.eval(base, scope, depth + 1, ctx), ctx) {
+                for v in bases {
                     for r in self.attr(&v, a, depth + 1, ctx) {
                         push_unique(&mut out, r);
                     }
@@ -875,8 +880,12 @@ impl<'a> Resolver<'a> {
                 out
             }
             Expr::Call(f) => {
+                let callees = self.expand(self.eval(f, scope, depth + 1, ctx), ctx);
+                if let [v] = &callees[..] {
+                    return self.call_result(v, None, depth + 1, ctx);
+                }
                 let mut out = Vec::new();
-                for v in self.expand(self.eval(f, scope, depth + 1, ctx), ctx) {
+                for v in callees {
                     for r in self.call_result(&v, None, depth + 1, ctx) {
                         push_unique(&mut out, r);
                     }
