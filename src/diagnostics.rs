@@ -13,6 +13,11 @@ impl Diagnostics {
         self.warnings.push(message.into());
     }
 
+    /// Adds the warnings of `other`, in order.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.warnings.extend(other.warnings);
+    }
+
     /// The warnings so far.
     pub fn warnings(&self) -> &[String] {
         &self.warnings

@@ -175,24 +175,43 @@ impl SourceIndex {
                 path: root.to_path_buf(),
             });
         }
-        let paths =
-            crate::diagnostics::timed("index: walk", || walk::python_files(root, options, diag));
-        if paths.is_empty() {
+        // The walk runs on its own thread and hands each file to the parsers as it finds
+        // it, so parsing starts at once; the results are put in path order afterwards.
+        let (sender, receiver) = std::sync::mpsc::channel::<PathBuf>();
+        let (mut parsed, walk_diag) =
+            crate::diagnostics::timed("index: walk, parse and extract", || {
+                std::thread::scope(|scope| {
+                    let walker = scope.spawn(move || {
+                        let mut walk_diag = Diagnostics::default();
+                        walk::for_each_python_file(root, options, &mut walk_diag, |rel| {
+                            // The receiver lives until the walk ends.
+                            let _ = sender.send(rel);
+                        });
+                        walk_diag
+                    });
+                    let parsed: Vec<(PathBuf, Result<python::ParsedFile, String>)> = receiver
+                        .into_iter()
+                        .par_bridge()
+                        .map_init(python::DefinitionParser::new, |parser, rel| {
+                            let result = parser.parse_file(&root.join(&rel));
+                            (rel, result)
+                        })
+                        .collect();
+                    let walk_diag = walker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (parsed, walk_diag)
+                })
+            });
+        diag.extend(walk_diag);
+        if parsed.is_empty() {
             return Err(SourceError::NoPythonFiles {
                 path: root.to_path_buf(),
             });
         }
-        let rel_paths: Vec<String> = paths.iter().map(|p| walk::slash_path(p)).collect();
+        parsed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let rel_paths: Vec<String> = parsed.iter().map(|(p, _)| walk::slash_path(p)).collect();
         let modules = module_names(&rel_paths, &enclosing_package(root));
-        let parsed: Vec<_> = crate::diagnostics::timed("index: parse and extract", || {
-            paths
-                .par_iter()
-                .map_init(python::DefinitionParser::new, |parser, rel| {
-                    let full = root.join(rel);
-                    (rel, parser.parse_file(&full))
-                })
-                .collect()
-        });
 
         let mut index = SourceIndex {
             root: root.to_path_buf(),
@@ -202,27 +221,26 @@ impl SourceIndex {
             modules: FxHashMap::default(),
             packages: FxHashSet::default(),
         };
-        for ((rel, result), module) in parsed.into_iter().zip(modules) {
-            let rel_path = walk::slash_path(rel);
+        for (((rel, result), module), rel_path) in parsed.into_iter().zip(modules).zip(rel_paths) {
             match result {
                 Ok(file) => {
                     if file.had_syntax_errors {
                         diag.warn(format!(
                             "{}: syntax errors; indexed the definitions tree-sitter recovered",
-                            root.join(rel).display()
+                            root.join(&rel).display()
                         ));
                     }
                     if file.truncated {
                         diag.warn(format!(
                             "{}: code nested deeper than {} syntax levels was skipped",
-                            root.join(rel).display(),
+                            root.join(&rel).display(),
                             python::MAX_DEPTH
                         ));
                     }
                     index.add_file(rel_path, module, file);
                 }
                 Err(message) => {
-                    diag.warn(format!("{}: skipped: {message}", root.join(rel).display()))
+                    diag.warn(format!("{}: skipped: {message}", root.join(&rel).display()))
                 }
             }
         }

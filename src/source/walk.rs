@@ -50,6 +50,20 @@ impl Default for WalkOptions {
 /// malformed `.gitignore` lines or `--exclude` globs become warnings in `diag`.
 pub fn python_files(root: &Path, options: &WalkOptions, diag: &mut Diagnostics) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    for_each_python_file(root, options, diag, |rel| out.push(rel));
+    out.sort();
+    out
+}
+
+/// Calls `found` with each `.py` file under `root` (relative to `root`) as the walk finds it,
+/// in walk order, so that the caller can start on the first files while the walk goes on;
+/// [`python_files`] gives them sorted. Warnings as in [`python_files`].
+pub fn for_each_python_file(
+    root: &Path,
+    options: &WalkOptions,
+    diag: &mut Diagnostics,
+    mut found: impl FnMut(PathBuf),
+) {
     // One spelling of every path, so that the matchers' roots and the entries agree.
     let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let root = canonical.as_path();
@@ -108,11 +122,9 @@ pub fn python_files(root: &Path, options: &WalkOptions, diag: &mut Diagnostics) 
             && e.path().extension().is_some_and(|x| x == "py")
             && let Ok(rel) = e.path().strip_prefix(root)
         {
-            out.push(rel.to_path_buf());
+            found(rel.to_path_buf());
         }
     }
-    out.sort();
-    out
 }
 
 /// Whether the innermost matcher that has an opinion ignores `path` (git's precedence: a
