@@ -383,7 +383,9 @@ impl CallGraph {
         json::write_array(out, "components", &doc.components)?;
         if let Some(coverage) = &doc.coverage {
             out.write_all(b",\n  \"coverage\": ")?;
-            out.write_all(&json::pretty_indented(coverage, b"  ")?)?;
+            let mut buf = Vec::new();
+            json::write_pretty_at(&mut buf, coverage, 1)?;
+            out.write_all(&buf)?;
         }
         out.write_all(b"\n}\n")
     }
@@ -693,27 +695,28 @@ mod json {
     }
 
     /// Items serialised per parallel task.
-    const CHUNK: usize = 2048;
+    pub(super) const CHUNK: usize = 2048;
     /// Chunks serialised before they are written (bounds the memory held).
-    const BATCH: usize = 32;
+    pub(super) const BATCH: usize = 32;
 
-    /// `value` pretty-printed as serde_json does at the top level, each line after the first
-    /// indented by `indent` (JSON strings hold no raw newline, so every newline is a line
-    /// break of the layout).
-    pub(super) fn pretty_indented<T: Serialize>(
+    /// Appends `value` to `buf` as serde_json's pretty printer writes it at nesting `depth`
+    /// (inside `depth` objects or arrays): the first line as is, the others indented by
+    /// `depth + 1` levels of two spaces. The printer is brought to that depth by opening
+    /// `depth` arrays into a sink, so the layout is serde_json's own.
+    pub(super) fn write_pretty_at<T: Serialize>(
+        buf: &mut Vec<u8>,
         value: &T,
-        indent: &[u8],
-    ) -> std::io::Result<Vec<u8>> {
-        let text = serde_json::to_vec_pretty(value)?;
-        let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-            if i > 0 {
-                out.push(b'\n');
-                out.extend_from_slice(indent);
-            }
-            out.extend_from_slice(line);
+        depth: usize,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::Formatter;
+        let mut formatter = serde_json::ser::PrettyFormatter::new();
+        for _ in 0..depth {
+            formatter.begin_array(&mut std::io::sink())?;
         }
-        Ok(out)
+        let mut serializer = serde_json::Serializer::with_formatter(buf, formatter);
+        value
+            .serialize(&mut serializer)
+            .map_err(std::io::Error::from)
     }
 
     /// Writes `  "key": [ ... ]` as serde_json's pretty printer lays out an array member of
@@ -737,7 +740,7 @@ mod json {
                     for (i, item) in chunk.iter().enumerate() {
                         let first = b == 0 && c == 0 && i == 0;
                         buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                        buf.extend_from_slice(&pretty_indented(item, b"    ")?);
+                        write_pretty_at(&mut buf, item, 2)?;
                     }
                     Ok(buf)
                 })
@@ -776,5 +779,59 @@ mod json {
                 share_in_codebase: c.share(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::json;
+
+    /// The streamed layout is serde_json's pretty layout byte for byte, across chunk and
+    /// batch boundaries, with nested objects and arrays, empty arrays and escaped strings.
+    #[test]
+    fn streamed_arrays_match_serde_json_pretty() {
+        #[derive(serde::Serialize)]
+        struct Item {
+            id: String,
+            sites: Vec<(u32, &'static str)>,
+            empty: Vec<u32>,
+            nested: BTreeMap<&'static str, Vec<u32>>,
+        }
+        let items: Vec<Item> = (0..70_000u32)
+            .map(|i| Item {
+                id: format!("m{i}.\"f\"\n<x>"),
+                sites: (0..i % 3).map(|k| (k, "a/b.py")).collect(),
+                empty: Vec::new(),
+                nested: BTreeMap::from([("k", vec![i])]),
+            })
+            .collect();
+        let none: Vec<Item> = Vec::new();
+        let mut streamed = b"{\n".to_vec();
+        json::write_array(&mut streamed, "items", &items).unwrap();
+        streamed.extend_from_slice(b",\n");
+        json::write_array(&mut streamed, "none", &none).unwrap();
+        streamed.extend_from_slice(b",\n  \"tail\": ");
+        json::write_pretty_at(&mut streamed, &BTreeMap::from([("x", vec![1, 2])]), 1).unwrap();
+        streamed.extend_from_slice(b"\n}");
+
+        #[derive(serde::Serialize)]
+        struct Whole<'a> {
+            items: &'a [Item],
+            none: &'a [Item],
+            tail: BTreeMap<&'static str, Vec<u32>>,
+        }
+        let whole = serde_json::to_string_pretty(&Whole {
+            items: &items,
+            none: &none,
+            tail: BTreeMap::from([("x", vec![1, 2])]),
+        })
+        .unwrap();
+        assert!(
+            items.len() > json::CHUNK * json::BATCH,
+            "the test must cross a batch boundary"
+        );
+        assert!(String::from_utf8(streamed).unwrap() == whole);
     }
 }
