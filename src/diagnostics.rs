@@ -27,7 +27,7 @@ impl Diagnostics {
 /// Runs `work` and, when the environment variable `BROWNFIELD_TIMINGS` is set (to anything),
 /// prints its wall time and the CPU time the process spent meanwhile (all threads; Linux only,
 /// from `/proc/self/stat`) to stderr as `brownfield: timing: <phase> <wall> s wall, <cpu> s
-/// CPU`. A developer's aid for the benchmarks (benches/); output is unchanged otherwise.
+/// CPU, <rss> MB resident`. A developer's aid for the benchmarks (benches/); output is unchanged otherwise.
 pub fn timed<T>(phase: &str, work: impl FnOnce() -> T) -> T {
     if std::env::var_os("BROWNFIELD_TIMINGS").is_none() {
         return work();
@@ -38,11 +38,20 @@ pub fn timed<T>(phase: &str, work: impl FnOnce() -> T) -> T {
         (Some(a), Some(b)) => format!("{:.2} s CPU", b - a),
         _ => "CPU unknown".to_string(),
     };
+    let rss = resident_megabytes().map_or_else(String::new, |mb| format!(", {mb} MB resident"));
     eprintln!(
-        "brownfield: timing: {phase} {:.3} s wall, {cpu}",
+        "brownfield: timing: {phase} {:.3} s wall, {cpu}{rss}",
         start.elapsed().as_secs_f64()
     );
     out
+}
+
+/// Resident set size of this process now, in MB (10^6 bytes), from `/proc/self/statm`
+/// (pages, assumed 4096 bytes).
+fn resident_megabytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split(' ').nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }
 
 /// User + system CPU seconds of this process so far, from fields 14 and 15 of

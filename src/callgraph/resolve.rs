@@ -1048,11 +1048,14 @@ impl<'a> Resolver<'a> {
             && ctx.may_read(MemoKey::Returns(f))
             && let Some(slot) = self.returns_memo.get(f.index())
         {
-            return slot
-                .get_or_init(|| {
-                    self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)))
-                })
-                .clone();
+            // Not `get_or_init`: a thread that finds the entry being computed elsewhere
+            // computes it too (the value is the same) instead of waiting.
+            if let Some(v) = slot.get() {
+                return v.clone();
+            }
+            let v = self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)));
+            let _ = slot.set(v.clone());
+            return v;
         }
         self.returns_inline(f, param0, depth, ctx)
     }

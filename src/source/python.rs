@@ -402,7 +402,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 if let (Some(left), Some(right)) =
                     (node.field(Field::Left), node.field(Field::Right))
                 {
-                    let element = Expr::Element(Box::new(self.expr(right, 0)));
+                    let element = Expr::Element(Box::new(self.value(right)));
                     self.bind_target(left, Some(element), false, depth);
                 }
                 let mut cursor = node.walk();
@@ -416,7 +416,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 if let (Some(name), Some(value)) =
                     (node.field(Field::Name), node.field(Field::Value))
                 {
-                    let e = self.expr(value, 0);
+                    let e = self.value(value);
                     self.bind_target(name, Some(e), false, depth);
                     self.visit(value, depth + 1);
                 }
@@ -462,7 +462,7 @@ impl<'s, 't> Extractor<'s, 't> {
             }
             "return_statement" => {
                 if let Some(e) = node.named_child(0) {
-                    let e = self.expr(e, 0);
+                    let e = self.value(e);
                     self.syn().returns.push(e);
                 }
                 self.visit_children(node, depth);
@@ -704,12 +704,36 @@ impl<'s, 't> Extractor<'s, 't> {
         Some(content)
     }
 
-    /// The reduced form of an expression.
+    /// The reduced form of an expression, keeping the text of the parts it does not model
+    /// ([`Expr::Other`]): for callees, annotations, bases and mutated objects, whose text is
+    /// shown.
     fn expr(&self, node: Node<'t>, depth: u32) -> Expr {
+        self.reduce(node, depth, true)
+    }
+
+    /// The reduced form of a value (assigned, returned, passed, iterated): only resolution
+    /// reads it, and it never shows the text of an [`Expr::Other`], so that text is dropped
+    /// (it was most of the index's memory).
+    fn value(&self, node: Node<'t>) -> Expr {
+        self.reduce(node, 0, false)
+    }
+
+    fn reduce(&self, node: Node<'t>, depth: u32, keep_text: bool) -> Expr {
         if depth > MAX_EXPR_DEPTH {
             return Expr::Other("<deep>".into());
         }
-        let sub = |n: Option<Node>| n.map_or(Expr::Other("".into()), |n| self.expr(n, depth + 1));
+        let other = |node: Node<'t>| {
+            Expr::Other(if keep_text {
+                shorten(self.text(node), 80).into()
+            } else {
+                "".into()
+            })
+        };
+        let sub = |n: Option<Node<'t>>| {
+            n.map_or(Expr::Other("".into()), |n| {
+                self.reduce(n, depth + 1, keep_text)
+            })
+        };
         match node.kind_str() {
             "identifier" => Expr::Name(self.text(node).into()),
             "attribute" => match node.field(Field::Attribute) {
@@ -717,7 +741,7 @@ impl<'s, 't> Extractor<'s, 't> {
                     Box::new(sub(node.field(Field::Object))),
                     self.text(a).into(),
                 ),
-                None => Expr::Other(shorten(self.text(node), 80).into()),
+                None => other(node),
             },
             "call" => {
                 let func = node.field(Field::Function);
@@ -733,7 +757,10 @@ impl<'s, 't> Extractor<'s, 't> {
                     && let Some(lit) = self.string_literal(attr)
                     && is_identifier(lit)
                 {
-                    return Expr::Attr(Box::new(self.expr(obj, depth + 1)), lit.into());
+                    return Expr::Attr(
+                        Box::new(self.reduce(obj, depth + 1, keep_text)),
+                        lit.into(),
+                    );
                 }
                 Expr::Call(Box::new(sub(func)))
             }
@@ -757,7 +784,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 let mut cursor = node.walk();
                 Expr::Collection(
                     node.named_children(&mut cursor)
-                        .map(|c| self.expr(c, depth + 1))
+                        .map(|c| self.reduce(c, depth + 1, keep_text))
                         .collect(),
                 )
             }
@@ -770,7 +797,7 @@ impl<'s, 't> Extractor<'s, 't> {
                         .collect(),
                 )
             }
-            _ => Expr::Other(shorten(self.text(node), 80).into()),
+            _ => other(node),
         }
     }
 
@@ -796,7 +823,7 @@ impl<'s, 't> Extractor<'s, 't> {
                             args.push(Arg {
                                 position: None,
                                 keyword: Some(self.text(k).into()),
-                                value: self.expr(v, 0),
+                                value: self.value(v),
                             });
                         }
                     }
@@ -822,7 +849,7 @@ impl<'s, 't> Extractor<'s, 't> {
                                 args.push(Arg {
                                     position: Some(p),
                                     keyword: None,
-                                    value: self.expr(a, 0),
+                                    value: self.value(a),
                                 });
                             }
                             position = p.checked_add(1);
@@ -912,7 +939,7 @@ impl<'s, 't> Extractor<'s, 't> {
         let right = node.field(Field::Right);
         if let Some(left) = node.field(Field::Left) {
             let value = match (right, node.field(Field::Type)) {
-                (Some(r), _) if !augmented => Some(self.expr(innermost_value(r), 0)),
+                (Some(r), _) if !augmented => Some(self.value(innermost_value(r))),
                 // `x: Foo` without a value (dataclass fields, declarations): an instance of
                 // the annotated type.
                 (None, Some(t)) => Some(Expr::Call(Box::new(self.annotation(t)))),
