@@ -154,38 +154,40 @@ impl CallGraph {
         // Static edges, grouped by (caller, target) with their sites.
         let calls = resolve::resolve_calls(index);
         let mut imported = rustc_hash::FxHashSet::default();
-        let mut i = 0;
-        while i < calls.len() {
-            let (caller, target) = (calls[i].caller, &calls[i].target);
-            let mut sites = Vec::new();
-            while i < calls.len() && calls[i].caller == caller && &calls[i].target == target {
-                sites.push(calls[i].line);
-                i += 1;
-            }
-            sites.dedup();
-            let to = match target {
-                Target::Def(d) => NodeIndex::new(d.index()),
-                Target::External {
-                    name,
-                    imported: via_import,
-                } => {
-                    let n = external(&mut graph, name);
-                    if *via_import {
-                        imported.insert(n);
-                    }
-                    n
+        crate::diagnostics::timed("graph: static edges", || {
+            let mut i = 0;
+            while i < calls.len() {
+                let (caller, target) = (calls[i].caller, &calls[i].target);
+                let mut sites = Vec::new();
+                while i < calls.len() && calls[i].caller == caller && &calls[i].target == target {
+                    sites.push(calls[i].line);
+                    i += 1;
                 }
-            };
-            graph.add_edge(
-                NodeIndex::new(caller.index()),
-                to,
-                Edge {
-                    kind: EdgeKind::Static,
-                    sites,
-                    samples: 0,
-                },
-            );
-        }
+                sites.dedup();
+                let to = match target {
+                    Target::Def(d) => NodeIndex::new(d.index()),
+                    Target::External {
+                        name,
+                        imported: via_import,
+                    } => {
+                        let n = external(&mut graph, name);
+                        if *via_import {
+                            imported.insert(n);
+                        }
+                        n
+                    }
+                };
+                graph.add_edge(
+                    NodeIndex::new(caller.index()),
+                    to,
+                    Edge {
+                        kind: EdgeKind::Static,
+                        sites,
+                        samples: 0,
+                    },
+                );
+            }
+        });
 
         let mut coverage = None;
         if let Some((profile, mapping)) = profile {
@@ -221,7 +223,7 @@ impl CallGraph {
             imported,
             coverage,
         };
-        g.analyse(index);
+        crate::diagnostics::timed("graph: components and dominators", || g.analyse(index));
         g
     }
 
