@@ -751,7 +751,11 @@ impl<'a> Resolver<'a> {
     /// Members named `name` of the class's own body.
     fn own_member(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
-        for b in self.bindings_in(class, name) {
+        let bindings = match self.class_scopes.get(&class) {
+            Some(scope) => scope.get(name).map_or(&[][..], Vec::as_slice),
+            None => &[][..],
+        };
+        for &b in bindings {
             for v in self.eval_binding(class, b, depth + 1, ctx) {
                 push_unique(&mut out, v);
             }

@@ -161,6 +161,8 @@ pub struct DefinitionParser {
     /// The file being parsed; kept between files so reading one does not allocate (large
     /// allocations and frees per file cost more than the read).
     buffer: Vec<u8>,
+    /// [`code_line_prefix`]'s table, kept between files for the same reason.
+    code_lines: Vec<u32>,
 }
 
 impl Default for DefinitionParser {
@@ -179,6 +181,7 @@ impl DefinitionParser {
         DefinitionParser {
             parser,
             buffer: Vec::new(),
+            code_lines: Vec::new(),
         }
     }
 
@@ -205,9 +208,11 @@ impl DefinitionParser {
     /// Parses Python source text.
     pub fn parse_source(&mut self, text: &str) -> ParsedFile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let code_lines = code_line_prefix(text);
+        let mut code_lines = std::mem::take(&mut self.code_lines);
+        code_line_prefix(text, &mut code_lines);
         let line_count = u32::try_from(code_lines.len() - 1).unwrap_or(u32::MAX);
         let Some(tree) = self.parser.parse(text, None) else {
+            self.code_lines = code_lines;
             return ParsedFile {
                 line_count,
                 had_syntax_errors: true,
@@ -238,14 +243,16 @@ impl DefinitionParser {
             truncated: ex.truncated,
         };
         parsed.module.code_lines = ex.code_lines.last().copied().unwrap_or(0);
+        self.code_lines = std::mem::take(&mut ex.code_lines);
         classify_file_facts(&mut parsed, ex.pending);
         parsed
     }
 }
 
-/// `prefix[i]` = non-blank, non-comment lines among lines `1..=i`; `prefix.len() - 1` lines.
-fn code_line_prefix(text: &str) -> Vec<u32> {
-    let mut prefix = Vec::with_capacity(text.len() / 32 + 2);
+/// Fills `prefix` (emptied first) so that `prefix[i]` = non-blank, non-comment lines among
+/// lines `1..=i`; `prefix.len() - 1` lines.
+fn code_line_prefix(text: &str, prefix: &mut Vec<u32>) {
+    prefix.clear();
     prefix.push(0);
     let mut n = 0u32;
     for line in text.lines() {
@@ -255,7 +262,6 @@ fn code_line_prefix(text: &str) -> Vec<u32> {
         }
         prefix.push(n);
     }
-    prefix
 }
 
 /// A scope being walked.
