@@ -1211,40 +1211,47 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             let ctx = Ctx::new();
-            let raw = self.eval(&call.callee, scope, 0, &ctx);
-            let callees = self.expand(raw.clone(), &ctx);
-            // Flows: arguments into the parameters of codebase callees.
-            let mut external_callee = callees.is_empty();
-            for c in &callees {
-                let (func, offset) = match c {
-                    Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
-                        match self
-                            .class_member(*g, "__init__", false, false, 0, &ctx)
-                            .first()
-                        {
-                            Some(Value::Def(m)) => (*m, 1),
-                            _ => continue,
+            let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
+            // Outside the codebase, or not known: neither a function nor a class of it.
+            let external_callee = callees.is_empty()
+                || callees
+                    .iter()
+                    .any(|c| !matches!(c, Value::Def(_) | Value::Bound(_)));
+            if let Sink::Flows(out) = sink {
+                // Flows: arguments into the parameters of codebase callees. Each argument's
+                // function values are computed once, when a callee first has a parameter
+                // for it.
+                let mut arg_values: Vec<Option<Vec<Value>>> = vec![None; call.args.len()];
+                for c in &callees {
+                    let (func, offset) = match c {
+                        Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
+                            match self
+                                .class_member(*g, "__init__", false, false, 0, &ctx)
+                                .first()
+                            {
+                                Some(Value::Def(m)) => (*m, 1),
+                                _ => continue,
+                            }
                         }
-                    }
-                    Value::Def(g) => (*g, 0),
-                    Value::Bound(g) => (*g, 1),
-                    _ => {
-                        external_callee = true;
-                        continue;
-                    }
-                };
-                if let Sink::Flows(out) = sink {
-                    for arg in &call.args {
+                        Value::Def(g) => (*g, 0),
+                        Value::Bound(g) => (*g, 1),
+                        _ => continue,
+                    };
+                    for (arg, values) in call.args.iter().zip(&mut arg_values) {
                         let Some(p) = self.param_index(func, arg, offset) else {
                             continue;
                         };
-                        for v in self.eval(&arg.value, scope, 0, &ctx) {
-                            if is_function_value(&v) {
-                                out.push(((func, p), v));
-                            }
+                        let values = values.get_or_insert_with(|| {
+                            let mut v = self.eval(&arg.value, scope, 0, &ctx);
+                            v.retain(is_function_value);
+                            v
+                        });
+                        for v in values.iter() {
+                            out.push(((func, p), v.clone()));
                         }
                     }
                 }
+                continue;
             }
             let Sink::Edges(out) = sink else {
                 continue;
