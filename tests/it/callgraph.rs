@@ -285,3 +285,38 @@ fn bad_sources_fail_with_a_message() {
             .any(|n| n["id"] == "broken.ok")
     );
 }
+
+/// Resolution memoises answers shared by call sites and runs in parallel; the graph must not
+/// depend on how the work lands on threads: one thread and several give the same bytes. Run on
+/// the whole ground-truth suite and, when `.ci/run` has installed it, on chardet (about
+/// 41,000 lines, mostly tables).
+#[test]
+fn graph_does_not_depend_on_thread_count() {
+    let chardet = repo().join("sample-profiles/chardet/.cache/site");
+    let mut sources = vec![repo().join("tests/callgraph")];
+    if chardet.join("chardet").is_dir() {
+        sources.push(chardet);
+    }
+    for source in sources {
+        let run = |threads: &str| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_brownfield"))
+                .args(["graph", "--source"])
+                .arg(&source)
+                .args(["--format", "json"])
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .expect("the brownfield binary runs");
+            assert!(out.status.success(), "{}", show(&out));
+            out.stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 1000, "{} gave a graph", source.display());
+        for threads in ["2", "4"] {
+            assert!(
+                run(threads) == one,
+                "{}: {threads} threads give another graph than one",
+                source.display()
+            );
+        }
+    }
+}
