@@ -786,11 +786,15 @@ impl<'s, 't> Extractor<'s, 't> {
                 ])
             }
             "parenthesized_expression" | "await" => sub(node.named_child(0)),
+            // A collection keeps only the elements resolution can follow: literals and
+            // other unmodelled elements never evaluate to anything (and data tables have
+            // thousands of them).
             "list" | "tuple" | "set" | "expression_list" => {
                 let mut cursor = node.walk();
                 Expr::Collection(
                     node.named_children(&mut cursor)
                         .map(|c| self.reduce(c, depth + 1, keep_text))
+                        .filter(|e| !matches!(e, Expr::Other(_)))
                         .collect(),
                 )
             }
@@ -800,6 +804,7 @@ impl<'s, 't> Extractor<'s, 't> {
                     node.named_children(&mut cursor)
                         .filter(|c| c.kind_str() == "pair")
                         .map(|c| sub(c.field(Field::Value)))
+                        .filter(|e| !matches!(e, Expr::Other(_)))
                         .collect(),
                 )
             }

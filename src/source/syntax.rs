@@ -23,7 +23,8 @@ pub enum Expr {
     Subscript(Box<Expr>),
     /// An element of an iterable, as bound by `for x in xs` (the iterable is kept).
     Element(Box<Expr>),
-    /// A list, tuple, set or dict literal: its elements (dict values), in order.
+    /// A list, tuple, set or dict literal: its elements (dict values), in order, without those
+    /// that are [`Expr::Other`] (they evaluate to nothing).
     Collection(Vec<Expr>),
     /// One of several values: `a or b`, `a and b`, `a if c else b`.
     Either(Vec<Expr>),
