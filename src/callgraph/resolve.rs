@@ -542,7 +542,7 @@ impl<'a> Resolver<'a> {
         if let Some(v) = memo.read().ok().and_then(|m| m.get(name).cloned()) {
             return v;
         }
-        let v = self.star_inline(stars, name, 0, &Ctx::for_entry(key));
+        let v = on_enough_stack(|| self.star_inline(stars, name, 0, &Ctx::for_entry(key)));
         if let Ok(mut m) = memo.write() {
             m.entry(name.to_string()).or_insert_with(|| v.clone());
         }
@@ -1065,7 +1065,9 @@ impl<'a> Resolver<'a> {
             if let Some(v) = slot.get() {
                 return v.clone();
             }
-            let v = self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)));
+            let v = on_enough_stack(|| {
+                self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)))
+            });
             let _ = slot.set(v.clone());
             return v;
         }
@@ -1391,6 +1393,14 @@ fn close_flows(
             (key, out)
         })
         .collect()
+}
+
+/// Runs `work`, on a new stack segment (on the heap) when less than 256 KiB of this thread's
+/// stack is left. A memoised answer computes the smaller answers it reads first, so these
+/// computations nest as deep as the longest chain of answers (say 10,000 functions each
+/// returning the next one's result); within one answer, the depth limit bounds recursion.
+fn on_enough_stack<T>(work: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, work)
 }
 
 /// The hash [`Resolver::bindings_in`] orders names by.

@@ -320,3 +320,38 @@ fn graph_does_not_depend_on_thread_count() {
         }
     }
 }
+
+/// Memoised answers are computed on first use, each from the answers before it: a long chain
+/// of functions returning the next one's result, or of modules star-importing the next,
+/// nests those computations as deep as the chain. It must resolve, not overflow the stack.
+#[test]
+fn long_chains_of_returns_and_star_imports_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 10_000;
+    let mut chain = String::from("def f0():\n    return 0\n");
+    for k in 1..n {
+        chain.push_str(&format!("def f{k}():\n    return f{}()\n", k - 1));
+    }
+    chain.push_str(&format!(
+        "x = f{}()\n\ndef g():\n    f{}()()\n",
+        n - 1,
+        n - 1
+    ));
+    std::fs::write(dir.path().join("chain.py"), chain).unwrap();
+    let stars = dir.path().join("stars");
+    std::fs::create_dir(&stars).unwrap();
+    std::fs::write(stars.join("m0.py"), "def foo():\n    pass\n").unwrap();
+    for k in 1..4_000 {
+        let text = format!("from stars.m{} import *\n", k - 1);
+        std::fs::write(stars.join(format!("m{k}.py")), text).unwrap();
+    }
+    std::fs::write(
+        stars.join("m4000.py"),
+        "from stars.m3999 import *\n\ndef main():\n    foo()\n",
+    )
+    .unwrap();
+    let g = graph(&["--source", dir.path().to_str().unwrap(), "--format", "json"]);
+    let (codebase, _) = static_edges(&g);
+    assert!(codebase.contains(&("chain.f1".to_string(), "chain.f0".to_string())));
+    assert!(codebase.contains(&("chain.g".to_string(), "chain.f9999".to_string())));
+}
