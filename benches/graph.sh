@@ -228,6 +228,14 @@ row() { # name label
         echo "graph / floor: wall **${wall_ratio}x** (target <= 1.5: $(awk -v r="$wall_ratio" 'BEGIN {print (r <= 1.5 ? "met" : "NOT met")}'))," \
             "CPU $(ratio "${CPU[graph]}" "${CPU[floor]}")x." \
             "graph peak RSS **${rss_mb} MB** = $(ratio "$rss_mb" 1000) x 1 GB (target < 1 GB: $(awk -v r="$rss_mb" 'BEGIN {print (r < 1000 ? "met" : "NOT met")}'))."
+        # Each run of graph against the floor run just before it: the VM's speed drifts within
+        # minutes, so these pairs show the spread that the best-of ratio hides.
+        paired=$(awk -F'\t' '$1 == "floor" {f[$2] = $3} $1 == "graph" {g[$2] = $3}
+            END {for (r in g) if (r in f) print g[r] / f[r]}' "$RUNLOG" | sort -n)
+        if [[ -n $paired ]]; then
+            echo "Paired runs (graph / the floor run before it): $(awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}' <<<"$paired");" \
+                "median **$(awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f", m}' <<<"$paired")x**."
+        fi
         echo
         if [[ -n $GRAPH_CHECK ]]; then
             echo "The graph: $GRAPH_CHECK (the floor parsed $F_FILES files)."

@@ -393,27 +393,36 @@ impl CallGraph {
     }
 
     fn document<'g>(&'g self, index: &'g SourceIndex) -> json::Document<'g> {
-        let mut nodes = Vec::with_capacity(self.graph.node_count());
-        for (i, n) in self.graph.node_weights().enumerate() {
-            let def = n.def.map(|d| (d, index.function(d)));
-            nodes.push(json::Node {
-                id: &n.id,
-                kind: n.kind.as_str(),
-                file: def.map(|(_, f)| self.files[f.file.index()].as_str()),
-                line: def.map(|(_, f)| f.start_line),
-                end_line: def.map(|(_, f)| f.end_line),
-                entry: (i < self.defs).then(|| self.entries[i]),
-                idom: (i < self.defs)
-                    .then(|| self.idom[i].map(|d| self.graph[d].id.as_str()))
-                    .flatten(),
-                facts: def.map(|(d, _)| json::Facts::of(index.syntax(d), self.external_modules(d))),
-            });
-        }
+        use rayon::prelude::*;
+        let nodes: Vec<json::Node> = self
+            .graph
+            .raw_nodes()
+            .par_iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let n = &n.weight;
+                let def = n.def.map(|d| (d, index.function(d)));
+                json::Node {
+                    id: &n.id,
+                    kind: n.kind.as_str(),
+                    file: def.map(|(_, f)| self.files[f.file.index()].as_str()),
+                    line: def.map(|(_, f)| f.start_line),
+                    end_line: def.map(|(_, f)| f.end_line),
+                    entry: (i < self.defs).then(|| self.entries[i]),
+                    idom: (i < self.defs)
+                        .then(|| self.idom[i].map(|d| self.graph[d].id.as_str()))
+                        .flatten(),
+                    facts: def
+                        .map(|(d, _)| json::Facts::of(index.syntax(d), self.external_modules(d))),
+                }
+            })
+            .collect();
         let mut edges: Vec<json::Edge> = self
             .graph
-            .edge_references()
+            .raw_edges()
+            .par_iter()
             .map(|e| {
-                let w = e.weight();
+                let w = &e.weight;
                 let file = self.graph[e.source()]
                     .def
                     .map(|d| self.files[index.function(d).file.index()].as_str());
@@ -432,7 +441,7 @@ impl CallGraph {
                 }
             })
             .collect();
-        edges.sort_by_key(|e| (e.order, e.kind));
+        edges.par_sort_by_key(|e| (e.order, e.kind));
         let components = self
             .components
             .iter()
