@@ -28,6 +28,7 @@
 //! keep pathological code linear.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -120,9 +121,9 @@ enum Value {
     /// A codebase module.
     Module(FileId),
     /// A codebase package without its own file (namespace package), by dotted name.
-    Package(String),
+    Package(Arc<str>),
     /// A dotted name outside the codebase, reached through an import.
-    External(String),
+    External(Arc<str>),
     /// `super()` in a method of this class.
     Super(FuncId),
     /// A parameter of a function: whatever flows into it.
@@ -622,9 +623,9 @@ impl<'a> Resolver<'a> {
         if let Some(f) = self.index.module(dotted) {
             Value::Module(f)
         } else if self.index.is_package_prefix(dotted) {
-            Value::Package(dotted.to_string())
+            Value::Package(dotted.into())
         } else {
-            Value::External(dotted.to_string())
+            Value::External(dotted.into())
         }
     }
 
@@ -691,7 +692,7 @@ impl<'a> Resolver<'a> {
             Value::Module(f) if *f == file => self.submodule(module, name),
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
             Value::Package(p) => self.submodule(p, name),
-            Value::External(m) => vec![Value::External(format!("{m}.{name}"))],
+            Value::External(m) => vec![Value::External(format!("{m}.{name}").into())],
             _ => Vec::new(),
         }
     }
@@ -983,7 +984,7 @@ impl<'a> Resolver<'a> {
         match v {
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
             Value::Package(p) => self.submodule(p, name),
-            Value::External(q) => vec![Value::External(format!("{q}.{name}"))],
+            Value::External(q) => vec![Value::External(format!("{q}.{name}").into())],
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
                 self.class_member(*c, name, false, false, depth, ctx)
             }
@@ -1135,7 +1136,7 @@ impl<'a> Resolver<'a> {
                 }
             }
             Value::External(q) => out.push(Target::External {
-                name: q.clone(),
+                name: q.to_string(),
                 imported: true,
             }),
             _ => {}
