@@ -237,6 +237,46 @@ fn push_unique(out: &mut Vec<Value>, v: Value) {
     }
 }
 
+/// Values collected without duplicates, at most [`MAX_VALUES`], in first-seen order: what
+/// [`push_unique`] gives, for merges that may grow large. Up to [`Unique::SCAN`] values a scan
+/// finds duplicates; beyond, their hashes do, and only a repeated hash costs a scan.
+#[derive(Default)]
+struct Unique {
+    values: Vec<Value>,
+    hashes: FxHashSet<u64>,
+}
+
+impl Unique {
+    const SCAN: usize = 8;
+
+    fn hash(v: &Value) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(v)
+    }
+
+    fn push(&mut self, v: Value) {
+        if self.values.len() >= MAX_VALUES {
+            return;
+        }
+        if self.values.len() < Self::SCAN {
+            if !self.values.contains(&v) {
+                self.values.push(v);
+            }
+            return;
+        }
+        if self.hashes.is_empty() {
+            self.hashes = self.values.iter().map(Self::hash).collect();
+        }
+        if self.hashes.insert(Self::hash(&v)) || !self.values.contains(&v) {
+            self.values.push(v);
+        }
+    }
+
+    fn into_vec(self) -> Vec<Value> {
+        self.values
+    }
+}
+
 impl<'a> Resolver<'a> {
     fn new(index: &'a SourceIndex) -> Resolver<'a> {
         let module_scopes = index
@@ -884,26 +924,26 @@ impl<'a> Resolver<'a> {
                     // One base: its attribute's values are free of duplicates already.
                     return self.attr(v, a, depth + 1, ctx);
                 }
-                let mut out = Vec::new();
+                let mut out = Unique::default();
                 for v in bases {
                     for r in self.attr(&v, a, depth + 1, ctx) {
-                        push_unique(&mut out, r);
+                        out.push(r);
                     }
                 }
-                out
+                out.into_vec()
             }
             Expr::Call(f) => {
                 let callees = self.expand(self.eval(f, scope, depth + 1, ctx), ctx);
                 if let [v] = &callees[..] {
                     return self.call_result(v, None, depth + 1, ctx);
                 }
-                let mut out = Vec::new();
+                let mut out = Unique::default();
                 for v in callees {
                     for r in self.call_result(&v, None, depth + 1, ctx) {
-                        push_unique(&mut out, r);
+                        out.push(r);
                     }
                 }
-                out
+                out.into_vec()
             }
             Expr::Super => {
                 let mut s = Some(scope);
@@ -917,33 +957,33 @@ impl<'a> Resolver<'a> {
                 Vec::new()
             }
             Expr::Subscript(b) | Expr::Element(b) => {
-                let mut out = Vec::new();
+                let mut out = Unique::default();
                 for v in self.expand(self.eval(b, scope, depth + 1, ctx), ctx) {
                     if let Value::Container(items) = v {
                         for i in items {
-                            push_unique(&mut out, i);
+                            out.push(i);
                         }
                     }
                 }
-                out
+                out.into_vec()
             }
             Expr::Collection(items) => {
-                let mut values = Vec::new();
+                let mut values = Unique::default();
                 for i in items {
                     for v in self.eval(i, scope, depth + 1, ctx) {
-                        push_unique(&mut values, v);
+                        values.push(v);
                     }
                 }
-                vec![Value::Container(values)]
+                vec![Value::Container(values.into_vec())]
             }
             Expr::Either(options) => {
-                let mut out = Vec::new();
+                let mut out = Unique::default();
                 for o in options {
                     for v in self.eval(o, scope, depth + 1, ctx) {
-                        push_unique(&mut out, v);
+                        out.push(v);
                     }
                 }
-                out
+                out.into_vec()
             }
             Expr::Other(_) => Vec::new(),
         }
@@ -962,7 +1002,7 @@ impl<'a> Resolver<'a> {
                 _ => Vec::new(),
             };
         }
-        let mut out = Vec::new();
+        let mut out = Unique::default();
         for v in values {
             match v {
                 Value::Param(f, i) => {
@@ -970,14 +1010,14 @@ impl<'a> Resolver<'a> {
                         && let Some(flow) = self.flows.get(&(f, i))
                     {
                         for x in flow {
-                            push_unique(&mut out, x.clone());
+                            out.push(x.clone());
                         }
                     }
                 }
-                v => push_unique(&mut out, v),
+                v => out.push(v),
             }
         }
-        out
+        out.into_vec()
     }
 
     fn attr(&self, v: &Value, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
