@@ -103,6 +103,8 @@ trait NodeExt<'t> {
     fn kind_str(&self) -> &'static str;
     /// The child in `field`, as `Node::child_by_field_name` gives it.
     fn field(&self, field: Field) -> Option<Node<'t>>;
+    /// The children in `field`, as `Node::children_by_field_name` gives them.
+    fn fields(&self, field: Field) -> Vec<Node<'t>>;
 }
 
 impl<'t> NodeExt<'t> for Node<'t> {
@@ -117,6 +119,13 @@ impl<'t> NodeExt<'t> for Node<'t> {
         match grammar_tables().fields[field as usize] {
             0 => None,
             id => self.child_by_field_id(id),
+        }
+    }
+
+    fn fields(&self, field: Field) -> Vec<Node<'t>> {
+        match std::num::NonZeroU16::new(grammar_tables().fields[field as usize]) {
+            Some(id) => self.children_by_field_id(id, &mut self.walk()).collect(),
+            None => Vec::new(),
         }
     }
 }
@@ -405,15 +414,14 @@ impl<'s, 't> Extractor<'s, 't> {
                 };
                 let span = (line_of(span), end_line_of(span));
                 self.syn().loops.push(span);
-                if let (Some(left), Some(right)) =
-                    (node.field(Field::Left), node.field(Field::Right))
-                {
+                let left = node.field(Field::Left);
+                if let (Some(left), Some(right)) = (left, node.field(Field::Right)) {
                     let element = Expr::Element(Box::new(self.value(right)));
                     self.bind_target(left, Some(element), false, depth);
                 }
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    if Some(child) != node.field(Field::Left) {
+                    if Some(child) != left {
                         self.visit(child, depth + 1);
                     }
                 }
@@ -1051,8 +1059,7 @@ impl<'s, 't> Extractor<'s, 't> {
     }
 
     fn visit_import(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        for name in node.children_by_field_name("name", &mut cursor) {
+        for name in node.fields(Field::Name) {
             let (module, bound) = match name.kind_str() {
                 "aliased_import" => {
                     let module = name.field(Field::Name).map_or("", |n| self.text(n));
@@ -1097,9 +1104,8 @@ impl<'s, 't> Extractor<'s, 't> {
         } else {
             (0, strip_ws(self.text(module_node)))
         };
-        let mut cursor = node.walk();
         let mut any = false;
-        for name in node.children_by_field_name("name", &mut cursor) {
+        for name in node.fields(Field::Name) {
             any = true;
             let (imported, bound) = match name.kind_str() {
                 "aliased_import" => (
