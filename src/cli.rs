@@ -260,7 +260,7 @@ impl TopArgs {
             GranularityArg::Line => Granularity::Line,
             GranularityArg::File => Granularity::File,
         };
-        let rows = if self.top == 0 { usize::MAX } else { self.top };
+        let rows = rows_shown(self.top);
         (request, rows, self.format)
     }
 }
@@ -302,7 +302,7 @@ impl PlanArgs {
         request.walk = walk;
         request.force = self.force;
         request.config = self.config;
-        request.top = if self.top == 0 { usize::MAX } else { self.top };
+        request.top = rows_shown(self.top);
         request.ingest = ingest;
         request.filters = filters;
         request.command_line = command_line;
@@ -350,7 +350,7 @@ impl RankArgs {
         request.source = self.source.source;
         request.walk = walk;
         request.config = self.config;
-        let rows = if self.top == 0 { usize::MAX } else { self.top };
+        let rows = rows_shown(self.top);
         (request, rows, self.format, self.output)
     }
 }
@@ -416,6 +416,11 @@ impl GraphArgs {
         };
         (request, self.output)
     }
+}
+
+/// Rows a `--top N` option shows: `N`, or every row for 0.
+fn rows_shown(top: usize) -> usize {
+    if top == 0 { usize::MAX } else { top }
 }
 
 #[cfg(test)]
