@@ -231,6 +231,8 @@ impl Ctx {
     }
 }
 
+/// Adds `v` to `out` unless it is there or `out` is full ([`MAX_VALUES`]); merges that may
+/// grow large use [`Unique`] instead.
 fn push_unique(out: &mut Vec<Value>, v: Value) {
     if out.len() < MAX_VALUES && !out.contains(&v) {
         out.push(v);
@@ -435,7 +437,7 @@ impl<'a> Resolver<'a> {
     /// Computes the values of every module-level name for the current flows.
     fn fill_module_values(&mut self) {
         self.module_values = Vec::new();
-        self.reset_returns_memo();
+        self.reset_memos();
         let this = &*self;
         let values: Vec<FxHashMap<&'a str, Vec<Value>>> = this
             .module_scopes
@@ -451,11 +453,11 @@ impl<'a> Resolver<'a> {
             })
             .collect();
         self.module_values = values;
-        self.reset_returns_memo();
+        self.reset_memos();
     }
 
     /// Empties the memos (their entries depend on the flows and module values).
-    fn reset_returns_memo(&mut self) {
+    fn reset_memos(&mut self) {
         self.returns_memo = (0..self.index.functions().len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
