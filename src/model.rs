@@ -59,6 +59,15 @@ pub enum Work {
     Wait,
 }
 
+impl Work {
+    /// Whether time of this kind moves with a unit rewritten in Rust: codebase Python, and
+    /// library Python too when `candidates.library_python_movable` is set (docs/scoring.md
+    /// §2). Native code and waiting stay as they are.
+    pub fn is_movable(self, config: &Config) -> bool {
+        self == Work::Python || (self == Work::Library && config.candidates.library_python_movable)
+    }
+}
+
 /// A function's category, from where its samples land ([`crate::config::CategoryThresholds`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -726,11 +735,6 @@ pub fn score_attributed(
         .filter(|f| f.kind == DefKind::Class)
         .map(|f| f.name.as_str())
         .collect();
-    let movable_kinds: &[Work] = if config.candidates.library_python_movable {
-        &[Work::Python, Work::Library]
-    } else {
-        &[Work::Python]
-    };
     let mut candidates = Vec::new();
     for i in 0..n {
         let def = FuncId::from_index(i);
@@ -754,7 +758,7 @@ pub fn score_attributed(
             let s = &attribution.stacks[k as usize];
             if let Some(o) = s.owner
                 && unit.contains(&o)
-                && movable_kinds.contains(&s.work)
+                && s.work.is_movable(config)
             {
                 movable += s.value;
             }

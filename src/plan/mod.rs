@@ -26,7 +26,7 @@ use crate::callgraph::CallGraph;
 use crate::config::{Config, Range};
 use crate::diagnostics::Diagnostics;
 use crate::mapping::{Coverage, Mapping, ratio};
-use crate::model::{self, Attribution, CallSite, Category, Projection, Scores, Work, WorkMix};
+use crate::model::{self, Attribution, CallSite, Category, Projection, Scores, WorkMix};
 use crate::profile::{FrameKind, Profile};
 use crate::rank::Ranking;
 use crate::source::syntax::ParamKind;
@@ -651,15 +651,13 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         })
         .collect();
     let hot_subgraph = hot_subgraph(a, &units);
-    let folded = fold(attribution, a.profile, &labels, 1, |_| 1.0);
-    let movable = |w: Work| {
-        w == Work::Python || (w == Work::Library && config.candidates.library_python_movable)
-    };
     // Time moves when its owner is in a unit whose root is on the stack (the model's
     // movable share, docs/scoring.md §2).
-    let folded_after = fold(attribution, a.profile, &labels, AFTER_SCALE, |s| {
+    let (folded, folded_after) = fold(attribution, a.profile, &labels, |s| {
         match s.owner.and_then(|o| unit_by_def.get(&o)) {
-            Some(&k) if movable(s.work) && s.on_stack.contains(&units[k].member_defs[0]) => {
+            Some(&k)
+                if s.work.is_movable(config) && s.on_stack.contains(&units[k].member_defs[0]) =>
+            {
                 1.0 / units[k].assumed_speedup.mid
             }
             _ => 1.0,
@@ -1318,16 +1316,18 @@ fn frame_labels(
     (labels, classes)
 }
 
-/// Folded stacks, aggregated and sorted, each stack's value multiplied by `scale` and by
-/// `factor(stack)`, rounded (so values are in 1/`scale` of the profile's unit).
+/// The folded stacks of the profile (root to leaf, `;`-separated flamegraph labels), with their
+/// values as read, and the same stacks "after": each value times [`AFTER_SCALE`] times
+/// `after`'s factor for its stack (rounded; stacks rounded to 0 are left out). Both come from
+/// one pass, each stack's label string built once.
 fn fold(
     attribution: &Attribution,
     profile: &Profile,
     labels: &[String],
-    scale: u64,
-    factor: impl Fn(&model::StackFacts) -> f64,
-) -> Vec<(String, u64)> {
-    let mut folded: BTreeMap<String, u64> = BTreeMap::new();
+    after: impl Fn(&model::StackFacts) -> f64,
+) -> (Vec<(String, u64)>, Vec<(String, u64)>) {
+    let mut before: BTreeMap<String, u64> = BTreeMap::new();
+    let mut later: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();
     let mut frames = Vec::new();
     for s in &attribution.stacks {
@@ -1342,18 +1342,21 @@ fn fold(
         if buf.is_empty() {
             buf.push_str(NO_PYTHON_FRAME);
         }
-        let value = ((s.value * scale) as f64 * factor(s)).round() as u64;
-        if value == 0 {
-            continue;
-        }
-        match folded.get_mut(buf.as_str()) {
-            Some(v) => *v += value,
-            None => {
-                folded.insert(buf.clone(), value);
+        // In f64: a large value times the scale may not fit in a u64.
+        let value_after = (s.value as f64 * AFTER_SCALE as f64 * after(s)).round() as u64;
+        for (map, value) in [(&mut before, s.value), (&mut later, value_after)] {
+            if value == 0 {
+                continue;
+            }
+            match map.get_mut(buf.as_str()) {
+                Some(v) => *v = v.saturating_add(value),
+                None => {
+                    map.insert(buf.clone(), value);
+                }
             }
         }
     }
-    folded.into_iter().collect()
+    (before.into_iter().collect(), later.into_iter().collect())
 }
 
 /// The flamegraph label of samples with an empty stack.
