@@ -562,10 +562,14 @@ pub fn attribute(
     let mut leaf_work: Vec<Option<(Work, bool)>> = vec![None; profile.frame_count()];
     let mut stacks = Vec::new();
     let mut frames = Vec::new();
-    for s in profile.values_by_stack() {
+    // The last stack (its number) each definition was put on `on_stack` for: a definition
+    // seen again up the same stack (recursion) is found in O(1), not by a scan.
+    let mut seen_in: Vec<u32> = vec![u32::MAX; index.functions().len()];
+    for (number, s) in profile.values_by_stack().iter().enumerate() {
         if s.value == 0 {
             continue;
         }
+        let number = u32::try_from(number).unwrap_or(u32::MAX - 1);
         profile.frames_root_to_leaf(s.stack, &mut frames);
         let mut on_stack: Vec<FuncId> = Vec::new();
         let mut callers: Vec<(FuncId, FuncId)> = Vec::new();
@@ -574,7 +578,7 @@ pub fn attribute(
         let leaf_is_owner = frames.last().is_some_and(|&f| mapping.def_of(f).is_some());
         for &f in &frames {
             if let Some(d) = mapping.def_of(f) {
-                if !on_stack.contains(&d) {
+                if std::mem::replace(&mut seen_in[d.index()], number) != number {
                     on_stack.push(d);
                     if let Some(p) = previous
                         && p != d

@@ -416,9 +416,6 @@ pub struct Plan {
     /// The class of every flamegraph label in `folded` (for colouring).
     #[serde(skip)]
     pub label_classes: BTreeMap<String, FrameClass>,
-    /// Table rows shown.
-    #[serde(skip)]
-    pub top: usize,
 }
 
 /// Candidates listed in [`Plan::candidates`] (and drawn in the chart).
@@ -711,7 +708,6 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         folded,
         folded_after,
         label_classes,
-        top: options.top,
     }
 }
 

@@ -10,9 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use inferno::flamegraph::color::{
-    BackgroundColor, BasicPalette, Color, PaletteMap, parse_hex_color,
-};
+use inferno::flamegraph::color::{BackgroundColor, BasicPalette, Color, PaletteMap};
 use inferno::flamegraph::{self, Options, Palette};
 
 use crate::plan::{AFTER_SCALE, FrameClass, Plan};
@@ -184,6 +182,5 @@ fn muted(label: &str, class: FrameClass) -> Color {
 }
 
 fn rgb(r: u8, g: u8, b: u8) -> Color {
-    let hex = format!("#{r:02x}{g:02x}{b:02x}");
-    parse_hex_color(&hex).expect("a #rrggbb string is a valid colour")
+    Color { r, g, b }
 }
