@@ -325,7 +325,7 @@ pub(crate) struct RankArgs {
     pub(crate) config: Option<PathBuf>,
 
     /// Number of candidates to show (0 for all).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
     pub(crate) top: usize,
 
     /// Output format.

@@ -1312,6 +1312,9 @@ fn frame_labels(
     (labels, classes)
 }
 
+/// Folded stacks: `;`-joined labels root to leaf, with their value, sorted by label.
+type Folded = Vec<(String, u64)>;
+
 /// The folded stacks of the profile (root to leaf, `;`-separated flamegraph labels), with their
 /// values as read, and the same stacks "after": each value times [`AFTER_SCALE`] times
 /// `after`'s factor for its stack (rounded; stacks rounded to 0 are left out). Both come from
@@ -1321,7 +1324,7 @@ fn fold(
     profile: &Profile,
     labels: &[String],
     after: impl Fn(&model::StackFacts) -> f64,
-) -> (Vec<(String, u64)>, Vec<(String, u64)>) {
+) -> (Folded, Folded) {
     let mut before: BTreeMap<String, u64> = BTreeMap::new();
     let mut later: BTreeMap<String, u64> = BTreeMap::new();
     let mut buf = String::new();

@@ -638,13 +638,7 @@ fn method(w: &mut String, plan: &Plan) {
 
 fn coverage(w: &mut String, plan: &Plan) {
     let c = &plan.coverage;
-    let share = |v: u64| {
-        percent(if plan.total_value == 0 {
-            0.0
-        } else {
-            v as f64 / plan.total_value as f64
-        })
-    };
+    let share = |v: u64| percent(crate::mapping::ratio(v, plan.total_value));
     let _ = writeln!(w, "## Mapping coverage\n");
     let _ = writeln!(w, "| Measure | Share | {} |", plan.unit);
     let _ = writeln!(w, "|---|---:|---:|");
@@ -725,7 +719,7 @@ pub fn times(factor: f64) -> String {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

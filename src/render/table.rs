@@ -48,7 +48,7 @@ pub fn phase_lines(plan: &Plan) -> Vec<String> {
                 p.number,
                 p.title,
                 p.units.len(),
-                if p.units.len() == 1 { "" } else { "s" },
+                super::markdown::plural(p.units.len()),
                 percent(p.moved_share),
                 percent(p.cumulative_share),
                 times(p.projected_speedup.mid),
