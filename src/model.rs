@@ -279,6 +279,25 @@ pub struct Candidate {
     pub why: String,
 }
 
+impl Candidate {
+    /// The share of the whole run (a fraction in [0, 1]) moving this candidate's unit saves at
+    /// the assumed mid speedup: `movable_share × (1 − 1/speedup)`, Amdahl's law for one part.
+    /// The plan compares it with `plan.min_marginal_gain`.
+    pub fn marginal_gain(&self) -> f64 {
+        self.movable_share * (1.0 - 1.0 / self.assumed_speedup.mid)
+    }
+
+    /// False when its time cannot move to Rust: native- or I/O-bound, or flagged
+    /// [`Trap::TimeNotMovable`].
+    pub fn is_movable(&self) -> bool {
+        !matches!(self.category, Category::NativeBound | Category::IoBound)
+            && !self
+                .traps
+                .iter()
+                .any(|t| matches!(t, Trap::TimeNotMovable { .. }))
+    }
+}
+
 /// The ranking of a profile against a codebase.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scores {

@@ -969,7 +969,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis) -> Unit {
             )
         ),
     ];
-    let marginal_gain = c.movable_share * (1.0 - 1.0 / s_mid);
+    let marginal_gain = c.marginal_gain();
     let why = format!(
         "rank {} by gain per effort: {} of samples move ({}), saving {} of the run at {}x; isolation {:.2}; ~{:.1} days",
         c.rank,
@@ -1081,7 +1081,7 @@ fn left_out(
             Some(phases::Rejection::TooSmall) => {
                 let saved = format!(
                     "{:.2}% (the plan needs {:.2}%)",
-                    100.0 * c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid),
+                    100.0 * c.marginal_gain(),
                     100.0 * config.plan.min_marginal_gain
                 );
                 let detail = if c.movable_share < 0.5 * c.total_share {

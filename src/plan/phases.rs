@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::model::{Candidate, Category, Scores, Trap};
+use crate::model::{Candidate, Scores, Trap};
 
 /// Why a candidate did not become a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,14 +40,7 @@ pub(super) struct Selection {
 /// its own.
 pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
     let rules = &config.plan;
-    let eligible = |c: &Candidate| {
-        !matches!(c.category, Category::NativeBound | Category::IoBound)
-            && !c
-                .traps
-                .iter()
-                .any(|t| matches!(t, Trap::TimeNotMovable { .. }))
-            && c.isolation.score >= rules.min_isolation
-    };
+    let eligible = |c: &Candidate| c.is_movable() && c.isolation.score >= rules.min_isolation;
     let mut with_caller: BTreeMap<usize, String> = BTreeMap::new();
     for (ci, c) in scores.candidates.iter().enumerate() {
         for t in &c.traps {
@@ -92,13 +85,9 @@ fn select_with(
                 .insert(ci, Rejection::MovesWithCaller(caller.clone()));
             continue;
         }
-        let marginal = c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid);
+        let marginal = c.marginal_gain();
         let overlap = c.unit.iter().find_map(|m| owner.get(m.as_str()).copied());
-        let rejection = if matches!(c.category, Category::NativeBound | Category::IoBound)
-            || c.traps
-                .iter()
-                .any(|t| matches!(t, Trap::TimeNotMovable { .. }))
-        {
+        let rejection = if !c.is_movable() {
             Some(Rejection::NotMovable)
         } else if let Some(unit) = overlap {
             if c.unit.iter().any(|m| m == unit) {
@@ -140,7 +129,7 @@ fn select_with(
 mod tests {
     use super::*;
     use crate::config::Range;
-    use crate::model::{Candidate, Effort, Isolation, Projection, WorkMix};
+    use crate::model::{Candidate, Category, Effort, Isolation, Projection, WorkMix};
     use crate::source::FuncId;
 
     fn candidate(
