@@ -223,6 +223,17 @@ pub enum Trap {
     },
 }
 
+impl Trap {
+    /// The trap's name as it is tagged in JSON (`kind`) and listed in CSV:
+    /// `time_not_movable` or `called_in_hot_loop`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trap::TimeNotMovable { .. } => "time_not_movable",
+            Trap::CalledInHotLoop { .. } => "called_in_hot_loop",
+        }
+    }
+}
+
 /// A ranked candidate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {

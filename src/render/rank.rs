@@ -205,14 +205,7 @@ struct CsvRow<'a> {
 pub fn csv(scores: &Scores, n: usize) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for c in scores.candidates.iter().take(n) {
-        let traps: Vec<&str> = c
-            .traps
-            .iter()
-            .map(|t| match t {
-                Trap::TimeNotMovable { .. } => "time_not_movable",
-                Trap::CalledInHotLoop { .. } => "called_in_hot_loop",
-            })
-            .collect();
+        let traps: Vec<&str> = c.traps.iter().map(Trap::kind).collect();
         w.serialize(CsvRow {
             rank: c.rank,
             function: &c.function,
@@ -242,3 +235,57 @@ pub fn csv(scores: &Scores, n: usize) -> Result<String, csv::Error> {
 /// The CSV header, written alone when there is no candidate.
 const CSV_HEADER: &str = "rank,function,file,line,self_share,total_share,movable_share,category,\
 isolation,effort_days,speedup_low,speedup_mid,speedup_high,priority,traps,why\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names written by hand agree with what serde writes: trap kinds with their JSON tag,
+    /// the CSV header alone with the one the writer gives before a row.
+    #[test]
+    fn hand_written_names_match_the_serialised_ones() {
+        let traps = [
+            Trap::TimeNotMovable {
+                total_share: 0.5,
+                movable_share: 0.1,
+                native: 0.8,
+                wait: 0.0,
+            },
+            Trap::CalledInHotLoop {
+                caller: "m.f".into(),
+                file: "m.py".into(),
+                line: 3,
+                caller_fraction: 0.5,
+            },
+        ];
+        for t in &traps {
+            let json = serde_json::to_value(t).unwrap();
+            assert_eq!(json["kind"], t.kind());
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(CsvRow {
+            rank: 1,
+            function: "m.f",
+            file: "m.py",
+            line: 1,
+            self_share: 0.0,
+            total_share: 0.0,
+            movable_share: 0.0,
+            category: "mixed",
+            isolation: 0.0,
+            effort_days: 0.0,
+            speedup_low: 1.0,
+            speedup_mid: 1.0,
+            speedup_high: 1.0,
+            priority: 0.0,
+            traps: String::new(),
+            why: "",
+        })
+        .unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text.lines().next().map(|l| format!("{l}\n")).unwrap(),
+            CSV_HEADER
+        );
+    }
+}
