@@ -486,12 +486,17 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
     let selection = phases::select(a.scores, config);
 
     // Units with their boundary, risks and verification.
+    let planned: BTreeSet<&str> = selection
+        .units
+        .iter()
+        .flat_map(|&(ci, _)| a.scores.candidates[ci].unit.iter().map(String::as_str))
+        .collect();
     let mut units: Vec<Unit> = selection
         .units
         .iter()
         .map(|&(ci, phase)| {
             let c = &a.scores.candidates[ci];
-            unit_of(c, phase, a)
+            unit_of(c, phase, a, &planned)
         })
         .collect();
     units.sort_by(|x, y| x.phase.cmp(&y.phase).then(x.rank.cmp(&y.rank)));
@@ -523,20 +528,6 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
                 })
             })
             .collect();
-        if stays.is_empty() {
-            u.risks.retain(|r| r.kind != "callback");
-        } else if stays.len() != u.callbacks.len() {
-            for r in u.risks.iter_mut().filter(|r| r.kind == "callback") {
-                r.detail = format!(
-                    "calls {} outside the unit that stay in Python: each call from Rust into them costs a crossing",
-                    if stays.len() == 1 {
-                        "1 function".to_string()
-                    } else {
-                        format!("{} functions", stays.len())
-                    }
-                );
-            }
-        }
         u.callbacks = stays;
     }
 
@@ -784,7 +775,9 @@ pub fn signature(index: &SourceIndex, def: FuncId) -> String {
     out
 }
 
-fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis) -> Unit {
+/// The unit of candidate `c` in `phase`; `planned` holds the ids of every planned unit's
+/// members (calls into them are not callbacks that stay in Python).
+fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<&str>) -> Unit {
     let index = a.index;
     let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
     // `unit_defs` and `unit` list the members in the same order.
@@ -900,17 +893,29 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis) -> Unit {
             line: None,
         });
     }
-    if !c.callbacks.is_empty() {
+    let stays = c
+        .callbacks
+        .iter()
+        .filter(|cb| !planned.contains(cb.as_str()))
+        .count();
+    if stays > 0 {
+        let functions = if stays == 1 {
+            "1 function".to_string()
+        } else {
+            format!("{stays} functions")
+        };
+        let detail = if stays == c.callbacks.len() {
+            format!(
+                "calls {functions} outside the unit: each call from Rust into code that is still Python costs a crossing (see \"Calls out of the unit\")"
+            )
+        } else {
+            format!(
+                "calls {functions} outside the unit that stay in Python: each call from Rust into them costs a crossing"
+            )
+        };
         risks.insert(Risk {
             kind: "callback",
-            detail: format!(
-                "calls {} outside the unit: each call from Rust into code that is still Python costs a crossing (see \"Calls out of the unit\")",
-                if c.callbacks.len() == 1 {
-                    "1 function".to_string()
-                } else {
-                    format!("{} functions", c.callbacks.len())
-                }
-            ),
+            detail,
             file: None,
             line: None,
         });
