@@ -265,6 +265,15 @@ impl TopArgs {
     }
 }
 
+/// The model's configuration option, shared by `plan` and `rank`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// The model's configuration (default: brownfield.toml in the source root if present,
+    /// else the built-in defaults; `brownfield init` writes them out).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
 /// Arguments of `brownfield plan`.
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
@@ -283,10 +292,8 @@ pub(crate) struct PlanArgs {
     #[arg(long)]
     pub(crate) force: bool,
 
-    /// The model's configuration (default: brownfield.toml in the source root if present,
-    /// else the built-in defaults; `brownfield init` writes them out).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 
     /// Number of functions shown in the ranked tables (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
@@ -301,7 +308,7 @@ impl PlanArgs {
         let mut request = PlanRequest::new(profiles, self.source.source, self.out);
         request.walk = walk;
         request.force = self.force;
-        request.config = self.config;
+        request.config = self.config.config;
         request.top = rows_shown(self.top);
         request.ingest = ingest;
         request.filters = filters;
@@ -319,10 +326,8 @@ pub(crate) struct RankArgs {
     #[command(flatten)]
     pub(crate) source: SourceArgs,
 
-    /// The model's configuration (default: brownfield.toml in the source root if present,
-    /// else the built-in defaults; `brownfield init` writes them out).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 
     /// Number of candidates to show (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
@@ -349,7 +354,7 @@ impl RankArgs {
         request.filters = filters;
         request.source = self.source.source;
         request.walk = walk;
-        request.config = self.config;
+        request.config = self.config.config;
         let rows = rows_shown(self.top);
         (request, rows, self.format, self.output)
     }
