@@ -215,6 +215,21 @@ impl Ctx {
         }
     }
 
+    /// A call site's context with `steps` left: what a site's context holds after the part
+    /// of its evaluation that an earlier site with the same callee did (see
+    /// [`Resolver::calls_of`]).
+    fn with_steps(steps: u32) -> Ctx {
+        Ctx {
+            steps: Cell::new(steps),
+            memo_key: None,
+        }
+    }
+
+    /// Steps left in the budget.
+    fn steps_left(&self) -> u32 {
+        self.steps.get()
+    }
+
     /// Whether the memoised entry of `key` may be read (and computed if absent) here.
     fn may_read(&self, key: MemoKey) -> bool {
         self.memo_key.is_none_or(|k| key < k)
@@ -1248,6 +1263,13 @@ impl<'a> Resolver<'a> {
     /// Resolves the calls of one scope into `sink`.
     fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
         let syntax = self.index.syntax(scope);
+        // What a callee evaluates to depends only on the callee expression and the scope
+        // (evaluation is flow-insensitive, and memoised entries do not depend on who asks
+        // first), so call sites repeating a callee (`self.assertEqual`, `len`) reuse the
+        // first one's result, with the steps it left: the rest of each site's evaluation
+        // runs on the budget it would have had.
+        let mut callees_memo: FxHashMap<&Expr, (Vec<Value>, u32)> = FxHashMap::default();
+        let mut targets_memo: FxHashMap<&Expr, (Vec<Target>, bool, u32)> = FxHashMap::default();
         for call in &syntax.calls {
             // Pass 1 only needs calls that may pass a function on.
             if matches!(sink, Sink::Flows(_))
@@ -1255,19 +1277,18 @@ impl<'a> Resolver<'a> {
             {
                 continue;
             }
-            let ctx = Ctx::new();
-            let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
-            // Outside the codebase, or not known: neither a function nor a class of it.
-            let external_callee = callees.is_empty()
-                || callees
-                    .iter()
-                    .any(|c| !matches!(c, Value::Def(_) | Value::Bound(_)));
             if let Sink::Flows(out) = sink {
+                let (callees, steps) = callees_memo.entry(&call.callee).or_insert_with(|| {
+                    let ctx = Ctx::new();
+                    let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
+                    (callees, ctx.steps_left())
+                });
+                let ctx = Ctx::with_steps(*steps);
                 // Flows: arguments into the parameters of codebase callees. Each argument's
                 // function values are computed once, when a callee first has a parameter
                 // for it.
                 let mut arg_values: Vec<Option<Vec<Value>>> = vec![None; call.args.len()];
-                for c in &callees {
+                for c in callees.iter() {
                     let (func, offset) = match c {
                         Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
                             match self
@@ -1301,16 +1322,30 @@ impl<'a> Resolver<'a> {
             let Sink::Edges(out) = sink else {
                 continue;
             };
-            let mut targets = Vec::new();
-            for c in &callees {
-                self.call_targets(c, &ctx, &mut targets);
-            }
-            if targets.is_empty() {
-                targets.push(Target::External {
-                    name: call.callee.text(),
-                    imported: false,
+            let (callee_targets, external_callee, steps) =
+                targets_memo.entry(&call.callee).or_insert_with(|| {
+                    let ctx = Ctx::new();
+                    let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
+                    // Outside the codebase, or not known: neither a function nor a class of it.
+                    let external_callee = callees.is_empty()
+                        || callees
+                            .iter()
+                            .any(|c| !matches!(c, Value::Def(_) | Value::Bound(_)));
+                    let mut targets = Vec::new();
+                    for c in &callees {
+                        self.call_targets(c, &ctx, &mut targets);
+                    }
+                    if targets.is_empty() {
+                        targets.push(Target::External {
+                            name: call.callee.text(),
+                            imported: false,
+                        });
+                    }
+                    (targets, external_callee, ctx.steps_left())
                 });
-            }
+            let external_callee = *external_callee;
+            let ctx = Ctx::with_steps(*steps);
+            let mut targets = callee_targets.clone();
             // A codebase function handed to code outside the codebase runs on the caller's
             // behalf (map, sorted(key=...), callbacks).
             // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is

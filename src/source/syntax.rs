@@ -8,7 +8,7 @@
 //! returns); everything else is [`Expr::Other`].
 
 /// A reduced Python expression, as far as call resolution can follow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     /// A bare name: `f`, `self`, `os`.
     Name(Box<str>),
