@@ -28,13 +28,12 @@
 //! keep pathological code linear.
 
 use std::cell::Cell;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::timed;
-use crate::source::syntax::{Binding, DefSyntax, Expr, ImportRef, ParamKind};
+use crate::source::syntax::{Binding, DefSyntax, Expr, ImportRef, Name, ParamKind};
 use crate::source::{DefKind, FileId, FuncId, SourceIndex};
 
 /// Where a call goes.
@@ -45,8 +44,8 @@ pub enum Target {
     /// Something outside the codebase: a dotted name through an import (`json.dumps`,
     /// `imported` = true), or the call's text when it could not be resolved (`len`, `x.foo`).
     External {
-        /// The dotted name or text.
-        name: String,
+        /// The dotted name or text (shared: call sites repeat the same few names).
+        name: Name,
         /// True when the name was reached through an import of a module outside the codebase.
         imported: bool,
     },
@@ -121,9 +120,9 @@ enum Value {
     /// A codebase module.
     Module(FileId),
     /// A codebase package without its own file (namespace package), by dotted name.
-    Package(Arc<str>),
+    Package(Name),
     /// A dotted name outside the codebase, reached through an import.
-    External(Arc<str>),
+    External(Name),
     /// `super()` in a method of this class.
     Super(FuncId),
     /// A parameter of a function: whatever flows into it.
@@ -142,7 +141,7 @@ struct Resolver<'a> {
     /// Module scopes as maps (they are looked up most and have the most names): each binding
     /// with the scope it is evaluated in (the module, or a function that declared the name
     /// `global` and assigns it).
-    module_scopes: Vec<FxHashMap<&'a str, Vec<(FuncId, &'a Binding)>>>,
+    module_scopes: Vec<FxHashMap<Name, Vec<(FuncId, &'a Binding)>>>,
     /// C3 MRO of each class (itself first), codebase classes only.
     mro: FxHashMap<FuncId, Vec<FuncId>>,
     /// Direct codebase subclasses of each class.
@@ -150,19 +149,19 @@ struct Resolver<'a> {
     /// Values flowing into parameters (pass 1's result).
     flows: FxHashMap<(FuncId, u16), Vec<Value>>,
     /// `self.attr = value` assignments of each class's methods: (attribute, method, value).
-    instance_attrs: FxHashMap<FuncId, Vec<(&'a str, FuncId, &'a Expr)>>,
+    instance_attrs: FxHashMap<FuncId, Vec<(Name, FuncId, &'a Expr)>>,
     /// Class bodies' names as maps (member lookups along the MRO are frequent).
-    class_scopes: FxHashMap<FuncId, FxHashMap<&'a str, Vec<&'a Binding>>>,
+    class_scopes: FxHashMap<FuncId, FxHashMap<Name, Vec<&'a Binding>>>,
     /// The classes whose bodies bind each name, in definition order: the candidates for an
     /// override of `self.name` (a subclass walk from a widely derived class costs far more).
-    classes_binding: FxHashMap<&'a str, Vec<FuncId>>,
+    classes_binding: FxHashMap<Name, Vec<FuncId>>,
     /// Each import binding's absolute module and its value, keyed by the address of its
     /// [`ImportRef`] in the (immutable) index: computed once instead of at every lookup.
     imports: FxHashMap<usize, Option<(String, Value)>>,
     /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
     /// each is computed on its own, so a call site's result does not depend on which call
     /// site asked first.
-    module_values: Vec<FxHashMap<&'a str, Vec<Value>>>,
+    module_values: Vec<FxHashMap<Name, Vec<Value>>>,
     /// What each function returns when called (without a decorator's argument), computed
     /// when first asked for in the current pass, see [`Self::returns_of`].
     returns_memo: Vec<std::sync::OnceLock<Vec<Value>>>,
@@ -170,12 +169,24 @@ struct Resolver<'a> {
     star_imports: Vec<Vec<FileId>>,
     /// Names found through each module's star imports, computed when first asked for in the
     /// current pass ([`MemoKey::Star`]).
-    star_memo: Vec<std::sync::RwLock<FxHashMap<String, Vec<Value>>>>,
+    star_memo: Vec<std::sync::RwLock<FxHashMap<Name, Vec<Value>>>>,
     /// For each definition, its bindings as (hash of the name, index), sorted (so each
     /// name's bindings stay in source order): [`Self::bindings_in`] finds a name by binary
     /// search over integers instead of a scan, which made lookups quadratic in long
     /// functions.
     bindings_by_name: Vec<Box<[(u64, u32)]>>,
+    /// Names the resolver looks up itself.
+    names: KnownNames,
+}
+
+/// Interned names the resolver asks for by itself.
+struct KnownNames {
+    /// `__init__`: what instantiating a class calls.
+    init: Name,
+    /// `__call__`: what calling an instance calls.
+    call: Name,
+    /// `*`: the binding name of star imports.
+    star: Name,
 }
 
 /// A memoised entry, in the order that decides which entries may be read while another is
@@ -300,16 +311,16 @@ impl<'a> Resolver<'a> {
             .files()
             .iter()
             .map(|f| {
-                let mut map: FxHashMap<&str, Vec<(FuncId, &Binding)>> = FxHashMap::default();
+                let mut map: FxHashMap<Name, Vec<(FuncId, &Binding)>> = FxHashMap::default();
                 for (name, b) in &index.syntax(f.module_def).bindings {
-                    map.entry(name).or_default().push((f.module_def, b));
+                    map.entry(*name).or_default().push((f.module_def, b));
                 }
                 for &d in &f.defs {
                     let bindings = &index.syntax(d).bindings;
                     for (name, _) in bindings.iter().filter(|(_, b)| *b == Binding::Global) {
                         for (n, b) in bindings {
                             if n == name && matches!(b, Binding::Assign(_)) {
-                                map.entry(name).or_default().push((d, b));
+                                map.entry(*name).or_default().push((d, b));
                             }
                         }
                     }
@@ -317,29 +328,32 @@ impl<'a> Resolver<'a> {
                 map
             })
             .collect();
-        let class_scopes: FxHashMap<FuncId, FxHashMap<&str, Vec<&Binding>>> =
+        let class_scopes: FxHashMap<FuncId, FxHashMap<Name, Vec<&Binding>>> =
             (0..index.functions().len())
                 .map(FuncId::from_index)
                 .filter(|&id| index.function(id).kind == DefKind::Class)
                 .map(|id| {
-                    let mut map: FxHashMap<&str, Vec<&Binding>> = FxHashMap::default();
+                    let mut map: FxHashMap<Name, Vec<&Binding>> = FxHashMap::default();
                     for (name, b) in &index.syntax(id).bindings {
-                        map.entry(name).or_default().push(b);
+                        map.entry(*name).or_default().push(b);
                     }
                     (id, map)
                 })
                 .collect();
-        let mut instance_attrs: FxHashMap<FuncId, Vec<(&str, FuncId, &Expr)>> =
+        let mut instance_attrs: FxHashMap<FuncId, Vec<(Name, FuncId, &Expr)>> =
             FxHashMap::default();
         for (i, f) in index.functions().iter().enumerate() {
             let id = FuncId::from_index(i);
             if let Some(class) = f.parent.filter(|_| f.kind == DefKind::Method) {
                 for (attr, e) in &index.syntax(id).self_attr_assigns {
-                    instance_attrs.entry(class).or_default().push((attr, id, e));
+                    instance_attrs
+                        .entry(class)
+                        .or_default()
+                        .push((*attr, id, e));
                 }
             }
         }
-        let mut classes_binding: FxHashMap<&str, Vec<FuncId>> = FxHashMap::default();
+        let mut classes_binding: FxHashMap<Name, Vec<FuncId>> = FxHashMap::default();
         for (&class, scope) in &class_scopes {
             for &name in scope.keys() {
                 classes_binding.entry(name).or_default().push(class);
@@ -349,6 +363,11 @@ impl<'a> Resolver<'a> {
             classes.sort_unstable();
         }
         let mut r = Resolver {
+            names: KnownNames {
+                init: Name::from("__init__"),
+                call: Name::from("__call__"),
+                star: Name::from("*"),
+            },
             imports: FxHashMap::default(),
             classes_binding,
             index,
@@ -368,7 +387,7 @@ impl<'a> Resolver<'a> {
                     let bindings = &index.syntax(FuncId::from_index(i)).bindings;
                     let mut order: Vec<(u64, u32)> = (0..u32::MAX)
                         .zip(bindings)
-                        .map(|(i, (name, _))| (name_hash(name), i))
+                        .map(|(i, (name, _))| (name.precomputed_hash(), i))
                         .collect();
                     order.sort_unstable();
                     order.into_boxed_slice()
@@ -416,19 +435,19 @@ impl<'a> Resolver<'a> {
 
     /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]),
     /// in source order.
-    fn bindings_in(&self, scope: FuncId, name: &str) -> Vec<&'a Binding> {
+    fn bindings_in(&self, scope: FuncId, name: Name) -> Vec<&'a Binding> {
         if let Some(map) = self.class_scopes.get(&scope) {
-            return map.get(name).cloned().unwrap_or_default();
+            return map.get(&name).cloned().unwrap_or_default();
         }
         let bindings = &self.index.syntax(scope).bindings;
         let order = &self.bindings_by_name[scope.index()];
-        let hash = name_hash(name);
+        let hash = name.precomputed_hash();
         let start = order.partition_point(|&(h, _)| h < hash);
         order[start..]
             .iter()
             .take_while(|&&(h, _)| h == hash)
             .map(|&(_, i)| &bindings[i as usize])
-            .filter(|(n, _)| &**n == name)
+            .filter(|(n, _)| *n == name)
             .map(|(_, b)| b)
             .collect()
     }
@@ -454,7 +473,7 @@ impl<'a> Resolver<'a> {
         self.module_values = Vec::new();
         self.reset_memos();
         let this = &*self;
-        let values: Vec<FxHashMap<&'a str, Vec<Value>>> = this
+        let values: Vec<FxHashMap<Name, Vec<Value>>> = this
             .module_scopes
             .par_iter()
             .enumerate()
@@ -488,7 +507,7 @@ impl<'a> Resolver<'a> {
                 let file = FileId::from_index(i);
                 let mut out = Vec::new();
                 for (_, b) in self.module_scopes[i]
-                    .get("*")
+                    .get(&self.names.star)
                     .map_or(&[][..], Vec::as_slice)
                 {
                     if let Binding::Star(r) = b
@@ -506,7 +525,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The values a name may have when used in `scope`, following Python's scoping.
-    fn lookup(&self, scope: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn lookup(&self, scope: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut s = scope;
         loop {
             let f = self.index.function(s);
@@ -540,18 +559,18 @@ impl<'a> Resolver<'a> {
 
     /// A global name of a module: its bindings (including assignments of functions that
     /// declare it `global`), then its star imports.
-    fn module_global(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn module_global(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         if depth > MAX_DEPTH || !ctx.step() {
             return Vec::new();
         }
         if let Some(values) = self
             .module_values
             .get(file.index())
-            .and_then(|m| m.get(name))
+            .and_then(|m| m.get(&name))
         {
             return values.clone();
         }
-        if let Some(bindings) = self.module_scopes[file.index()].get(name) {
+        if let Some(bindings) = self.module_scopes[file.index()].get(&name) {
             let mut out = Vec::new();
             for &(scope, b) in bindings {
                 for v in self.eval_binding(scope, b, depth + 1, ctx) {
@@ -566,12 +585,12 @@ impl<'a> Resolver<'a> {
     }
 
     /// An attribute of a module: a global name, else a submodule.
-    fn module_member(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn module_member(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let found = self.module_global(file, name, depth, ctx);
         if !found.is_empty() {
             return found;
         }
-        self.submodule(&self.index.file(file).module, name)
+        self.submodule(&self.index.file(file).module, &name)
     }
 
     /// The codebase module or package `package.name`, if there is one.
@@ -584,7 +603,7 @@ impl<'a> Resolver<'a> {
 
     /// A name of `file` found through its star imports, memoised per pass
     /// ([`MemoKey::Star`]).
-    fn star_lookup(&self, file: FileId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn star_lookup(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let stars = &self.star_imports[file.index()];
         if stars.is_empty() {
             return Vec::new();
@@ -597,17 +616,17 @@ impl<'a> Resolver<'a> {
         else {
             return self.star_inline(stars, name, depth, ctx);
         };
-        if let Some(v) = memo.read().ok().and_then(|m| m.get(name).cloned()) {
+        if let Some(v) = memo.read().ok().and_then(|m| m.get(&name).cloned()) {
             return v;
         }
         let v = on_enough_stack(|| self.star_inline(stars, name, 0, &Ctx::for_entry(key)));
         if let Ok(mut m) = memo.write() {
-            m.entry(name.to_string()).or_insert_with(|| v.clone());
+            m.entry(name).or_insert_with(|| v.clone());
         }
         v
     }
 
-    fn star_inline(&self, stars: &[FileId], name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn star_inline(&self, stars: &[FileId], name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
         for &f in stars {
             for v in self.module_global(f, name, depth + 1, ctx) {
@@ -740,15 +759,15 @@ impl<'a> Resolver<'a> {
                 (computed.0.as_str(), &computed.1)
             }
         };
-        let Some(name) = r.name.as_deref() else {
+        let Some(name) = r.name else {
             return vec![value.clone()];
         };
         match value {
             // A package importing from itself (`from . import sub`, `from pkg import sub` in
             // pkg/__init__.py) gets its submodules; its own names would be a loop.
-            Value::Module(f) if *f == file => self.submodule(module, name),
+            Value::Module(f) if *f == file => self.submodule(module, &name),
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
-            Value::Package(p) => self.submodule(p, name),
+            Value::Package(p) => self.submodule(p, &name),
             Value::External(m) => vec![Value::External(format!("{m}.{name}").into())],
             _ => Vec::new(),
         }
@@ -807,10 +826,10 @@ impl<'a> Resolver<'a> {
     }
 
     /// Members named `name` of the class's own body.
-    fn own_member(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn own_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
         let bindings = match self.class_scopes.get(&class) {
-            Some(scope) => scope.get(name).map_or(&[][..], Vec::as_slice),
+            Some(scope) => scope.get(&name).map_or(&[][..], Vec::as_slice),
             None => &[][..],
         };
         for &b in bindings {
@@ -827,7 +846,7 @@ impl<'a> Resolver<'a> {
     fn class_member(
         &self,
         class: FuncId,
-        name: &str,
+        name: Name,
         bound: bool,
         via_self: bool,
         depth: u32,
@@ -850,7 +869,7 @@ impl<'a> Resolver<'a> {
             // Overrides: classes binding `name` that have `class` in their MRO.
             let candidates = self
                 .classes_binding
-                .get(name)
+                .get(&name)
                 .map_or(&[][..], Vec::as_slice);
             for &s in candidates {
                 if s != class && self.mro_of(s).contains(&class) && ctx.step() {
@@ -866,7 +885,7 @@ impl<'a> Resolver<'a> {
     /// `super().name` in a method of `class`: the next definition after `class` in the MRO of
     /// `class` and of each codebase subclass (`self` may be any of them; in a diamond the
     /// next class is a sibling).
-    fn super_member(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn super_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
         let mut stack = vec![class];
         let mut seen = FxHashSet::default();
@@ -913,7 +932,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Attributes `self.name = value` assigned in the methods of the class's MRO.
-    fn instance_attr(&self, class: FuncId, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn instance_attr(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
         for &k in self.mro_of(class) {
             for &(attr, method, e) in self.instance_attrs.get(&k).map_or(&[][..], Vec::as_slice) {
@@ -934,16 +953,16 @@ impl<'a> Resolver<'a> {
             return Vec::new();
         }
         match e {
-            Expr::Name(n) => self.lookup(scope, n, depth + 1, ctx),
+            Expr::Name(n) => self.lookup(scope, *n, depth + 1, ctx),
             Expr::Attr(base, a) => {
                 let bases = self.expand(self.eval(base, scope, depth + 1, ctx), ctx);
                 if let [v] = &bases[..] {
                     // One base: its attribute's values are free of duplicates already.
-                    return self.attr(v, a, depth + 1, ctx);
+                    return self.attr(v, *a, depth + 1, ctx);
                 }
                 let mut out = Unique::default();
                 for v in bases {
-                    for r in self.attr(&v, a, depth + 1, ctx) {
+                    for r in self.attr(&v, *a, depth + 1, ctx) {
                         out.push(r);
                     }
                 }
@@ -1037,10 +1056,10 @@ impl<'a> Resolver<'a> {
         out.into_vec()
     }
 
-    fn attr(&self, v: &Value, name: &str, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn attr(&self, v: &Value, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         match v {
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
-            Value::Package(p) => self.submodule(p, name),
+            Value::Package(p) => self.submodule(p, &name),
             Value::External(q) => vec![Value::External(format!("{q}.{name}").into())],
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
                 self.class_member(*c, name, false, false, depth, ctx)
@@ -1167,7 +1186,7 @@ impl<'a> Resolver<'a> {
     fn call_targets(&self, v: &Value, ctx: &Ctx, out: &mut Vec<Target>) {
         match v {
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
-                let init = self.class_member(*c, "__init__", false, false, 0, ctx);
+                let init = self.class_member(*c, self.names.init, false, false, 0, ctx);
                 let mut any = false;
                 for i in init {
                     if let Value::Def(m) | Value::Bound(m) = i {
@@ -1186,14 +1205,14 @@ impl<'a> Resolver<'a> {
             }
             Value::Undecorated(f) => out.push(Target::Def(*f)),
             Value::Instance { class, .. } => {
-                for i in self.class_member(*class, "__call__", true, false, 0, ctx) {
+                for i in self.class_member(*class, self.names.call, true, false, 0, ctx) {
                     if let Value::Def(m) | Value::Bound(m) = i {
                         out.push(Target::Def(m));
                     }
                 }
             }
             Value::External(q) => out.push(Target::External {
-                name: q.to_string(),
+                name: *q,
                 imported: true,
             }),
             _ => {}
@@ -1270,6 +1289,9 @@ impl<'a> Resolver<'a> {
         // runs on the budget it would have had.
         let mut callees_memo: FxHashMap<&Expr, (Vec<Value>, u32)> = FxHashMap::default();
         let mut targets_memo: FxHashMap<&Expr, (Vec<Target>, bool, u32)> = FxHashMap::default();
+        // Functions among the values of arguments handed to outside code, with the steps
+        // their evaluation took.
+        let mut handed_memo: FxHashMap<&Expr, (Vec<FuncId>, u32)> = FxHashMap::default();
         for call in &syntax.calls {
             // Pass 1 only needs calls that may pass a function on.
             if matches!(sink, Sink::Flows(_))
@@ -1292,7 +1314,7 @@ impl<'a> Resolver<'a> {
                     let (func, offset) = match c {
                         Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
                             match self
-                                .class_member(*g, "__init__", false, false, 0, &ctx)
+                                .class_member(*g, self.names.init, false, false, 0, &ctx)
                                 .first()
                             {
                                 Some(Value::Def(m)) => (*m, 1),
@@ -1337,7 +1359,7 @@ impl<'a> Resolver<'a> {
                     }
                     if targets.is_empty() {
                         targets.push(Target::External {
-                            name: call.callee.text(),
+                            name: call.callee.text().into(),
                             imported: false,
                         });
                     }
@@ -1357,12 +1379,28 @@ impl<'a> Resolver<'a> {
                     .iter()
                     .filter(|a| !matches!(a.value, Expr::Collection(_) | Expr::Other(_)));
                 for arg in args {
+                    // Reused like callees: an evaluation that never ran out of steps takes
+                    // the same steps and gives the same values from any budget that large.
+                    let before = ctx.steps_left();
+                    if let Some((functions, used)) = handed_memo.get(&arg.value)
+                        && before >= *used
+                    {
+                        ctx.steps.set(before - used);
+                        targets.extend(functions.iter().map(|&f| Target::Def(f)));
+                        continue;
+                    }
+                    let mut functions = Vec::new();
                     for v in self.eval(&arg.value, scope, 0, &ctx) {
                         if let Value::Def(f) | Value::Bound(f) = v
                             && self.index.function(f).kind != DefKind::Class
                         {
-                            targets.push(Target::Def(f));
+                            functions.push(f);
                         }
+                    }
+                    targets.extend(functions.iter().map(|&f| Target::Def(f)));
+                    let after = ctx.steps_left();
+                    if after > 0 {
+                        handed_memo.insert(&arg.value, (functions, before - after));
                     }
                 }
             }
@@ -1479,12 +1517,6 @@ fn close_flows(
 /// returning the next one's result); within one answer, the depth limit bounds recursion.
 fn on_enough_stack<T>(work: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, work)
-}
-
-/// The hash [`Resolver::bindings_in`] orders names by.
-fn name_hash(name: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 fn is_function_value(v: &Value) -> bool {

@@ -19,7 +19,9 @@ use tree_sitter::{Node, Parser};
 
 use super::DefKind;
 use super::facts::{CallClass, DYNAMIC_ATTR_BUILTINS, MUTATING_METHODS, classify_call};
-use super::syntax::{Arg, Binding, CallSite, DefSyntax, Expr, Fact, ImportRef, Param, ParamKind};
+use super::syntax::{
+    Arg, Binding, CallSite, DefSyntax, Expr, Fact, ImportRef, Name, Param, ParamKind,
+};
 
 /// Deepest syntax-tree nesting walked; deeper subtrees are skipped.
 pub const MAX_DEPTH: u32 = 400;
@@ -279,7 +281,7 @@ struct Scope {
     def: Option<u32>,
     is_class: bool,
     /// The first parameter of a method (`self`, or `cls` of a classmethod).
-    self_name: Option<Box<str>>,
+    self_name: Option<Name>,
     /// A `global` or `nonlocal` statement was seen in this scope.
     has_declarations: bool,
 }
@@ -300,7 +302,7 @@ impl Scope {
 struct PendingMutation {
     /// Definition index + 1 (0 is the module).
     scope: u32,
-    name: Box<str>,
+    name: Name,
     fact: Fact,
     /// The mutated object is the name itself (`CACHE.append`, not `sys.path.append`).
     direct: bool,
@@ -398,7 +400,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
                     if child.kind_str() == "identifier" {
-                        let name: Box<str> = self.text(child).into();
+                        let name: Name = self.text(child).into();
                         self.syn().bindings.push((name, binding.clone()));
                     }
                 }
@@ -980,7 +982,7 @@ impl<'s, 't> Extractor<'s, 't> {
         let line = line_of(target);
         match target.kind_str() {
             "identifier" => {
-                let name: Box<str> = self.text(target).into();
+                let name: Name = self.text(target).into();
                 let binding = value.map_or(Binding::Opaque, Binding::Assign);
                 let declared = self.scope().has_declarations;
                 let syn = self.syn();

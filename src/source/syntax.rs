@@ -7,14 +7,19 @@
 //! PyCG's assignment-graph approach: names flow through assignments, imports, parameters and
 //! returns); everything else is [`Expr::Other`].
 
+/// An interned identifier (a `ustr::Ustr`): copying, comparing and hashing it does not touch
+/// its text, and each distinct name is stored once per process, however many definitions,
+/// call sites and bindings repeat it. Ordered by its text.
+pub use ustr::Ustr as Name;
+
 /// A reduced Python expression, as far as call resolution can follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     /// A bare name: `f`, `self`, `os`.
-    Name(Box<str>),
+    Name(Name),
     /// An attribute of an expression: `os.path`, `self.parse`. `getattr(x, "m")` with a string
     /// literal is read as `x.m`.
-    Attr(Box<Expr>, Box<str>),
+    Attr(Box<Expr>, Name),
     /// The result of calling an expression (arguments dropped): `make()` in `make().run()`.
     Call(Box<Expr>),
     /// `super()` or `super(C, self)`: the next class in the MRO of the enclosing class.
@@ -142,7 +147,7 @@ pub struct ImportRef {
     /// The module path after the dots (may be empty for `from . import x`).
     pub module: Box<str>,
     /// The imported name for `from m import name`; `None` for `import m`.
-    pub name: Option<Box<str>>,
+    pub name: Option<Name>,
 }
 
 /// What kind of parameter (Python's `inspect.Parameter.kind`).
@@ -239,11 +244,11 @@ pub struct DefSyntax {
     /// Calls in the definition's own code, in source order.
     pub calls: Vec<CallSite>,
     /// Names bound in this scope, in source order (a name may appear more than once).
-    pub bindings: Vec<(Box<str>, Binding)>,
+    pub bindings: Vec<(Name, Binding)>,
     /// Expressions returned (`return expr`).
     pub returns: Vec<Expr>,
     /// `self.attr = expr` assignments in a method: attribute name and value.
-    pub self_attr_assigns: Vec<(Box<str>, Expr)>,
+    pub self_attr_assigns: Vec<(Name, Expr)>,
     /// Isolation facts.
     pub facts: IsolationFacts,
     /// Line spans (first, last; 1-based, inclusive) of the loops in this definition's own code:
