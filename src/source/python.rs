@@ -898,7 +898,7 @@ impl<'s, 't> Extractor<'s, 't> {
     /// A write through `target` (`X[...] = v`, `X.a = v`, `X.append(v)`): of a `self`
     /// attribute, or pending until the end of the file decides whether `X` is module state.
     fn record_mutation(&mut self, target: &Expr, what: &str, line: u32) {
-        let self_name = self.scope().self_name.clone();
+        let self_name = self.scope().self_name;
         let direct = matches!(target, Expr::Name(_));
         let mut e = target;
         // Find the innermost `self.attr` or the root name.
@@ -918,7 +918,7 @@ impl<'s, 't> Extractor<'s, 't> {
                     let scope = self.scope().def.map_or(0, |d| d + 1);
                     self.pending.push(PendingMutation {
                         scope,
-                        name: n.clone(),
+                        name: *n,
                         fact: Fact {
                             what: what.to_string(),
                             line,
