@@ -213,11 +213,17 @@ impl SourceIndex {
         let rel_paths: Vec<String> = parsed.iter().map(|(p, _)| walk::slash_path(p)).collect();
         let modules = module_names(&rel_paths, &enclosing_package(root));
 
+        // One entry per module and per definition: sized once (the syntax entries are large,
+        // and growing the vectors by doubling copied them several times over).
+        let definitions: usize = parsed
+            .iter()
+            .map(|(_, r)| r.as_ref().map_or(0, |f| f.defs.len() + 1))
+            .sum();
         let mut index = SourceIndex {
             root: root.to_path_buf(),
             files: Vec::with_capacity(parsed.len()),
-            functions: Vec::new(),
-            syntax: Vec::new(),
+            functions: Vec::with_capacity(definitions),
+            syntax: Vec::with_capacity(definitions),
             modules: FxHashMap::default(),
             packages: FxHashSet::default(),
         };

@@ -231,11 +231,15 @@ impl DefinitionParser {
             };
         };
         let root = tree.root_node();
+        // Room for every `def` and `class` the text may hold: a definition is large, and
+        // growing the vector by doubling copied them several times over.
+        let definitions = memchr::memmem::find_iter(text.as_bytes(), "def ").count()
+            + memchr::memmem::find_iter(text.as_bytes(), "class ").count();
         let mut ex = Extractor {
             src: text,
             cursors: Vec::new(),
             code_lines,
-            defs: Vec::new(),
+            defs: Vec::with_capacity(definitions),
             module: DefSyntax {
                 complexity: 1,
                 ..DefSyntax::default()
