@@ -11,23 +11,8 @@ use clap::Parser;
 use brownfield::render::{rank, table, top};
 use cli::{Cli, Command, OutputFormat};
 
-/// Turns off glibc malloc's fastbins (`M_MXFAST` = 0, see mallopt(3)). Indexing interleaves
-/// tree-sitter's many small frees with growing vectors of its own, and every allocation of
-/// 1 KiB or more first consolidates all the fastbin chunks freed since the last one
-/// (`malloc_consolidate`): about 2.5% of a `brownfield graph` run. Without fastbins, small frees
-/// go to the per-thread cache as before and the rest are merged when freed. Tree-sitter alone
-/// (benches' `parse_floor`) runs as fast either way. Other C libraries: nothing to do.
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes an allocator parameter; it is called before any thread
-    // starts, and a refusal (return value 0) leaves the defaults.
-    unsafe {
-        libc::mallopt(libc::M_MXFAST, 0);
-    }
-}
-
 fn main() -> ExitCode {
-    tune_allocator();
+    brownfield::tune_allocator();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
