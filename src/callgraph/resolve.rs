@@ -309,7 +309,7 @@ impl<'a> Resolver<'a> {
     fn new(index: &'a SourceIndex) -> Resolver<'a> {
         let module_scopes = index
             .files()
-            .iter()
+            .par_iter()
             .map(|f| {
                 let mut map: FxHashMap<Name, Vec<(FuncId, &Binding)>> = FxHashMap::default();
                 for (name, b) in &index.syntax(f.module_def).bindings {
@@ -330,6 +330,7 @@ impl<'a> Resolver<'a> {
             .collect();
         let class_scopes: FxHashMap<FuncId, FxHashMap<Name, Vec<&Binding>>> =
             (0..index.functions().len())
+                .into_par_iter()
                 .map(FuncId::from_index)
                 .filter(|&id| index.function(id).kind == DefKind::Class)
                 .map(|id| {
