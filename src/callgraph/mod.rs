@@ -112,31 +112,40 @@ impl CallGraph {
     /// by `mapping`) when given.
     pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
         let defs = index.functions().len();
-        let mut graph: DiGraph<Node, Edge> = DiGraph::with_capacity(defs + defs / 2, defs * 4);
-        // A name defined twice (under `if`/`else`, or redefined) keeps one id per definition:
-        // the second is `name#2`, the third `name#3`, in source order.
-        let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
-        for (i, f) in index.functions().iter().enumerate() {
-            let kind = match f.kind {
-                DefKind::Function => NodeKind::Function,
-                DefKind::Method => NodeKind::Method,
-                DefKind::Class => NodeKind::Class,
-                DefKind::Module => NodeKind::Module,
-            };
-            let count = seen.entry(&f.qualname).or_insert(0);
-            *count += 1;
-            let id = if *count > 1 {
-                format!("{}#{count}", f.qualname)
-            } else {
-                f.qualname.clone()
-            };
-            graph.add_node(Node {
-                id,
-                kind,
-                def: Some(FuncId::from_index(i)),
-            });
-        }
-        let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
+        // The codebase nodes do not depend on the calls: made while the calls are resolved.
+        let ((mut graph, files), calls) = rayon::join(
+            || {
+                let mut graph: DiGraph<Node, Edge> =
+                    DiGraph::with_capacity(defs + defs / 2, defs * 4);
+                // A name defined twice (under `if`/`else`, or redefined) keeps one id per
+                // definition: the second is `name#2`, the third `name#3`, in source order.
+                let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+                for (i, f) in index.functions().iter().enumerate() {
+                    let kind = match f.kind {
+                        DefKind::Function => NodeKind::Function,
+                        DefKind::Method => NodeKind::Method,
+                        DefKind::Class => NodeKind::Class,
+                        DefKind::Module => NodeKind::Module,
+                    };
+                    let count = seen.entry(&f.qualname).or_insert(0);
+                    *count += 1;
+                    let id = if *count > 1 {
+                        format!("{}#{count}", f.qualname)
+                    } else {
+                        f.qualname.clone()
+                    };
+                    graph.add_node(Node {
+                        id,
+                        kind,
+                        def: Some(FuncId::from_index(i)),
+                    });
+                }
+                let files: Vec<String> =
+                    index.files().iter().map(|f| f.rel_path.clone()).collect();
+                (graph, files)
+            },
+            || resolve::resolve_calls(index),
+        );
         let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
         let mut external = |graph: &mut DiGraph<Node, Edge>, name: &str| -> NodeIndex {
             if let Some(&n) = externals.get(name) {
@@ -152,7 +161,6 @@ impl CallGraph {
         };
 
         // Static edges, grouped by (caller, target) with their sites.
-        let calls = resolve::resolve_calls(index);
         let mut imported = rustc_hash::FxHashSet::default();
         crate::diagnostics::timed("graph: static edges", || {
             let mut i = 0;
