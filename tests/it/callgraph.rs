@@ -355,3 +355,35 @@ fn long_chains_of_returns_and_star_imports_resolve() {
     assert!(codebase.contains(&("chain.f1".to_string(), "chain.f0".to_string())));
     assert!(codebase.contains(&("chain.g".to_string(), "chain.f9999".to_string())));
 }
+
+/// Call sites that repeat a callee in one scope reuse the first one's resolution (docs/graph.md,
+/// "Static edges"): every site must still be there, and functions handed to outside code must
+/// be found per site, not only at the first site with that callee.
+#[test]
+fn repeated_callees_keep_every_site_and_handed_function() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.py"),
+        "def helper(x):\n    return x\n\ndef a():\n    pass\n\ndef b():\n    pass\n\n\
+         class K:\n    def m(self):\n        pass\n\n    def run(self):\n        self.m()\n        self.m()\n\
+         \x20       helper(1)\n        helper(2)\n        list(map(a, [1]))\n        list(map(b, [1]))\n\
+         \x20       list(map(a, [2]))\n",
+    )
+    .unwrap();
+    let g = graph(&["--source", dir.path().to_str().unwrap()]);
+    let sites = |from: &str, to: &str| -> Vec<u64> {
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "static" && e["from"] == from && e["to"] == to)
+            .flat_map(|e| e["sites"].as_array().unwrap().iter())
+            .map(|s| s["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(sites("m.K.run", "m.K.m"), vec![15, 16]);
+    assert_eq!(sites("m.K.run", "m.helper"), vec![17, 18]);
+    assert_eq!(sites("m.K.run", "map"), vec![19, 20, 21]);
+    assert_eq!(sites("m.K.run", "m.a"), vec![19, 21]);
+    assert_eq!(sites("m.K.run", "m.b"), vec![20]);
+}
