@@ -140,8 +140,7 @@ impl CallGraph {
                         def: Some(FuncId::from_index(i)),
                     });
                 }
-                let files: Vec<String> =
-                    index.files().iter().map(|f| f.rel_path.clone()).collect();
+                let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
                 (graph, files)
             },
             || resolve::resolve_calls(index),

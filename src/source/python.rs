@@ -507,6 +507,14 @@ impl<'s, 't> Extractor<'s, 't> {
                 self.visit_children(node, depth);
             }
             "comment" | "identifier" | "integer" | "float" | "true" | "false" | "none" => {}
+            // Only an f-string holds code (its interpolations); the parts of any other string
+            // are text. A string's prefix letters come before its first quote.
+            "string"
+                if !self
+                    .text(node)
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .any(|b| b == b'f' || b == b'F') => {}
             _ => self.visit_children(node, depth),
         }
     }
@@ -1557,6 +1565,25 @@ def outer():
         assert!(inner.module_state_writes.is_empty(), "{inner:?}");
         let other = &def(&file, "outer.other").syntax.facts;
         assert!(other.module_state_writes.is_empty(), "{other:?}");
+    }
+
+    #[test]
+    fn calls_inside_f_strings_are_kept_and_plain_strings_are_text() {
+        let src = "\
+def f(x):
+    a = f\"{g(x)} and {x.h()}\"
+    b = rf'{k()}'
+    c = \"{not_a_call()}\" + b'{neither()}' + r\"{nor()}\"
+    return F\"{m()}\"
+";
+        let file = parse(src);
+        let callees: Vec<String> = def(&file, "f")
+            .syntax
+            .calls
+            .iter()
+            .map(|c| c.callee.text())
+            .collect();
+        assert_eq!(callees, vec!["g", "x.h", "k", "m"]);
     }
 
     #[test]
