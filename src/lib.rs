@@ -50,16 +50,24 @@ use diagnostics::Diagnostics;
 ///   the per-thread cache; the rest are merged when freed.
 /// - `M_TOP_PAD` = 64 MiB: a thread's heap was made writable a few pages at a time, one
 ///   `mprotect` call each (58,000 calls on the benchmark corpus, a third of the run's system
-///   time); now in steps of up to 64 MiB. Pages are still only resident once written.
+///   time); now in steps of up to 64 MiB. Pages are still only resident once written, but a
+///   heap keeps up to 64 MiB of free memory instead of returning it. Setting it also fixes
+///   glibc's mmap threshold at 128 KiB (no longer raised as large blocks are freed), so every
+///   block that large is mapped and unmapped on its own.
 ///
-/// The `brownfield` binary calls this first thing, before any thread starts. So does the
-/// benchmark floor (examples/parse_floor.rs): tree-sitter alone is a little faster with these
-/// settings too, and the floor is meant to be as low as tree-sitter goes. With a C library
-/// other than glibc this does nothing.
-pub fn tune_allocator() {
+/// The settings are process-wide and last until the process ends. The `brownfield` binary
+/// makes them first thing; the library never does. So does the benchmark floor
+/// (examples/parse_floor.rs): tree-sitter alone is a little faster with these settings too,
+/// and the floor is meant to be as low as tree-sitter goes. With a C library other than
+/// glibc this does nothing.
+///
+/// # Safety
+/// Call it before any other thread exists and before anything has allocated from other
+/// threads' heaps: glibc reads these parameters without synchronisation.
+pub unsafe fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes an allocator parameter; it is called before any thread
-    // starts, and a refusal (return value 0) leaves the defaults.
+    // SAFETY: mallopt only changes allocator parameters; the caller guarantees that no other
+    // thread is running. A refusal (return value 0) leaves the defaults.
     unsafe {
         libc::mallopt(libc::M_MXFAST, 0);
         libc::mallopt(libc::M_TOP_PAD, 64 << 20);

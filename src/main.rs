@@ -12,7 +12,8 @@ use brownfield::render::{rank, table, top};
 use cli::{Cli, Command, OutputFormat};
 
 fn main() -> ExitCode {
-    brownfield::tune_allocator();
+    // SAFETY: first thing in main, before any other thread starts.
+    unsafe { brownfield::tune_allocator() };
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -231,10 +231,12 @@ impl DefinitionParser {
             };
         };
         let root = tree.root_node();
-        // Room for every `def` and `class` the text may hold: a definition is large, and
-        // growing the vector by doubling copied them several times over.
-        let definitions = memchr::memmem::find_iter(text.as_bytes(), "def ").count()
-            + memchr::memmem::find_iter(text.as_bytes(), "class ").count();
+        // Room for every `def` and `class` the text may hold (at most one per line): a
+        // definition is large, and growing the vector by doubling copied them several times
+        // over.
+        let definitions = (memchr::memmem::find_iter(text.as_bytes(), "def ").count()
+            + memchr::memmem::find_iter(text.as_bytes(), "class ").count())
+        .min(line_count as usize);
         let mut ex = Extractor {
             src: text,
             cursors: Vec::new(),
@@ -507,14 +509,16 @@ impl<'s, 't> Extractor<'s, 't> {
                 self.visit_children(node, depth);
             }
             "comment" | "identifier" | "integer" | "float" | "true" | "false" | "none" => {}
-            // Only an f-string holds code (its interpolations); the parts of any other string
-            // are text. A string's prefix letters come before its first quote.
+            // Only f-strings and t-strings (Python 3.14) hold code, in their interpolations;
+            // the parts of any other string are text. The prefix letters come before the
+            // first quote, and tree-sitter-python's scanner reads interpolations exactly when
+            // they include `f` or `t` (either case).
             "string"
                 if !self
                     .text(node)
                     .bytes()
-                    .take_while(|b| b.is_ascii_alphabetic())
-                    .any(|b| b == b'f' || b == b'F') => {}
+                    .take_while(u8::is_ascii_alphabetic)
+                    .any(|b| matches!(b, b'f' | b'F' | b't' | b'T')) => {}
             _ => self.visit_children(node, depth),
         }
     }
@@ -1568,12 +1572,13 @@ def outer():
     }
 
     #[test]
-    fn calls_inside_f_strings_are_kept_and_plain_strings_are_text() {
+    fn calls_inside_f_and_t_strings_are_kept_and_plain_strings_are_text() {
         let src = "\
 def f(x):
     a = f\"{g(x)} and {x.h()}\"
     b = rf'{k()}'
     c = \"{not_a_call()}\" + b'{neither()}' + r\"{nor()}\"
+    d = t'{tpl()}' + RT\"{tpl2()}\"
     return F\"{m()}\"
 ";
         let file = parse(src);
@@ -1583,7 +1588,7 @@ def f(x):
             .iter()
             .map(|c| c.callee.text())
             .collect();
-        assert_eq!(callees, vec!["g", "x.h", "k", "m"]);
+        assert_eq!(callees, vec!["g", "x.h", "k", "tpl", "tpl2", "m"]);
     }
 
     #[test]

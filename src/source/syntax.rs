@@ -9,7 +9,8 @@
 
 /// An interned identifier (a `ustr::Ustr`): copying, comparing and hashing it does not touch
 /// its text, and each distinct name is stored once per process, however many definitions,
-/// call sites and bindings repeat it. Ordered by its text.
+/// call sites and bindings repeat it. Ordered by its text. Interned text is never freed: a
+/// process that indexes many different codebases keeps every name it has seen.
 pub use ustr::Ustr as Name;
 
 /// A reduced Python expression, as far as call resolution can follow it.
