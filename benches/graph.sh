@@ -18,6 +18,11 @@
 #   FORCE_DOWNLOAD=1   download and unpack the corpus again
 #   CHECK        1: after the timed runs, one more graph run writes its JSON, to check that it
 #                indexed as many modules as the floor parsed files       (default 1)
+#   REFERENCE_JSON   a graph JSON from an earlier build, made before a speed change with
+#                `brownfield graph --source "$PWD/benches/.cache/graph-corpus/src" --format
+#                json -o ref.json` from the repository (the same absolute path: the document
+#                records it); the check run's JSON is compared with it byte for byte
+#                                                                    (default: none)
 #   PYTHON       python used for pip and the corpus count            (default python3)
 set -euo pipefail
 
@@ -29,6 +34,7 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 FORCE_DOWNLOAD=${FORCE_DOWNLOAD:-0}
 PYTHON=${PYTHON:-python3}
 CHECK=${CHECK:-1}
+REFERENCE_JSON=${REFERENCE_JSON:-}
 
 CORPUS_DIR=$HERE/.cache/graph-corpus
 WHEELS=$CORPUS_DIR/wheels
@@ -173,6 +179,16 @@ print(f"{kinds['module']} modules, {len(g['nodes'])} nodes "
       f"({', '.join(f'{v} {k}' for k, v in kinds.most_common())}), {len(g['edges'])} edges")
 PY
 )
+    # The document's digest, so runs of different commits can be compared from results.md.
+    GRAPH_CHECK="$GRAPH_CHECK; JSON sha256 $(sha256sum "$OUT_DIR/graph.json" | cut -c1-16)"
+    if [[ -n $REFERENCE_JSON ]]; then
+        if cmp -s "$OUT_DIR/graph.json" "$REFERENCE_JSON"; then
+            GRAPH_CHECK="$GRAPH_CHECK, byte-identical to $REFERENCE_JSON"
+        else
+            GRAPH_CHECK="$GRAPH_CHECK. **DIFFERS from $REFERENCE_JSON**"
+            log "  warning: the graph JSON differs from $REFERENCE_JSON"
+        fi
+    fi
     rm -f "$OUT_DIR/graph.json"
     log "  $GRAPH_CHECK"
     modules=${GRAPH_CHECK%% modules*}
