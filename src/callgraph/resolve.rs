@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::timed;
-use crate::source::syntax::{Binding, DefSyntax, Expr, ImportRef, Name, ParamKind};
+use crate::source::syntax::{Binding, CallSite, DefSyntax, Expr, ImportRef, Name, ParamKind};
 use crate::source::{DefKind, FileId, FuncId, SourceIndex};
 
 /// Where a call goes.
@@ -134,6 +134,22 @@ enum Value {
 enum Sink<'o> {
     Flows(&'o mut Vec<((FuncId, u16), Value)>),
     Edges(&'o mut Vec<StaticCall>),
+}
+
+/// Work a scope's call sites share ([`Resolver::calls_of`]). What a callee evaluates to
+/// depends only on the callee expression and the scope (evaluation is flow-insensitive, and
+/// memoised entries do not depend on who asks first), so sites repeating a callee
+/// (`self.assertEqual`, `len`) reuse the first one's result, with the steps it left: the rest
+/// of each site's evaluation runs on the budget it would have had.
+#[derive(Default)]
+struct SiteMemo<'e> {
+    /// Pass 1: each callee's values, and the steps left after them.
+    callees: FxHashMap<&'e Expr, (Vec<Value>, u32)>,
+    /// Pass 2: each callee's targets, whether it is outside the codebase, and the steps left.
+    targets: FxHashMap<&'e Expr, (Vec<Target>, bool, u32)>,
+    /// Pass 2: the functions among the values of an argument handed to outside code, and the
+    /// steps their evaluation took (kept only when it did not run out of steps).
+    handed: FxHashMap<&'e Expr, (Vec<FuncId>, u32)>,
 }
 
 struct Resolver<'a> {
@@ -244,6 +260,17 @@ impl Ctx {
     /// Whether the memoised entry of `key` may be read (and computed if absent) here.
     fn may_read(&self, key: MemoKey) -> bool {
         self.memo_key.is_none_or(|k| key < k)
+    }
+
+    /// Takes `n` steps at once when at least `n` are left (true); else takes none (false).
+    fn spend(&self, n: u32) -> bool {
+        match self.steps.get().checked_sub(n) {
+            Some(left) => {
+                self.steps.set(left);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Takes one step; false when the budget is spent.
@@ -437,8 +464,8 @@ impl<'a> Resolver<'a> {
     /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]),
     /// in source order.
     fn bindings_in(&self, scope: FuncId, name: Name) -> Vec<&'a Binding> {
-        if let Some(map) = self.class_scopes.get(&scope) {
-            return map.get(&name).cloned().unwrap_or_default();
+        if self.class_scopes.contains_key(&scope) {
+            return self.class_bindings(scope, name).to_vec();
         }
         let bindings = &self.index.syntax(scope).bindings;
         let order = &self.bindings_by_name[scope.index()];
@@ -826,14 +853,19 @@ impl<'a> Resolver<'a> {
         self.mro.get(&class).map_or(&[], Vec::as_slice)
     }
 
+    /// The bindings of `name` in a class body, in source order (none when `class` is not a
+    /// codebase class).
+    fn class_bindings(&self, class: FuncId, name: Name) -> &[&'a Binding] {
+        self.class_scopes
+            .get(&class)
+            .and_then(|scope| scope.get(&name))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Members named `name` of the class's own body.
     fn own_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let mut out = Vec::new();
-        let bindings = match self.class_scopes.get(&class) {
-            Some(scope) => scope.get(&name).map_or(&[][..], Vec::as_slice),
-            None => &[][..],
-        };
-        for &b in bindings {
+        for &b in self.class_bindings(class, name) {
             for v in self.eval_binding(class, b, depth + 1, ctx) {
                 push_unique(&mut out, v);
             }
@@ -1283,134 +1315,11 @@ impl<'a> Resolver<'a> {
     /// Resolves the calls of one scope into `sink`.
     fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
         let syntax = self.index.syntax(scope);
-        // What a callee evaluates to depends only on the callee expression and the scope
-        // (evaluation is flow-insensitive, and memoised entries do not depend on who asks
-        // first), so call sites repeating a callee (`self.assertEqual`, `len`) reuse the
-        // first one's result, with the steps it left: the rest of each site's evaluation
-        // runs on the budget it would have had.
-        let mut callees_memo: FxHashMap<&Expr, (Vec<Value>, u32)> = FxHashMap::default();
-        let mut targets_memo: FxHashMap<&Expr, (Vec<Target>, bool, u32)> = FxHashMap::default();
-        // Functions among the values of arguments handed to outside code, with the steps
-        // their evaluation took.
-        let mut handed_memo: FxHashMap<&Expr, (Vec<FuncId>, u32)> = FxHashMap::default();
+        let mut memo = SiteMemo::default();
         for call in &syntax.calls {
-            // Pass 1 only needs calls that may pass a function on.
-            if matches!(sink, Sink::Flows(_))
-                && !call.args.iter().any(|a| may_be_function(&a.value))
-            {
-                continue;
-            }
-            if let Sink::Flows(out) = sink {
-                let (callees, steps) = callees_memo.entry(&call.callee).or_insert_with(|| {
-                    let ctx = Ctx::new();
-                    let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
-                    (callees, ctx.steps_left())
-                });
-                let ctx = Ctx::with_steps(*steps);
-                // Flows: arguments into the parameters of codebase callees. Each argument's
-                // function values are computed once, when a callee first has a parameter
-                // for it.
-                let mut arg_values: Vec<Option<Vec<Value>>> = vec![None; call.args.len()];
-                for c in callees.iter() {
-                    let (func, offset) = match c {
-                        Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
-                            match self
-                                .class_member(*g, self.names.init, false, false, 0, &ctx)
-                                .first()
-                            {
-                                Some(Value::Def(m)) => (*m, 1),
-                                _ => continue,
-                            }
-                        }
-                        Value::Def(g) => (*g, 0),
-                        Value::Bound(g) => (*g, 1),
-                        _ => continue,
-                    };
-                    for (arg, values) in call.args.iter().zip(&mut arg_values) {
-                        let Some(p) = self.param_index(func, arg, offset) else {
-                            continue;
-                        };
-                        let values = values.get_or_insert_with(|| {
-                            let mut v = self.eval(&arg.value, scope, 0, &ctx);
-                            v.retain(is_function_value);
-                            v
-                        });
-                        for v in values.iter() {
-                            out.push(((func, p), v.clone()));
-                        }
-                    }
-                }
-                continue;
-            }
-            let Sink::Edges(out) = sink else {
-                continue;
-            };
-            let (callee_targets, external_callee, steps) =
-                targets_memo.entry(&call.callee).or_insert_with(|| {
-                    let ctx = Ctx::new();
-                    let callees = self.expand(self.eval(&call.callee, scope, 0, &ctx), &ctx);
-                    // Outside the codebase, or not known: neither a function nor a class of it.
-                    let external_callee = callees.is_empty()
-                        || callees
-                            .iter()
-                            .any(|c| !matches!(c, Value::Def(_) | Value::Bound(_)));
-                    let mut targets = Vec::new();
-                    for c in &callees {
-                        self.call_targets(c, &ctx, &mut targets);
-                    }
-                    if targets.is_empty() {
-                        targets.push(Target::External {
-                            name: call.callee.text().into(),
-                            imported: false,
-                        });
-                    }
-                    (targets, external_callee, ctx.steps_left())
-                });
-            let external_callee = *external_callee;
-            let ctx = Ctx::with_steps(*steps);
-            let mut targets = callee_targets.clone();
-            // A codebase function handed to code outside the codebase runs on the caller's
-            // behalf (map, sorted(key=...), callbacks).
-            // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is
-            // the caller's caller's business.
-            if external_callee {
-                // A collection literal evaluates to a container, never to a function.
-                let args = call
-                    .args
-                    .iter()
-                    .filter(|a| !matches!(a.value, Expr::Collection(_) | Expr::Other(_)));
-                for arg in args {
-                    // Reused like callees: an evaluation that never ran out of steps takes
-                    // the same steps and gives the same values from any budget that large.
-                    let before = ctx.steps_left();
-                    if let Some((functions, used)) = handed_memo.get(&arg.value)
-                        && before >= *used
-                    {
-                        ctx.steps.set(before - used);
-                        targets.extend(functions.iter().map(|&f| Target::Def(f)));
-                        continue;
-                    }
-                    let mut functions = Vec::new();
-                    for v in self.eval(&arg.value, scope, 0, &ctx) {
-                        if let Value::Def(f) | Value::Bound(f) = v
-                            && self.index.function(f).kind != DefKind::Class
-                        {
-                            functions.push(f);
-                        }
-                    }
-                    targets.extend(functions.iter().map(|&f| Target::Def(f)));
-                    let after = ctx.steps_left();
-                    if after > 0 {
-                        handed_memo.insert(&arg.value, (functions, before - after));
-                    }
-                }
-            }
-            for target in targets {
-                out.push(StaticCall {
-                    caller: scope,
-                    target,
-                    line: call.line,
-                });
+            match sink {
+                Sink::Flows(out) => self.call_flows(scope, call, &mut memo, out),
+                Sink::Edges(out) => self.call_edges(scope, call, &mut memo, out),
             }
         }
         // Decorators run when the definition does: calls from the enclosing scope.
@@ -1447,6 +1356,139 @@ impl<'a> Resolver<'a> {
                 }
                 current = self.apply_decorator(&decorator, current, &ctx);
             }
+        }
+    }
+
+    /// What a call site's callee evaluates to, parameters expanded, with the context it was
+    /// evaluated in (its steps left are where the rest of the site's evaluation continues).
+    fn callee_values(&self, callee: &Expr, scope: FuncId) -> (Vec<Value>, Ctx) {
+        let ctx = Ctx::new();
+        let values = self.expand(self.eval(callee, scope, 0, &ctx), &ctx);
+        (values, ctx)
+    }
+
+    /// Pass 1 at one call site: the functions its arguments pass into the parameters of
+    /// codebase callees. Only calls that may pass a function on are looked at.
+    fn call_flows<'e>(
+        &self,
+        scope: FuncId,
+        call: &'e CallSite,
+        memo: &mut SiteMemo<'e>,
+        out: &mut Vec<((FuncId, u16), Value)>,
+    ) {
+        if !call.args.iter().any(|a| may_be_function(&a.value)) {
+            return;
+        }
+        let (callees, steps) = memo.callees.entry(&call.callee).or_insert_with(|| {
+            let (values, ctx) = self.callee_values(&call.callee, scope);
+            (values, ctx.steps_left())
+        });
+        let ctx = Ctx::with_steps(*steps);
+        // Each argument's function values are computed once, when a callee first has a
+        // parameter for it.
+        let mut arg_values: Vec<Option<Vec<Value>>> = vec![None; call.args.len()];
+        for c in callees.iter() {
+            let (func, offset) = match c {
+                Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
+                    match self
+                        .class_member(*g, self.names.init, false, false, 0, &ctx)
+                        .first()
+                    {
+                        Some(Value::Def(m)) => (*m, 1),
+                        _ => continue,
+                    }
+                }
+                Value::Def(g) => (*g, 0),
+                Value::Bound(g) => (*g, 1),
+                _ => continue,
+            };
+            for (arg, values) in call.args.iter().zip(&mut arg_values) {
+                let Some(p) = self.param_index(func, arg, offset) else {
+                    continue;
+                };
+                let values = values.get_or_insert_with(|| {
+                    let mut v = self.eval(&arg.value, scope, 0, &ctx);
+                    v.retain(is_function_value);
+                    v
+                });
+                for v in values.iter() {
+                    out.push(((func, p), v.clone()));
+                }
+            }
+        }
+    }
+
+    /// Pass 2 at one call site: its edges, to what the callee enters and, when the callee is
+    /// outside the codebase, to the codebase functions handed to it (map, sorted(key=...),
+    /// callbacks run on the caller's behalf).
+    fn call_edges<'e>(
+        &self,
+        scope: FuncId,
+        call: &'e CallSite,
+        memo: &mut SiteMemo<'e>,
+        out: &mut Vec<StaticCall>,
+    ) {
+        let (callee_targets, external_callee, steps) =
+            memo.targets.entry(&call.callee).or_insert_with(|| {
+                let (callees, ctx) = self.callee_values(&call.callee, scope);
+                // Outside the codebase, or not known: neither a function nor a class of it.
+                let external_callee = callees.is_empty()
+                    || callees
+                        .iter()
+                        .any(|c| !matches!(c, Value::Def(_) | Value::Bound(_)));
+                let mut targets = Vec::new();
+                for c in &callees {
+                    self.call_targets(c, &ctx, &mut targets);
+                }
+                if targets.is_empty() {
+                    targets.push(Target::External {
+                        name: call.callee.text().into(),
+                        imported: false,
+                    });
+                }
+                (targets, external_callee, ctx.steps_left())
+            });
+        let mut targets = callee_targets.clone();
+        // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is the
+        // caller's caller's business. A collection literal evaluates to a container, never
+        // to a function.
+        if *external_callee {
+            let ctx = Ctx::with_steps(*steps);
+            let args = call
+                .args
+                .iter()
+                .filter(|a| !matches!(a.value, Expr::Collection(_) | Expr::Other(_)));
+            for arg in args {
+                // Reused like callees: an evaluation that never ran out of steps takes the
+                // same steps and gives the same values from any budget that large.
+                let before = ctx.steps_left();
+                if let Some((functions, used)) = memo.handed.get(&arg.value)
+                    && ctx.spend(*used)
+                {
+                    targets.extend(functions.iter().map(|&f| Target::Def(f)));
+                    continue;
+                }
+                let mut functions = Vec::new();
+                for v in self.eval(&arg.value, scope, 0, &ctx) {
+                    if let Value::Def(f) | Value::Bound(f) = v
+                        && self.index.function(f).kind != DefKind::Class
+                    {
+                        functions.push(f);
+                    }
+                }
+                targets.extend(functions.iter().map(|&f| Target::Def(f)));
+                let after = ctx.steps_left();
+                if after > 0 {
+                    memo.handed.insert(&arg.value, (functions, before - after));
+                }
+            }
+        }
+        for target in targets {
+            out.push(StaticCall {
+                caller: scope,
+                target,
+                line: call.line,
+            });
         }
     }
 
