@@ -27,7 +27,8 @@ impl Diagnostics {
 /// Runs `work` and, when the environment variable `BROWNFIELD_TIMINGS` is set (to anything),
 /// prints its wall time and the CPU time the process spent meanwhile (all threads; Linux only,
 /// from `/proc/self/stat`) to stderr as `brownfield: timing: <phase> <wall> s wall, <cpu> s
-/// CPU, <rss> MB resident`. A developer's aid for the benchmarks (benches/); output is unchanged otherwise.
+/// CPU, <rss> MB resident`. A developer's aid for the benchmarks (benches/); output is
+/// unchanged otherwise.
 pub fn timed<T>(phase: &str, work: impl FnOnce() -> T) -> T {
     if std::env::var_os("BROWNFIELD_TIMINGS").is_none() {
         return work();

@@ -107,44 +107,45 @@ pub struct CallGraph {
     coverage: Option<Coverage>,
 }
 
+/// A graph holding one node per codebase definition, [`FuncId`] `i` as node `i`, and no edges.
+/// A name defined twice (under `if`/`else`, or redefined) keeps one id per definition: the
+/// second is `name#2`, the third `name#3`, in source order.
+fn codebase_nodes(index: &SourceIndex) -> DiGraph<Node, Edge> {
+    let defs = index.functions().len();
+    let mut graph: DiGraph<Node, Edge> = DiGraph::with_capacity(defs + defs / 2, defs * 4);
+    let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+    for (i, f) in index.functions().iter().enumerate() {
+        let kind = match f.kind {
+            DefKind::Function => NodeKind::Function,
+            DefKind::Method => NodeKind::Method,
+            DefKind::Class => NodeKind::Class,
+            DefKind::Module => NodeKind::Module,
+        };
+        let count = seen.entry(&f.qualname).or_insert(0);
+        *count += 1;
+        let id = if *count > 1 {
+            format!("{}#{count}", f.qualname)
+        } else {
+            f.qualname.clone()
+        };
+        graph.add_node(Node {
+            id,
+            kind,
+            def: Some(FuncId::from_index(i)),
+        });
+    }
+    graph
+}
+
 impl CallGraph {
     /// Builds the static call graph of `index`, adding the dynamic edges of `profile` (mapped
     /// by `mapping`) when given.
     pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
         let defs = index.functions().len();
         // The codebase nodes do not depend on the calls: made while the calls are resolved.
-        let ((mut graph, files), calls) = rayon::join(
-            || {
-                let mut graph: DiGraph<Node, Edge> =
-                    DiGraph::with_capacity(defs + defs / 2, defs * 4);
-                // A name defined twice (under `if`/`else`, or redefined) keeps one id per
-                // definition: the second is `name#2`, the third `name#3`, in source order.
-                let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
-                for (i, f) in index.functions().iter().enumerate() {
-                    let kind = match f.kind {
-                        DefKind::Function => NodeKind::Function,
-                        DefKind::Method => NodeKind::Method,
-                        DefKind::Class => NodeKind::Class,
-                        DefKind::Module => NodeKind::Module,
-                    };
-                    let count = seen.entry(&f.qualname).or_insert(0);
-                    *count += 1;
-                    let id = if *count > 1 {
-                        format!("{}#{count}", f.qualname)
-                    } else {
-                        f.qualname.clone()
-                    };
-                    graph.add_node(Node {
-                        id,
-                        kind,
-                        def: Some(FuncId::from_index(i)),
-                    });
-                }
-                let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
-                (graph, files)
-            },
-            || resolve::resolve_calls(index),
-        );
+        let (mut graph, calls) =
+            rayon::join(|| codebase_nodes(index), || resolve::resolve_calls(index));
+        let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
         let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
         let mut external = |graph: &mut DiGraph<Node, Edge>, name: &str| -> NodeIndex {
             if let Some(&n) = externals.get(name) {

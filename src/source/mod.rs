@@ -147,6 +147,38 @@ pub enum SourceError {
     },
 }
 
+/// A file found by the walk (relative to the root) and what reading and parsing it gave.
+type ParsedPath = (PathBuf, Result<python::ParsedFile, String>);
+
+/// Each `.py` file under `root` (relative path) with what parsing it gave, in no particular
+/// order, and the walk's warnings. The walk runs on its own thread and hands each file to the
+/// parsers (one per rayon thread) as it finds it, so parsing starts at once.
+fn walk_and_parse(root: &Path, options: &walk::WalkOptions) -> (Vec<ParsedPath>, Diagnostics) {
+    let (sender, receiver) = std::sync::mpsc::channel::<PathBuf>();
+    std::thread::scope(|scope| {
+        let walker = scope.spawn(move || {
+            let mut walk_diag = Diagnostics::default();
+            walk::for_each_python_file(root, options, &mut walk_diag, |rel| {
+                // The receiver lives until the walk ends.
+                let _ = sender.send(rel);
+            });
+            walk_diag
+        });
+        let parsed = receiver
+            .into_iter()
+            .par_bridge()
+            .map_init(python::DefinitionParser::new, |parser, rel| {
+                let result = parser.parse_file(&root.join(&rel));
+                (rel, result)
+            })
+            .collect();
+        let walk_diag = walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (parsed, walk_diag)
+    })
+}
+
 impl SourceIndex {
     /// Walks `root`, parses every Python file in parallel and indexes its definitions.
     ///
@@ -175,33 +207,9 @@ impl SourceIndex {
                 path: root.to_path_buf(),
             });
         }
-        // The walk runs on its own thread and hands each file to the parsers as it finds
-        // it, so parsing starts at once; the results are put in path order afterwards.
-        let (sender, receiver) = std::sync::mpsc::channel::<PathBuf>();
         let (mut parsed, walk_diag) =
             crate::diagnostics::timed("index: walk, parse and extract", || {
-                std::thread::scope(|scope| {
-                    let walker = scope.spawn(move || {
-                        let mut walk_diag = Diagnostics::default();
-                        walk::for_each_python_file(root, options, &mut walk_diag, |rel| {
-                            // The receiver lives until the walk ends.
-                            let _ = sender.send(rel);
-                        });
-                        walk_diag
-                    });
-                    let parsed: Vec<(PathBuf, Result<python::ParsedFile, String>)> = receiver
-                        .into_iter()
-                        .par_bridge()
-                        .map_init(python::DefinitionParser::new, |parser, rel| {
-                            let result = parser.parse_file(&root.join(&rel));
-                            (rel, result)
-                        })
-                        .collect();
-                    let walk_diag = walker
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (parsed, walk_diag)
-                })
+                walk_and_parse(root, options)
             });
         diag.extend(walk_diag);
         if parsed.is_empty() {
