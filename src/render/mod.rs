@@ -186,11 +186,26 @@ pub fn write_file_with(
     })
 }
 
-/// Runs `write` on a temporary file beside `path`, then renames it over `path`.
+/// Runs `write` on a temporary file beside `path`, then renames it over `path`. A symbolic
+/// link is followed (the file it names is replaced, the link stays). What is not a regular
+/// file (a device, a FIFO: `-o /dev/stdout`) is written to in place, as `>` would: renaming
+/// over it would replace the device or pipe with a file.
 fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    // A path that does not exist yet (or a dangling link) is created as given.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(meta) = std::fs::metadata(&target)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        return out.flush();
+    }
+    let path = target.as_path();
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(".brownfield-");

@@ -440,3 +440,52 @@ fn repeated_callees_that_exhaust_the_budget_resolve_as_single_ones() {
         assert_eq!(many[to], 3 * sites, "{to}: {once:?} / {many:?}");
     }
 }
+
+/// `-o` to something that is not a regular file is written to, not replaced: a FIFO stays a
+/// FIFO and its reader gets the graph (renaming a temporary file over it, as for regular
+/// files, replaced `-o /dev/full` with a file), and a symbolic link stays a link while the
+/// file it names gets the graph.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_or_a_link_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let source = repo().join("tests/callgraph/async_await_simple");
+    let source = source.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let fifo = dir.path().join("graph.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        // The reader waits for a writer; if brownfield never opens the FIFO, the test fails
+        // after a while instead of hanging.
+        let (sender, received) = std::sync::mpsc::channel();
+        {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || sender.send(std::fs::read_to_string(fifo)));
+        }
+        let out = brownfield(&["graph", "--source", source, "-o", fifo.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", show(&out));
+        let text = received
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("brownfield wrote to the FIFO")
+            .unwrap();
+        assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "{kind:?}");
+    }
+
+    let real = dir.path().join("real.json");
+    let link = dir.path().join("link.json");
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = brownfield(&["graph", "--source", source, "-o", link.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
+}
