@@ -162,7 +162,8 @@ pub fn write_plan(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, RenderErr
     Ok(written)
 }
 
-/// Writes one file atomically (temporary file beside it, then rename).
+/// Writes one file atomically (temporary file beside it, then rename); see
+/// [`write_file_with`] for links, devices and FIFOs.
 ///
 /// # Errors
 /// [`RenderError::Write`] naming the path.
@@ -172,7 +173,8 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
 
 /// Like [`write_file`], with the content written by `write` as it is made: `write` writes
 /// (buffered) to a temporary file beside `path`, which replaces `path` only once `write` has
-/// succeeded, so a failure never leaves a partial file in its place.
+/// succeeded, so a failure never leaves a partial file in its place. A symbolic link is
+/// followed; a device or FIFO (`/dev/stdout`) is written to directly.
 ///
 /// # Errors
 /// [`RenderError::Write`] naming `path` when `write` or the file system fails.
