@@ -140,16 +140,70 @@ enum Sink<'o> {
 /// depends only on the callee expression and the scope (evaluation is flow-insensitive, and
 /// memoised entries do not depend on who asks first), so sites repeating a callee
 /// (`self.assertEqual`, `len`) reuse the first one's result, with the steps it left: the rest
-/// of each site's evaluation runs on the budget it would have had.
+/// of each site's evaluation runs on the budget it would have had. Arguments are reused the
+/// same way ([`EvalMemo`]).
 #[derive(Default)]
 struct SiteMemo<'e> {
     /// Pass 1: each callee's values, and the steps left after them.
     callees: FxHashMap<&'e Expr, (Vec<Value>, u32)>,
+    /// Pass 1: the function values of arguments passed to codebase callees.
+    passed: EvalMemo<'e, Vec<Value>>,
     /// Pass 2: each callee's targets, whether it is outside the codebase, and the steps left.
     targets: FxHashMap<&'e Expr, (Vec<Target>, bool, u32)>,
-    /// Pass 2: the functions among the values of an argument handed to outside code, and the
-    /// steps their evaluation took (kept only when it did not run out of steps).
-    handed: FxHashMap<&'e Expr, (Vec<FuncId>, u32)>,
+    /// Pass 2: the functions among the values of an argument handed to outside code.
+    handed: EvalMemo<'e, Vec<FuncId>>,
+}
+
+/// What evaluating an argument expression gave at earlier call sites of a scope, reused when
+/// a later site evaluates it again: exactly what evaluating it there would give, steps
+/// included. Evaluation is deterministic given the expression, the scope and the steps at
+/// hand, and the budget only matters when it runs out:
+/// - an evaluation that never ran out of steps takes the same steps and gives the same
+///   values from any budget at least that large ([`Self::complete`]);
+/// - one that ran out is reused only from the same budget ([`Self::cut`]). Long functions
+///   repeat such arguments (`isinstance(expr, ...)` in a chain of tests), and each re-ran
+///   the whole budget.
+struct EvalMemo<'e, T> {
+    /// Evaluations that never ran out of steps: the result and the steps taken.
+    complete: FxHashMap<&'e Expr, (T, u32)>,
+    /// Evaluations that ran out of steps, keyed by the expression and the steps they began
+    /// with.
+    cut: FxHashMap<(&'e Expr, u32), T>,
+}
+
+impl<T> Default for EvalMemo<'_, T> {
+    fn default() -> Self {
+        EvalMemo {
+            complete: FxHashMap::default(),
+            cut: FxHashMap::default(),
+        }
+    }
+}
+
+impl<'e, T: Clone> EvalMemo<'e, T> {
+    /// The result of `eval` for `e` at `ctx`, reused when an earlier evaluation of `e` gives
+    /// the same; `ctx` is charged the steps `eval` would take either way. `eval` must be a
+    /// deterministic evaluation of `e` in the memo's scope, taking its steps from `ctx`.
+    fn get_or_eval(&mut self, e: &'e Expr, ctx: &Ctx, eval: impl FnOnce() -> T) -> T {
+        let before = ctx.steps_left();
+        if let Some((result, used)) = self.complete.get(e)
+            && ctx.spend(*used)
+        {
+            return result.clone();
+        }
+        if let Some(result) = self.cut.get(&(e, before)) {
+            ctx.spend(before);
+            return result.clone();
+        }
+        let result = eval();
+        let after = ctx.steps_left();
+        if after > 0 {
+            self.complete.insert(e, (result.clone(), before - after));
+        } else {
+            self.cut.insert((e, before), result.clone());
+        }
+        result
+    }
 }
 
 struct Resolver<'a> {
@@ -177,15 +231,15 @@ struct Resolver<'a> {
     /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
     /// each is computed on its own, so a call site's result does not depend on which call
     /// site asked first.
-    module_values: Vec<FxHashMap<Name, Vec<Value>>>,
+    module_values: Vec<FxHashMap<Name, Entry>>,
     /// What each function returns when called (without a decorator's argument), computed
     /// when first asked for in the current pass, see [`Self::returns_of`].
-    returns_memo: Vec<std::sync::OnceLock<Vec<Value>>>,
+    returns_memo: Vec<std::sync::OnceLock<Entry>>,
     /// The modules each module star-imports (`from m import *`), codebase modules only.
     star_imports: Vec<Vec<FileId>>,
     /// Names found through each module's star imports, computed when first asked for in the
     /// current pass ([`MemoKey::Star`]).
-    star_memo: Vec<std::sync::RwLock<FxHashMap<Name, Vec<Value>>>>,
+    star_memo: Vec<std::sync::RwLock<FxHashMap<Name, Entry>>>,
     /// For each definition, its bindings as (hash of the name, index), sorted (so each
     /// name's bindings stay in source order): [`Self::bindings_in`] finds a name by binary
     /// search over integers instead of a scan, which made lookups quadratic in long
@@ -193,6 +247,35 @@ struct Resolver<'a> {
     bindings_by_name: Vec<Box<[(u64, u32)]>>,
     /// Names the resolver looks up itself.
     names: KnownNames,
+}
+
+/// A memoised value ([`Resolver::module_values`], [`Resolver::returns_memo`],
+/// [`Resolver::star_memo`]) and whether its computation read the flows into parameters, itself
+/// or through the entries it read. Only such entries can change between the passes (the flows
+/// are all that changes), so pass 2 keeps the others ([`Resolver::fill_module_values`]).
+#[derive(Clone)]
+struct Entry {
+    values: Vec<Value>,
+    flow_dependent: bool,
+}
+
+impl Entry {
+    /// The value of the entry computed in `ctx` (a fresh context of its own).
+    fn computed(values: Vec<Value>, ctx: &Ctx) -> Entry {
+        Entry {
+            values,
+            flow_dependent: ctx.flow_dependent.get(),
+        }
+    }
+
+    /// The entry's values, read by an evaluation in `ctx`, which now depends on the flows
+    /// when the entry does.
+    fn read(&self, ctx: &Ctx) -> Vec<Value> {
+        if self.flow_dependent {
+            ctx.flow_dependent.set(true);
+        }
+        self.values.clone()
+    }
 }
 
 /// Interned names the resolver asks for by itself.
@@ -224,6 +307,9 @@ struct Ctx {
     /// The memoised entry being computed, `None` at a call site. Only entries ordered
     /// before it may be read from a memo while it is computed (see [`MemoKey`]).
     memo_key: Option<MemoKey>,
+    /// Whether the evaluation read the flows into parameters ([`Resolver::expand`]), itself
+    /// or through the memoised entries it read (see [`Entry`]).
+    flow_dependent: Cell<bool>,
 }
 
 impl Ctx {
@@ -231,6 +317,7 @@ impl Ctx {
         Ctx {
             steps: Cell::new(STEP_BUDGET),
             memo_key: None,
+            flow_dependent: Cell::new(false),
         }
     }
 
@@ -239,6 +326,7 @@ impl Ctx {
         Ctx {
             steps: Cell::new(STEP_BUDGET),
             memo_key: Some(key),
+            flow_dependent: Cell::new(false),
         }
     }
 
@@ -249,6 +337,7 @@ impl Ctx {
         Ctx {
             steps: Cell::new(steps),
             memo_key: None,
+            flow_dependent: Cell::new(false),
         }
     }
 
@@ -496,29 +585,69 @@ impl<'a> Resolver<'a> {
             .collect()
     }
 
-    /// Computes the values of every module-level name for the current flows.
+    /// Computes the values of every module-level name for the current flows, and readies the
+    /// memos for a pass.
+    ///
+    /// Before pass 2, entries whose computation did not read the flows ([`Entry`]) are kept:
+    /// module values and the memoised entries of pass 1. Recomputing them would give the same
+    /// values, because nothing else changed: each was computed with a fresh budget from the
+    /// same index, and every entry it read is itself kept (it would depend on the flows
+    /// otherwise). The module values that are recomputed are computed as in pass 1, without
+    /// module values and with fresh memos.
     fn fill_module_values(&mut self) {
-        self.module_values = Vec::new();
+        let previous = std::mem::take(&mut self.module_values);
+        let previous_returns = std::mem::take(&mut self.returns_memo);
+        let previous_stars = std::mem::take(&mut self.star_memo);
         self.reset_memos();
         let this = &*self;
-        let values: Vec<FxHashMap<Name, Vec<Value>>> = this
+        let mut previous = previous.into_iter();
+        let kept: Vec<FxHashMap<Name, Entry>> = (0..this.module_scopes.len())
+            .map(|_| {
+                let mut values = previous.next().unwrap_or_default();
+                values.retain(|_, e| !e.flow_dependent);
+                values
+            })
+            .collect();
+        let values: Vec<FxHashMap<Name, Entry>> = this
             .module_scopes
             .par_iter()
+            .zip(kept)
             .enumerate()
-            .map(|(i, scope)| {
+            .map(|(i, (scope, mut kept))| {
                 let file = FileId::from_index(i);
-                scope
-                    .keys()
-                    .filter(|n| **n != "*")
-                    .map(|&n| (n, this.module_global(file, n, 0, &Ctx::new())))
-                    .collect()
+                for &n in scope.keys() {
+                    if n != this.names.star && !kept.contains_key(&n) {
+                        let ctx = Ctx::new();
+                        let values = this.module_global(file, n, 0, &ctx);
+                        kept.insert(n, Entry::computed(values, &ctx));
+                    }
+                }
+                kept
             })
             .collect();
         self.module_values = values;
-        self.reset_memos();
+        if previous_returns.is_empty() {
+            self.reset_memos();
+        } else {
+            self.returns_memo = previous_returns
+                .into_par_iter()
+                .map(|slot| match slot.into_inner() {
+                    Some(e) if !e.flow_dependent => std::sync::OnceLock::from(e),
+                    _ => std::sync::OnceLock::new(),
+                })
+                .collect();
+            self.star_memo = previous_stars
+                .into_iter()
+                .map(|memo| {
+                    let mut memo = memo.into_inner().unwrap_or_default();
+                    memo.retain(|_, e| !e.flow_dependent);
+                    std::sync::RwLock::new(memo)
+                })
+                .collect();
+        }
     }
 
-    /// Empties the memos (their entries depend on the flows and module values).
+    /// Empties the memos.
     fn reset_memos(&mut self) {
         self.returns_memo = (0..self.index.functions().len())
             .map(|_| std::sync::OnceLock::new())
@@ -591,12 +720,12 @@ impl<'a> Resolver<'a> {
         if depth > MAX_DEPTH || !ctx.step() {
             return Vec::new();
         }
-        if let Some(values) = self
+        if let Some(entry) = self
             .module_values
             .get(file.index())
             .and_then(|m| m.get(&name))
         {
-            return values.clone();
+            return entry.read(ctx);
         }
         if let Some(bindings) = self.module_scopes[file.index()].get(&name) {
             let mut out = Vec::new();
@@ -644,12 +773,21 @@ impl<'a> Resolver<'a> {
         else {
             return self.star_inline(stars, name, depth, ctx);
         };
-        if let Some(v) = memo.read().ok().and_then(|m| m.get(&name).cloned()) {
+        if let Some(v) = memo
+            .read()
+            .ok()
+            .and_then(|m| m.get(&name).map(|e| e.read(ctx)))
+        {
             return v;
         }
-        let v = on_enough_stack(|| self.star_inline(stars, name, 0, &Ctx::for_entry(key)));
+        let entry_ctx = Ctx::for_entry(key);
+        let entry = Entry::computed(
+            on_enough_stack(|| self.star_inline(stars, name, 0, &entry_ctx)),
+            &entry_ctx,
+        );
+        let v = entry.read(ctx);
         if let Ok(mut m) = memo.write() {
-            m.entry(name).or_insert_with(|| v.clone());
+            m.entry(name).or_insert(entry);
         }
         v
     }
@@ -1064,6 +1202,7 @@ impl<'a> Resolver<'a> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
             return values;
         }
+        ctx.flow_dependent.set(true);
         if let [Value::Param(f, i)] = values[..] {
             // The closed flows are free of duplicates already.
             return match self.flows.get(&(f, i)) {
@@ -1172,13 +1311,16 @@ impl<'a> Resolver<'a> {
         {
             // Not `get_or_init`: a thread that finds the entry being computed elsewhere
             // computes it too (the value is the same) instead of waiting.
-            if let Some(v) = slot.get() {
-                return v.clone();
+            if let Some(entry) = slot.get() {
+                return entry.read(ctx);
             }
-            let v = on_enough_stack(|| {
-                self.returns_inline(f, None, 0, &Ctx::for_entry(MemoKey::Returns(f)))
-            });
-            let _ = slot.set(v.clone());
+            let entry_ctx = Ctx::for_entry(MemoKey::Returns(f));
+            let entry = Entry::computed(
+                on_enough_stack(|| self.returns_inline(f, None, 0, &entry_ctx)),
+                &entry_ctx,
+            );
+            let v = entry.read(ctx);
+            let _ = slot.set(entry);
             return v;
         }
         self.returns_inline(f, param0, depth, ctx)
@@ -1407,9 +1549,11 @@ impl<'a> Resolver<'a> {
                     continue;
                 };
                 let values = values.get_or_insert_with(|| {
-                    let mut v = self.eval(&arg.value, scope, 0, &ctx);
-                    v.retain(is_function_value);
-                    v
+                    memo.passed.get_or_eval(&arg.value, &ctx, || {
+                        let mut v = self.eval(&arg.value, scope, 0, &ctx);
+                        v.retain(is_function_value);
+                        v
+                    })
                 });
                 for v in values.iter() {
                     out.push(((func, p), v.clone()));
@@ -1459,28 +1603,18 @@ impl<'a> Resolver<'a> {
                 .iter()
                 .filter(|a| !matches!(a.value, Expr::Collection(_) | Expr::Other(_)));
             for arg in args {
-                // Reused like callees: an evaluation that never ran out of steps takes the
-                // same steps and gives the same values from any budget that large.
-                let before = ctx.steps_left();
-                if let Some((functions, used)) = memo.handed.get(&arg.value)
-                    && ctx.spend(*used)
-                {
-                    targets.extend(functions.iter().map(|&f| Target::Def(f)));
-                    continue;
-                }
-                let mut functions = Vec::new();
-                for v in self.eval(&arg.value, scope, 0, &ctx) {
-                    if let Value::Def(f) | Value::Bound(f) = v
-                        && self.index.function(f).kind != DefKind::Class
-                    {
-                        functions.push(f);
+                let functions = memo.handed.get_or_eval(&arg.value, &ctx, || {
+                    let mut functions = Vec::new();
+                    for v in self.eval(&arg.value, scope, 0, &ctx) {
+                        if let Value::Def(f) | Value::Bound(f) = v
+                            && self.index.function(f).kind != DefKind::Class
+                        {
+                            functions.push(f);
+                        }
                     }
-                }
+                    functions
+                });
                 targets.extend(functions.iter().map(|&f| Target::Def(f)));
-                let after = ctx.steps_left();
-                if after > 0 {
-                    memo.handed.insert(&arg.value, (functions, before - after));
-                }
             }
         }
         for target in targets {

@@ -441,6 +441,113 @@ fn repeated_callees_that_exhaust_the_budget_resolve_as_single_ones() {
     }
 }
 
+/// An argument handed to outside code whose evaluation runs out of steps is reused by a later
+/// site only when that site evaluates it from the same budget (docs/graph.md, "Static
+/// edges"). `map(b, ...)` and `e.path.join(b)` hand the same `b`, whose values are found a
+/// few at a time over more steps than the budget holds; the second callee takes more steps,
+/// so fewer are left for `b` and fewer functions are found. Each site of `mixed` must resolve
+/// as it does alone in `by_map` or `by_join`.
+#[test]
+fn arguments_that_exhaust_the_budget_are_reused_only_from_the_same_budget() {
+    let mut src = String::from("import os\n\n");
+    for i in 0..60 {
+        src.push_str(&format!("def g{i}():\n    pass\n\n"));
+    }
+    let list = |items: Vec<String>| format!("[{}][0]", items.join(", "));
+    let mut prefix: String = (0..30).map(|i| format!("    x{i} = 1\n")).collect();
+    // `d` takes many steps and holds no function; `c{k}` adds one function to it.
+    prefix.push_str(&format!(
+        "    d = {}\n",
+        list((0..30).map(|i| format!("x{i}")).collect())
+    ));
+    for k in 0..60 {
+        prefix.push_str(&format!("    c{k} = [d, g{k}][0]\n"));
+    }
+    prefix.push_str(&format!(
+        "    b = {}\n",
+        list((0..60).map(|k| format!("c{k}")).collect())
+    ));
+    prefix.push_str("    e = [d, d, os][0]\n");
+    let by_map = "    map(b, [1])\n";
+    let by_join = "    e.path.join(b)\n";
+    src.push_str(&format!("def by_map():\n{prefix}{by_map}\n"));
+    src.push_str(&format!("def by_join():\n{prefix}{by_join}\n"));
+    src.push_str(&format!(
+        "def mixed():\n{prefix}{by_map}{by_join}{by_map}{by_join}\n"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.py"), &src).unwrap();
+    let g = graph(&["--source", dir.path().to_str().unwrap()]);
+    // The codebase functions found at each line of `from`.
+    let found = |from: &str| -> BTreeMap<u64, BTreeSet<String>> {
+        let mut out: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+        for e in g["edges"].as_array().unwrap() {
+            let to = e["to"].as_str().unwrap();
+            if e["kind"] == "static" && e["from"] == from && to.starts_with("m.g") {
+                for s in e["sites"].as_array().unwrap() {
+                    let line = s["line"].as_u64().unwrap();
+                    out.entry(line).or_default().insert(to.to_string());
+                }
+            }
+        }
+        out
+    };
+    let alone = |from: &str| -> BTreeSet<String> {
+        let f = found(from);
+        assert_eq!(f.len(), 1, "{from}: {f:?}");
+        f.into_values().next().unwrap()
+    };
+    let (map_alone, join_alone) = (alone("m.by_map"), alone("m.by_join"));
+    // The case this test is about: the budget runs out, at a different point for each.
+    assert!(
+        !join_alone.is_empty() && map_alone.len() < 60,
+        "{map_alone:?}"
+    );
+    assert_ne!(map_alone, join_alone);
+    let mixed = found("m.mixed");
+    let lines: Vec<u64> = mixed.keys().copied().collect();
+    assert_eq!(lines.len(), 4, "{mixed:?}");
+    let expected = BTreeMap::from([
+        (lines[0], map_alone.clone()),
+        (lines[1], join_alone.clone()),
+        (lines[2], map_alone),
+        (lines[3], join_alone),
+    ]);
+    assert_eq!(mixed, expected);
+}
+
+/// Pass 2 keeps the memoised entries of pass 1 that did not read the flows into parameters
+/// (docs/graph.md, "Static edges"); one that did must be computed again. Pass 1 computes what
+/// `call_it` returns while evaluating the callee of `call_it(make)(make)` (an argument may be
+/// a function), and the module value `made`, before any flow is known, so only their
+/// recomputation finds `target`.
+#[test]
+fn memoised_results_that_read_the_flows_are_recomputed_for_the_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.py"),
+        "def target():\n    pass\n\ndef make():\n    return target\n\n\
+         def call_it(factory):\n    return factory()\n\n\
+         def main():\n    call_it(make)(make)\n\nmade = call_it(make)\n\n\
+         def other():\n    made()\n",
+    )
+    .unwrap();
+    let g = graph(&["--source", dir.path().to_str().unwrap()]);
+    let (codebase, _) = static_edges(&g);
+    let expected = [
+        ("m.main", "m.call_it"),
+        ("m.call_it", "m.make"),
+        ("m.main", "m.target"),
+        ("m.other", "m.target"),
+    ];
+    for (from, to) in expected {
+        assert!(
+            codebase.contains(&(from.to_string(), to.to_string())),
+            "{from} -> {to} missing: {codebase:?}"
+        );
+    }
+}
+
 /// `-o` to something that is not a regular file is written to, not replaced: a FIFO stays a
 /// FIFO and its reader gets the graph (renaming a temporary file over it, as for regular
 /// files, replaced `-o /dev/full` with a file), and a symbolic link stays a link while the
