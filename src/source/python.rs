@@ -240,6 +240,7 @@ impl DefinitionParser {
         let mut ex = Extractor {
             src: text,
             cursors: Vec::new(),
+            node_lists: Vec::new(),
             code_lines,
             defs: Vec::with_capacity(definitions),
             module: DefSyntax {
@@ -260,10 +261,19 @@ impl DefinitionParser {
             truncated: ex.truncated,
         };
         parsed.module.code_lines = ex.code_lines.last().copied().unwrap_or(0);
+        shrink_lists(&mut parsed.module);
         self.code_lines = std::mem::take(&mut ex.code_lines);
         classify_file_facts(&mut parsed, ex.pending);
         parsed
     }
+}
+
+/// Frees the spare capacity of a finished definition's longest lists: they stay in the index
+/// until the graph is built, and doubling left up to half of each unused.
+fn shrink_lists(syntax: &mut DefSyntax) {
+    syntax.calls.shrink_to_fit();
+    syntax.bindings.shrink_to_fit();
+    syntax.returns.shrink_to_fit();
 }
 
 /// Fills `prefix` (emptied first) so that `prefix[i]` = non-blank, non-comment lines among
@@ -318,6 +328,8 @@ struct Extractor<'s, 't> {
     src: &'s str,
     /// Spare tree cursors, one per level of the recursive walk in use (a cursor allocates).
     cursors: Vec<tree_sitter::TreeCursor<'t>>,
+    /// Spare node lists for [`Self::visit_call`], one per level of nested calls in use.
+    node_lists: Vec<Vec<Node<'t>>>,
     code_lines: Vec<u32>,
     defs: Vec<ParsedDef>,
     module: DefSyntax,
@@ -384,13 +396,7 @@ impl<'s, 't> Extractor<'s, 't> {
                     self.visit_def(def, node, decorators, depth);
                 }
             }
-            "call" => {
-                self.record_call(node);
-                let previous = self.callee_node;
-                self.callee_node = node.field(Field::Function).map(|f| f.id());
-                self.visit_children(node, depth);
-                self.callee_node = previous;
-            }
+            "call" => self.visit_call(node, depth),
             "import_statement" => self.visit_import(node),
             "import_from_statement" => self.visit_import_from(node),
             "assignment" | "augmented_assignment" => self.visit_assignment(node, depth),
@@ -619,6 +625,7 @@ impl<'s, 't> Extractor<'s, 't> {
             self.visit_children(body, depth + 1);
         }
         self.scopes.pop();
+        shrink_lists(&mut self.defs[index as usize].syntax);
     }
 
     fn code_lines_between(&self, start: u32, end: u32) -> u32 {
@@ -838,20 +845,59 @@ impl<'s, 't> Extractor<'s, 't> {
         }
     }
 
-    fn record_call(&mut self, node: Node<'t>) {
+    /// A call: recorded ([`Self::record_call`]), then its children visited as
+    /// [`Self::visit_children`] would, in the same order and at the same depths, but without
+    /// walking the argument list again (recording it walked it once).
+    fn visit_call(&mut self, node: Node<'t>, depth: u32) {
         let Some(func) = node.field(Field::Function) else {
+            self.visit_children(node, depth);
             return;
         };
+        let arguments = node.field(Field::Arguments);
+        let mut args = self.node_lists.pop().unwrap_or_default();
+        self.record_call(node, func, arguments, &mut args);
+        let previous = self.callee_node;
+        self.callee_node = Some(func.id());
+        let mut cursor = self.cursors.pop().unwrap_or_else(|| node.walk());
+        for child in node.named_children(&mut cursor) {
+            if Some(child) == arguments && child.kind_str() == "argument_list" {
+                if depth + 1 > MAX_DEPTH {
+                    self.truncated = true;
+                } else {
+                    for &a in &args {
+                        self.visit(a, depth + 2);
+                    }
+                }
+            } else {
+                self.visit(child, depth + 1);
+            }
+        }
+        self.cursors.push(cursor);
+        self.callee_node = previous;
+        args.clear();
+        self.node_lists.push(args);
+    }
+
+    /// Records the call `node` of `func`: its callee, its line and the arguments that may be
+    /// functions. The named children of its argument list are added to `children`.
+    fn record_call(
+        &mut self,
+        node: Node<'t>,
+        func: Node<'t>,
+        arguments: Option<Node<'t>>,
+        children: &mut Vec<Node<'t>>,
+    ) {
         let callee = self.expr(func, 0);
         let line = line_of(node);
         let mut args = Vec::new();
         let mut second_positional: Option<Node> = None;
-        if let Some(list) = node.field(Field::Arguments)
+        if let Some(list) = arguments
             && list.kind_str() == "argument_list"
         {
             let mut position: Option<u16> = Some(0);
-            let mut cursor = list.walk();
+            let mut cursor = self.cursors.pop().unwrap_or_else(|| list.walk());
             for a in list.named_children(&mut cursor) {
+                children.push(a);
                 match a.kind_str() {
                     "keyword_argument" => {
                         if let (Some(k), Some(v)) = (a.field(Field::Name), a.field(Field::Value))
@@ -894,6 +940,7 @@ impl<'s, 't> Extractor<'s, 't> {
                     }
                 }
             }
+            self.cursors.push(cursor);
         }
         if let Expr::Name(n) = &callee
             && DYNAMIC_ATTR_BUILTINS.contains(&n.as_ref())
@@ -908,7 +955,11 @@ impl<'s, 't> Extractor<'s, 't> {
         {
             self.record_mutation(base, &format!("{}.{method}()", base.text()), line);
         }
-        self.syn().calls.push(CallSite { callee, line, args });
+        self.syn().calls.push(CallSite {
+            callee,
+            line,
+            args: args.into_boxed_slice(),
+        });
     }
 
     /// A write through `target` (`X[...] = v`, `X.a = v`, `X.append(v)`): of a `self`

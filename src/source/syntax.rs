@@ -114,7 +114,7 @@ pub struct CallSite {
     /// Arguments that are names or attribute chains (possible function values), with their
     /// positions; literals and other expressions are left out. Positions stop counting after
     /// a `*args` splat.
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// How a name is bound in a scope.
