@@ -16,13 +16,13 @@ use std::fmt::Write as _;
 use petgraph::algo::dominators::{self, Dominators};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::mapping::{Coverage, Mapping};
 use crate::profile::{FrameKind, Profile};
 use crate::source::{DefKind, FuncId, SourceIndex};
-use resolve::Target;
+use resolve::{StaticCall, Target};
 
 /// What a node is. `as_str` gives the names used in outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -137,162 +137,196 @@ fn codebase_nodes(index: &SourceIndex) -> DiGraph<Node, Edge> {
     graph
 }
 
+/// Adds the static edges (`calls`, sorted by caller and target: one edge per pair, with its
+/// sites) and the dynamic edges to `graph`, which holds the codebase nodes; external nodes are
+/// added as edges reach them. Returns the graph and its external nodes reached through an
+/// import.
+fn add_edges(
+    mut graph: DiGraph<Node, Edge>,
+    calls: &[StaticCall],
+    dynamic: Option<&[((Endpoint, Endpoint), u64)]>,
+) -> (DiGraph<Node, Edge>, FxHashSet<NodeIndex>) {
+    let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
+    let mut external = |graph: &mut DiGraph<Node, Edge>, name: &str| -> NodeIndex {
+        if let Some(&n) = externals.get(name) {
+            return n;
+        }
+        let n = graph.add_node(Node {
+            id: name.to_string(),
+            kind: NodeKind::External,
+            def: None,
+        });
+        externals.insert(name.to_string(), n);
+        n
+    };
+    let mut imported = FxHashSet::default();
+    crate::diagnostics::timed("graph: static edges", || {
+        for group in calls.chunk_by(|a, b| a.caller == b.caller && a.target == b.target) {
+            let mut sites: Vec<u32> = group.iter().map(|c| c.line).collect();
+            sites.dedup();
+            let to = match &group[0].target {
+                Target::Def(d) => NodeIndex::new(d.index()),
+                Target::External {
+                    name,
+                    imported: via_import,
+                } => {
+                    let n = external(&mut graph, name);
+                    if *via_import {
+                        imported.insert(n);
+                    }
+                    n
+                }
+            };
+            graph.add_edge(
+                NodeIndex::new(group[0].caller.index()),
+                to,
+                Edge {
+                    kind: EdgeKind::Static,
+                    sites,
+                    samples: 0,
+                },
+            );
+        }
+    });
+    for ((from, to), samples) in dynamic.unwrap_or_default() {
+        let mut node = |e: &Endpoint| match e {
+            Endpoint::Def(d) => NodeIndex::new(d.index()),
+            Endpoint::External(name) => external(&mut graph, name),
+        };
+        let (from, to) = (node(from), node(to));
+        graph.add_edge(
+            from,
+            to,
+            Edge {
+                kind: EdgeKind::Dynamic,
+                sites: Vec::new(),
+                samples: *samples,
+            },
+        );
+    }
+    (graph, imported)
+}
+
+/// What [`analyse`] finds.
+struct Analysis {
+    components: Vec<Vec<NodeIndex>>,
+    idom: Vec<Option<NodeIndex>>,
+    entries: Vec<bool>,
+}
+
+/// Strongly connected components and dominators of the codebase subgraph: the pairs of
+/// codebase definitions among the static calls and the dynamic pairs.
+fn analyse(
+    index: &SourceIndex,
+    calls: &[StaticCall],
+    dynamic: Option<&[((Endpoint, Endpoint), u64)]>,
+) -> Analysis {
+    let defs = index.functions().len();
+    let dynamic = dynamic.unwrap_or_default();
+    let codebase_pairs = calls
+        .iter()
+        .filter_map(|c| match c.target {
+            Target::Def(d) => Some((c.caller.index(), d.index())),
+            Target::External { .. } => None,
+        })
+        .chain(
+            dynamic
+                .iter()
+                .filter_map(|((from, to), _)| match (from, to) {
+                    (Endpoint::Def(a), Endpoint::Def(b)) => Some((a.index(), b.index())),
+                    _ => None,
+                }),
+        );
+    // The codebase subgraph plus a virtual root (node `defs`).
+    let root = NodeIndex::new(defs);
+    let mut sub: DiGraph<(), ()> = DiGraph::with_capacity(defs + 1, calls.len());
+    for _ in 0..=defs {
+        sub.add_node(());
+    }
+    let mut has_caller = vec![false; defs];
+    let mut self_loop = vec![false; defs];
+    let mut seen = FxHashSet::default();
+    for (a, b) in codebase_pairs {
+        if seen.insert((a, b)) {
+            sub.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+            if a != b {
+                has_caller[b] = true;
+            } else {
+                self_loop[a] = true;
+            }
+        }
+    }
+    // Entry points: modules (their code runs on import), definitions no codebase code
+    // calls, and outermost codebase frames of the profile (dynamic edges from external
+    // callers, e.g. a framework).
+    let mut entries: Vec<bool> = index
+        .functions()
+        .iter()
+        .zip(&has_caller)
+        .map(|(f, &called)| f.kind == DefKind::Module || !called)
+        .collect();
+    for ((from, to), _) in dynamic {
+        if let (Endpoint::External(_), Endpoint::Def(d)) = (from, to) {
+            entries[d.index()] = true;
+        }
+    }
+    for (i, &entry) in entries.iter().enumerate() {
+        if entry {
+            sub.add_edge(root, NodeIndex::new(i), ());
+        }
+    }
+    // Components with their nodes sorted; Tarjan's order does not depend on threads.
+    let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&sub)
+        .into_iter()
+        .filter(|c| c.len() > 1 || (c[0].index() < defs && self_loop[c[0].index()]))
+        .map(|mut c| {
+            c.sort();
+            c
+        })
+        .collect();
+    components.sort();
+    let doms: Dominators<NodeIndex> = dominators::simple_fast(&sub, root);
+    let idom = (0..defs)
+        .map(|i| {
+            doms.immediate_dominator(NodeIndex::new(i))
+                .filter(|&d| d != root)
+        })
+        .collect();
+    Analysis {
+        components,
+        idom,
+        entries,
+    }
+}
+
 impl CallGraph {
     /// Builds the static call graph of `index`, adding the dynamic edges of `profile` (mapped
     /// by `mapping`) when given.
     pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
         let defs = index.functions().len();
         // The codebase nodes do not depend on the calls: made while the calls are resolved.
-        let (mut graph, calls) =
+        let (graph, calls) =
             rayon::join(|| codebase_nodes(index), || resolve::resolve_calls(index));
-        let files: Vec<String> = index.files().iter().map(|f| f.rel_path.clone()).collect();
-        let mut externals: FxHashMap<String, NodeIndex> = FxHashMap::default();
-        let mut external = |graph: &mut DiGraph<Node, Edge>, name: &str| -> NodeIndex {
-            if let Some(&n) = externals.get(name) {
-                return n;
-            }
-            let n = graph.add_node(Node {
-                id: name.to_string(),
-                kind: NodeKind::External,
-                def: None,
-            });
-            externals.insert(name.to_string(), n);
-            n
-        };
-
-        // Static edges, grouped by (caller, target) with their sites.
-        let mut imported = rustc_hash::FxHashSet::default();
-        crate::diagnostics::timed("graph: static edges", || {
-            let mut i = 0;
-            while i < calls.len() {
-                let (caller, target) = (calls[i].caller, &calls[i].target);
-                let mut sites = Vec::new();
-                while i < calls.len() && calls[i].caller == caller && &calls[i].target == target {
-                    sites.push(calls[i].line);
-                    i += 1;
-                }
-                sites.dedup();
-                let to = match target {
-                    Target::Def(d) => NodeIndex::new(d.index()),
-                    Target::External {
-                        name,
-                        imported: via_import,
-                    } => {
-                        let n = external(&mut graph, name);
-                        if *via_import {
-                            imported.insert(n);
-                        }
-                        n
-                    }
-                };
-                graph.add_edge(
-                    NodeIndex::new(caller.index()),
-                    to,
-                    Edge {
-                        kind: EdgeKind::Static,
-                        sites,
-                        samples: 0,
-                    },
-                );
-            }
-        });
-
-        let mut coverage = None;
-        if let Some((profile, mapping)) = profile {
-            coverage = Some(mapping.coverage());
-            for ((from, to), samples) in dynamic_pairs(profile, mapping) {
-                let from = match from {
-                    Endpoint::Def(d) => NodeIndex::new(d.index()),
-                    Endpoint::External(name) => external(&mut graph, &name),
-                };
-                let to = match to {
-                    Endpoint::Def(d) => NodeIndex::new(d.index()),
-                    Endpoint::External(name) => external(&mut graph, &name),
-                };
-                graph.add_edge(
-                    from,
-                    to,
-                    Edge {
-                        kind: EdgeKind::Dynamic,
-                        sites: Vec::new(),
-                        samples,
-                    },
-                );
-            }
-        }
-
-        let mut g = CallGraph {
+        let dynamic = profile.map(|(profile, mapping)| dynamic_pairs(profile, mapping));
+        // The analysis needs only the pairs of codebase nodes: it runs while the edges are
+        // added to the graph.
+        let ((graph, imported), analysis) = rayon::join(
+            || add_edges(graph, &calls, dynamic.as_deref()),
+            || {
+                crate::diagnostics::timed("graph: components and dominators", || {
+                    analyse(index, &calls, dynamic.as_deref())
+                })
+            },
+        );
+        CallGraph {
             graph,
             defs,
-            files,
-            components: Vec::new(),
-            idom: vec![None; defs],
-            entries: vec![false; defs],
+            files: index.files().iter().map(|f| f.rel_path.clone()).collect(),
+            components: analysis.components,
+            idom: analysis.idom,
+            entries: analysis.entries,
             imported,
-            coverage,
-        };
-        crate::diagnostics::timed("graph: components and dominators", || g.analyse(index));
-        g
-    }
-
-    /// Strongly connected components and dominators of the codebase subgraph.
-    fn analyse(&mut self, index: &SourceIndex) {
-        // The codebase subgraph plus a virtual root (node `defs`).
-        let root = NodeIndex::new(self.defs);
-        let mut sub: DiGraph<(), ()> =
-            DiGraph::with_capacity(self.defs + 1, self.graph.edge_count());
-        for _ in 0..=self.defs {
-            sub.add_node(());
-        }
-        let mut has_caller = vec![false; self.defs];
-        let mut self_loop = vec![false; self.defs];
-        let mut seen = rustc_hash::FxHashSet::default();
-        for e in self.graph.edge_references() {
-            let (a, b) = (e.source().index(), e.target().index());
-            if a < self.defs && b < self.defs && seen.insert((a, b)) {
-                sub.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
-                if a != b {
-                    has_caller[b] = true;
-                } else {
-                    self_loop[a] = true;
-                }
-            }
-        }
-        // Entry points: modules (their code runs on import), definitions no codebase code
-        // calls, and outermost codebase frames of the profile (dynamic edges from external
-        // callers, e.g. a framework).
-        for (i, f) in index.functions().iter().enumerate() {
-            self.entries[i] = f.kind == DefKind::Module || !has_caller[i];
-        }
-        for e in self.graph.edge_references() {
-            if e.weight().kind == EdgeKind::Dynamic
-                && e.source().index() >= self.defs
-                && e.target().index() < self.defs
-            {
-                self.entries[e.target().index()] = true;
-            }
-        }
-        for (i, &entry) in self.entries.iter().enumerate() {
-            if entry {
-                sub.add_edge(root, NodeIndex::new(i), ());
-            }
-        }
-        // Components with their nodes sorted; Tarjan's order does not depend on threads.
-        let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&sub)
-            .into_iter()
-            .filter(|c| c.len() > 1 || (c[0].index() < self.defs && self_loop[c[0].index()]))
-            .map(|mut c| {
-                c.sort();
-                c
-            })
-            .collect();
-        components.sort();
-        self.components = components;
-        let doms: Dominators<NodeIndex> = dominators::simple_fast(&sub, root);
-        for i in 0..self.defs {
-            self.idom[i] = doms
-                .immediate_dominator(NodeIndex::new(i))
-                .filter(|&d| d != root);
+            coverage: profile.map(|(_, mapping)| mapping.coverage()),
         }
     }
 
