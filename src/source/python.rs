@@ -277,18 +277,43 @@ fn shrink_lists(syntax: &mut DefSyntax) {
 }
 
 /// Fills `prefix` (emptied first) so that `prefix[i]` = non-blank, non-comment lines among
-/// lines `1..=i`; `prefix.len() - 1` lines.
+/// lines `1..=i`; `prefix.len() - 1` lines. Lines are those of [`str::lines`], and a line is
+/// blank or a comment when what [`str::trim_start`] leaves of it is empty or starts with `#`.
 fn code_line_prefix(text: &str, prefix: &mut Vec<u32>) {
     prefix.clear();
     prefix.push(0);
     let mut n = 0u32;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if !t.is_empty() && !t.starts_with('#') {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        if is_code_line(line) {
             n += 1;
         }
         prefix.push(n);
+        rest = next;
     }
+}
+
+/// Whether a line holds code: something other than whitespace before the end or a `#`.
+/// Leading ASCII whitespace is skipped byte by byte (the common case, and a `\r` left by a
+/// CRLF ending is whitespace too); at a non-ASCII byte, [`str::trim_start`] decides, as it
+/// knows Unicode's whitespace.
+fn is_code_line(line: &str) -> bool {
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c' => {}
+            b'#' => return false,
+            0x80.. => {
+                let t = line[i..].trim_start();
+                return !t.is_empty() && !t.starts_with('#');
+            }
+            _ => return true,
+        }
+    }
+    false
 }
 
 /// A scope being walked.
@@ -1705,6 +1730,40 @@ def f(cb, *rest, k=None):
                 .iter()
                 .any(|(n, b)| &**n == "v" && matches!(b, Binding::Assign(Expr::Either(_))))
         );
+    }
+
+    proptest::proptest! {
+        /// The byte-level count of code lines is the one [`str::lines`] and
+        /// [`str::trim_start`] give, also with CRLF endings, tabs, form feeds and Unicode
+        /// whitespace.
+        #[test]
+        fn code_lines_match_lines_and_trim_start(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(" "), proptest::strategy::Just("\t"),
+                    proptest::strategy::Just("\r"), proptest::strategy::Just("\n"),
+                    proptest::strategy::Just("\r\n"), proptest::strategy::Just("\x0c"),
+                    proptest::strategy::Just("#"), proptest::strategy::Just("x"),
+                    proptest::strategy::Just("\u{a0}"), proptest::strategy::Just("\u{3000}"),
+                    proptest::strategy::Just("\u{85}"), proptest::strategy::Just("é"),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = text.concat();
+            let mut expected = vec![0u32];
+            let mut n = 0;
+            for line in text.lines() {
+                let t = line.trim_start();
+                if !t.is_empty() && !t.starts_with('#') {
+                    n += 1;
+                }
+                expected.push(n);
+            }
+            let mut got = Vec::new();
+            code_line_prefix(&text, &mut got);
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]
