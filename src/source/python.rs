@@ -874,14 +874,16 @@ impl<'s, 't> Extractor<'s, 't> {
     /// [`Self::visit_children`] would, in the same order and at the same depths, but without
     /// walking the argument list again (recording it walked it once).
     fn visit_call(&mut self, node: Node<'t>, depth: u32) {
+        let previous = self.callee_node;
         let Some(func) = node.field(Field::Function) else {
+            self.callee_node = None;
             self.visit_children(node, depth);
+            self.callee_node = previous;
             return;
         };
         let arguments = node.field(Field::Arguments);
         let mut args = self.node_lists.pop().unwrap_or_default();
         self.record_call(node, func, arguments, &mut args);
-        let previous = self.callee_node;
         self.callee_node = Some(func.id());
         let mut cursor = self.cursors.pop().unwrap_or_else(|| node.walk());
         for child in node.named_children(&mut cursor) {
