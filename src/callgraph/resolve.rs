@@ -27,6 +27,7 @@
 //! no call is dropped. Resolution is bounded: a step budget per call site and a depth limit
 //! keep pathological code linear.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
 use rayon::prelude::*;
@@ -69,7 +70,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     timed("resolve: module values", || r.fill_module_values());
     // Pass 1: which functions flow into which parameters.
     let flows = timed("resolve: pass 1 (flows)", || {
-        r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Flows(out)))
+        r.over_all_scopes(|id, out, memo| r.calls_of(id, &mut Sink::Flows(out), memo))
     });
     let mut direct: FxHashMap<(FuncId, u16), Vec<Value>> = FxHashMap::default();
     for (key, value) in flows {
@@ -82,7 +83,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     // Pass 2: edges.
     timed("resolve: module values", || r.fill_module_values());
     let mut calls = timed("resolve: pass 2 (edges)", || {
-        r.over_all_scopes(|id, out| r.calls_of(id, &mut Sink::Edges(out)))
+        r.over_all_scopes(|id, out, memo| r.calls_of(id, &mut Sink::Edges(out), memo))
     });
     timed("resolve: sort, and free the resolver", || {
         // Freeing the resolver's tables takes as long as the sort: do both at once.
@@ -171,6 +172,16 @@ struct EvalMemo<'e, T> {
     cut: FxHashMap<(&'e Expr, u32), T>,
 }
 
+impl SiteMemo<'_> {
+    /// Empties the tables for another scope, keeping their capacity.
+    fn clear(&mut self) {
+        self.callees.clear();
+        self.passed.clear();
+        self.targets.clear();
+        self.handed.clear();
+    }
+}
+
 impl<T> Default for EvalMemo<'_, T> {
     fn default() -> Self {
         EvalMemo {
@@ -181,6 +192,12 @@ impl<T> Default for EvalMemo<'_, T> {
 }
 
 impl<'e, T: Clone> EvalMemo<'e, T> {
+    /// Empties both tables, keeping their capacity.
+    fn clear(&mut self) {
+        self.complete.clear();
+        self.cut.clear();
+    }
+
     /// The result of `eval` for `e` at `ctx`, reused when an earlier evaluation of `e` gives
     /// the same; `ctx` is charged the steps `eval` would take either way. `eval` must be a
     /// deterministic evaluation of `e` in the memo's scope, taking its steps from `ctx`.
@@ -573,14 +590,25 @@ impl<'a> Resolver<'a> {
     /// definitions: [`FuncId`] order), scopes in parallel, and concatenates the outputs in
     /// that order. Scopes rather than files are the unit of work, so one long file does not
     /// keep a core busy alone at the end.
-    fn over_all_scopes<T: Send>(&self, visit: impl Fn(FuncId, &mut Vec<T>) + Sync) -> Vec<T> {
+    ///
+    /// Each task hands `visit` one [`SiteMemo`] for all its scopes, emptied by each scope, so
+    /// its tables keep their capacity instead of growing again for every scope.
+    fn over_all_scopes<T: Send>(
+        &self,
+        visit: impl Fn(FuncId, &mut Vec<T>, &mut SiteMemo<'a>) + Sync,
+    ) -> Vec<T> {
         (0..self.index.functions().len())
             .into_par_iter()
             .with_min_len(64)
-            .fold_chunks(256, Vec::new, |mut out, i| {
-                visit(FuncId::from_index(i), &mut out);
-                out
-            })
+            .fold_chunks(
+                256,
+                || (Vec::new(), SiteMemo::default()),
+                |(mut out, mut memo), i| {
+                    visit(FuncId::from_index(i), &mut out, &mut memo);
+                    (out, memo)
+                },
+            )
+            .map(|(out, _)| out)
             .flatten_iter()
             .collect()
     }
@@ -1132,8 +1160,8 @@ impl<'a> Resolver<'a> {
                     return self.attr(v, *a, depth + 1, ctx);
                 }
                 let mut out = Unique::default();
-                for v in bases {
-                    for r in self.attr(&v, *a, depth + 1, ctx) {
+                for v in bases.iter() {
+                    for r in self.attr(v, *a, depth + 1, ctx) {
                         out.push(r);
                     }
                 }
@@ -1145,8 +1173,8 @@ impl<'a> Resolver<'a> {
                     return self.call_result(v, None, depth + 1, ctx);
                 }
                 let mut out = Unique::default();
-                for v in callees {
-                    for r in self.call_result(&v, None, depth + 1, ctx) {
+                for v in callees.iter() {
+                    for r in self.call_result(v, None, depth + 1, ctx) {
                         out.push(r);
                     }
                 }
@@ -1165,10 +1193,19 @@ impl<'a> Resolver<'a> {
             }
             Expr::Subscript(b) | Expr::Element(b) => {
                 let mut out = Unique::default();
-                for v in self.expand(self.eval(b, scope, depth + 1, ctx), ctx) {
-                    if let Value::Container(items) = v {
-                        for i in items {
-                            out.push(i);
+                match self.expand(self.eval(b, scope, depth + 1, ctx), ctx) {
+                    Cow::Owned(values) => {
+                        for v in values {
+                            if let Value::Container(items) = v {
+                                items.into_iter().for_each(|i| out.push(i));
+                            }
+                        }
+                    }
+                    Cow::Borrowed(values) => {
+                        for v in values {
+                            if let Value::Container(items) = v {
+                                items.iter().for_each(|i| out.push(i.clone()));
+                            }
                         }
                     }
                 }
@@ -1197,17 +1234,19 @@ impl<'a> Resolver<'a> {
     }
 
     /// Replaces parameter placeholders by the values flowing into them (transitively: the
-    /// flows are closed once after pass 1, see [`close_flows`]); one step per parameter.
-    fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
+    /// flows are closed once after pass 1, see [`close_flows`]); one step per parameter. A
+    /// lone parameter's flow is lent, not copied: flows are long, and most expansions are only
+    /// read (the attribute or call on each value).
+    fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Cow<'_, [Value]> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
-            return values;
+            return Cow::Owned(values);
         }
         ctx.flow_dependent.set(true);
         if let [Value::Param(f, i)] = values[..] {
             // The closed flows are free of duplicates already.
             return match self.flows.get(&(f, i)) {
-                Some(flow) if ctx.step() => flow.clone(),
-                _ => Vec::new(),
+                Some(flow) if ctx.step() => Cow::Borrowed(flow),
+                _ => Cow::Owned(Vec::new()),
             };
         }
         let mut out = Unique::default();
@@ -1225,7 +1264,7 @@ impl<'a> Resolver<'a> {
                 v => out.push(v),
             }
         }
-        out.into_vec()
+        Cow::Owned(out.into_vec())
     }
 
     fn attr(&self, v: &Value, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
@@ -1446,7 +1485,7 @@ impl<'a> Resolver<'a> {
             .iter()
             .enumerate()
             .map(|(i, (e, _))| {
-                let values = self.expand(self.eval(e, scope, 0, ctx), ctx);
+                let values = self.expand(self.eval(e, scope, 0, ctx), ctx).into_owned();
                 (values, line + u32::try_from(i).unwrap_or(0))
             })
             .collect()
@@ -1455,13 +1494,13 @@ impl<'a> Resolver<'a> {
     // ----- call sites -----
 
     /// Resolves the calls of one scope into `sink`.
-    fn calls_of(&self, scope: FuncId, sink: &mut Sink) {
+    fn calls_of(&self, scope: FuncId, sink: &mut Sink, memo: &mut SiteMemo<'a>) {
         let syntax = self.index.syntax(scope);
-        let mut memo = SiteMemo::default();
+        memo.clear();
         for call in &syntax.calls {
             match sink {
-                Sink::Flows(out) => self.call_flows(scope, call, &mut memo, out),
-                Sink::Edges(out) => self.call_edges(scope, call, &mut memo, out),
+                Sink::Flows(out) => self.call_flows(scope, call, memo, out),
+                Sink::Edges(out) => self.call_edges(scope, call, memo, out),
             }
         }
         // Decorators run when the definition does: calls from the enclosing scope.
@@ -1505,7 +1544,9 @@ impl<'a> Resolver<'a> {
     /// evaluated in (its steps left are where the rest of the site's evaluation continues).
     fn callee_values(&self, callee: &Expr, scope: FuncId) -> (Vec<Value>, Ctx) {
         let ctx = Ctx::new();
-        let values = self.expand(self.eval(callee, scope, 0, &ctx), &ctx);
+        let values = self
+            .expand(self.eval(callee, scope, 0, &ctx), &ctx)
+            .into_owned();
         (values, ctx)
     }
 
