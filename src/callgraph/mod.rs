@@ -275,8 +275,11 @@ fn analyse(
             sub.add_edge(root, NodeIndex::new(i), ());
         }
     }
-    // Components with their nodes sorted; Tarjan's order does not depend on threads.
-    let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&sub)
+    // Kosaraju's algorithm rather than Tarjan's: petgraph's Tarjan recurses once per node on
+    // a path, which overflowed the stack of a worker thread on a chain of 10,000 functions,
+    // and Kosaraju's depth-first searches are iterative. The components are the same; each
+    // is sorted, and so is the list.
+    let mut components: Vec<Vec<NodeIndex>> = petgraph::algo::kosaraju_scc(&sub)
         .into_iter()
         .filter(|c| c.len() > 1 || (c[0].index() < defs && self_loop[c[0].index()]))
         .map(|mut c| {
