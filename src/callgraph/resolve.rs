@@ -400,11 +400,14 @@ fn push_unique(out: &mut Vec<Value>, v: Value) {
 
 /// Values collected without duplicates, at most [`MAX_VALUES`], in first-seen order: what
 /// [`push_unique`] gives, for merges that may grow large. Up to [`Unique::SCAN`] values a scan
-/// finds duplicates; beyond, their hashes do, and only a repeated hash costs a scan.
+/// finds duplicates; beyond, a scan of their hashes does (at most [`MAX_VALUES`] integers, in
+/// one small vector rather than a hash set that would be allocated and grown), and only a
+/// repeated hash costs a scan of the values.
 #[derive(Default)]
 struct Unique {
     values: Vec<Value>,
-    hashes: FxHashSet<u64>,
+    /// The hashes of `values`, in the same order, once there are more than [`Unique::SCAN`].
+    hashes: Vec<u64>,
 }
 
 impl Unique {
@@ -426,10 +429,13 @@ impl Unique {
             return;
         }
         if self.hashes.is_empty() {
-            self.hashes = self.values.iter().map(Self::hash).collect();
+            self.hashes.reserve(MAX_VALUES);
+            self.hashes.extend(self.values.iter().map(Self::hash));
         }
-        if self.hashes.insert(Self::hash(&v)) || !self.values.contains(&v) {
+        let h = Self::hash(&v);
+        if !self.hashes.contains(&h) || !self.values.contains(&v) {
             self.values.push(v);
+            self.hashes.push(h);
         }
     }
 
