@@ -731,13 +731,13 @@ impl<'a> Resolver<'a> {
                         return self.module_global(f.file, name, depth + 1, ctx);
                     }
                     if !bindings.iter().any(|b| matches!(b, Binding::Nonlocal)) {
-                        let mut out = Vec::new();
+                        let mut out = Unique::default();
                         for b in bindings {
                             for v in self.eval_binding(s, b, depth + 1, ctx) {
-                                push_unique(&mut out, v);
+                                out.push(v);
                             }
                         }
-                        return out;
+                        return out.into_vec();
                     }
                 }
             }
@@ -1060,12 +1060,12 @@ impl<'a> Resolver<'a> {
         if depth > MAX_DEPTH || !ctx.step() {
             return Vec::new();
         }
-        let mut out = Vec::new();
+        let mut out = Unique::default();
         for &k in self.mro_of(class) {
             let found = self.own_member(k, name, depth, ctx);
             if !found.is_empty() {
                 for v in found {
-                    push_unique(&mut out, self.bind(v, bound));
+                    out.push(self.bind(v, bound));
                 }
                 break;
             }
@@ -1079,12 +1079,12 @@ impl<'a> Resolver<'a> {
             for &s in candidates {
                 if s != class && self.mro_of(s).contains(&class) && ctx.step() {
                     for v in self.own_member(s, name, depth, ctx) {
-                        push_unique(&mut out, self.bind(v, bound));
+                        out.push(self.bind(v, bound));
                     }
                 }
             }
         }
-        out
+        out.into_vec()
     }
 
     /// `super().name` in a method of `class`: the next definition after `class` in the MRO of
