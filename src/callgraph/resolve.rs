@@ -128,8 +128,9 @@ enum Value {
     Super(FuncId),
     /// A parameter of a function: whatever flows into it.
     Param(FuncId, u16),
-    /// A collection literal's element values.
-    Container(Vec<Value>),
+    /// A collection literal's element values, shared: flows and memoised entries hand the
+    /// same containers around, and copying a value copies only the pointer.
+    Container(std::sync::Arc<[Value]>),
 }
 
 enum Sink<'o> {
@@ -1199,20 +1200,9 @@ impl<'a> Resolver<'a> {
             }
             Expr::Subscript(b) | Expr::Element(b) => {
                 let mut out = Unique::default();
-                match self.expand(self.eval(b, scope, depth + 1, ctx), ctx) {
-                    Cow::Owned(values) => {
-                        for v in values {
-                            if let Value::Container(items) = v {
-                                items.into_iter().for_each(|i| out.push(i));
-                            }
-                        }
-                    }
-                    Cow::Borrowed(values) => {
-                        for v in values {
-                            if let Value::Container(items) = v {
-                                items.iter().for_each(|i| out.push(i.clone()));
-                            }
-                        }
+                for v in self.expand(self.eval(b, scope, depth + 1, ctx), ctx).iter() {
+                    if let Value::Container(items) = v {
+                        items.iter().for_each(|i| out.push(i.clone()));
                     }
                 }
                 out.into_vec()
@@ -1224,7 +1214,7 @@ impl<'a> Resolver<'a> {
                         values.push(v);
                     }
                 }
-                vec![Value::Container(values.into_vec())]
+                vec![Value::Container(values.into_vec().into())]
             }
             Expr::Either(options) => {
                 let mut out = Unique::default();
