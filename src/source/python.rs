@@ -386,11 +386,17 @@ impl<'s, 't> Extractor<'s, 't> {
         self.src.get(node.byte_range()).unwrap_or("")
     }
 
+    /// A tree cursor from the spares in [`Self::cursors`], or a new one (on `node`: the callers
+    /// reset it by walking a node's children). Give it back with `self.cursors.push`.
+    fn spare_cursor(&mut self, node: Node<'t>) -> tree_sitter::TreeCursor<'t> {
+        self.cursors.pop().unwrap_or_else(|| node.walk())
+    }
+
     fn visit_children(&mut self, node: Node<'t>, depth: u32) {
         if node.child_count() == 0 {
             return;
         }
-        let mut cursor = self.cursors.pop().unwrap_or_else(|| node.walk());
+        let mut cursor = self.spare_cursor(node);
         for child in node.named_children(&mut cursor) {
             self.visit(child, depth + 1);
         }
@@ -885,7 +891,7 @@ impl<'s, 't> Extractor<'s, 't> {
         let mut args = self.node_lists.pop().unwrap_or_default();
         self.record_call(node, func, arguments, &mut args);
         self.callee_node = Some(func.id());
-        let mut cursor = self.cursors.pop().unwrap_or_else(|| node.walk());
+        let mut cursor = self.spare_cursor(node);
         for child in node.named_children(&mut cursor) {
             if Some(child) == arguments && child.kind_str() == "argument_list" {
                 if depth + 1 > MAX_DEPTH {
@@ -922,7 +928,7 @@ impl<'s, 't> Extractor<'s, 't> {
             && list.kind_str() == "argument_list"
         {
             let mut position: Option<u16> = Some(0);
-            let mut cursor = self.cursors.pop().unwrap_or_else(|| list.walk());
+            let mut cursor = self.spare_cursor(list);
             for a in list.named_children(&mut cursor) {
                 children.push(a);
                 match a.kind_str() {
