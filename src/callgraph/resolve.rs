@@ -45,7 +45,8 @@ pub enum Target {
     /// Something outside the codebase: a dotted name through an import (`json.dumps`,
     /// `imported` = true), or the call's text when it could not be resolved (`len`, `x.foo`).
     External {
-        /// The dotted name or text (shared: call sites repeat the same few names).
+        /// The dotted name or text (interned, [`Name`]: call sites repeat the same few names;
+        /// like every interned name, it stays in memory until the process ends).
         name: Name,
         /// True when the name was reached through an import of a module outside the codebase.
         imported: bool,
@@ -142,8 +143,9 @@ enum Sink<'o> {
 /// depends only on the callee expression and the scope (evaluation is flow-insensitive, and
 /// memoised entries do not depend on who asks first), so sites repeating a callee
 /// (`self.assertEqual`, `len`) reuse the first one's result, with the steps it left: the rest
-/// of each site's evaluation runs on the budget it would have had. Arguments are reused the
-/// same way ([`EvalMemo`]).
+/// of each site's evaluation runs on the budget it would have had. A callee's evaluation
+/// always starts from the full budget; an argument's starts from whatever the site has left,
+/// so arguments go through [`EvalMemo`], which takes the budget into account.
 #[derive(Default)]
 struct SiteMemo<'e> {
     /// Pass 1: each callee's values, and the steps left after them.
@@ -234,7 +236,8 @@ struct Resolver<'a> {
     mro: FxHashMap<FuncId, Vec<FuncId>>,
     /// Direct codebase subclasses of each class.
     subclasses: FxHashMap<FuncId, Vec<FuncId>>,
-    /// Values flowing into parameters (pass 1's result).
+    /// Values flowing into parameters (pass 1's result, closed). Read only through
+    /// [`Self::flow`].
     flows: FxHashMap<(FuncId, u16), Vec<Value>>,
     /// `self.attr = value` assignments of each class's methods: (attribute, method, value).
     instance_attrs: FxHashMap<FuncId, Vec<(Name, FuncId, &'a Expr)>>,
@@ -246,17 +249,20 @@ struct Resolver<'a> {
     /// Each import binding's absolute module and its value, keyed by the address of its
     /// [`ImportRef`] in the (immutable) index: computed once instead of at every lookup.
     imports: FxHashMap<usize, Option<(String, Value)>>,
-    /// The values of every module-level name, computed once per pass ([`Self::fill_module_values`]):
-    /// each is computed on its own, so a call site's result does not depend on which call
-    /// site asked first.
+    /// The values of every module-level name, computed before each pass
+    /// ([`Self::fill_module_values`]; pass 2 keeps those that did not read the flows, see
+    /// [`Entry`]): each is computed on its own, so a call site's result does not depend on
+    /// which call site asked first.
     module_values: Vec<FxHashMap<Name, Entry>>,
     /// What each function returns when called (without a decorator's argument), computed
-    /// when first asked for in the current pass, see [`Self::returns_of`].
+    /// when first asked for ([`Self::returns_of`]); pass 2 starts with pass 1's entries that
+    /// did not read the flows ([`Entry`]).
     returns_memo: Vec<std::sync::OnceLock<Entry>>,
     /// The modules each module star-imports (`from m import *`), codebase modules only.
     star_imports: Vec<Vec<FileId>>,
-    /// Names found through each module's star imports, computed when first asked for in the
-    /// current pass ([`MemoKey::Star`]).
+    /// Names found through each module's star imports, computed when first asked for
+    /// ([`MemoKey::Star`]); pass 2 starts with pass 1's entries that did not read the flows
+    /// ([`Entry`]).
     star_memo: Vec<std::sync::RwLock<FxHashMap<Name, Entry>>>,
     /// For each definition, its bindings as (hash of the name, index), sorted (so each
     /// name's bindings stay in source order): [`Self::bindings_in`] finds a name by binary
@@ -271,15 +277,17 @@ struct Resolver<'a> {
 /// [`Resolver::star_memo`]) and whether its computation read the flows into parameters, itself
 /// or through the entries it read. Only such entries can change between the passes (the flows
 /// are all that changes), so pass 2 keeps the others ([`Resolver::fill_module_values`]).
-#[derive(Clone)]
 struct Entry {
     values: Vec<Value>,
     flow_dependent: bool,
 }
 
 impl Entry {
-    /// The value of the entry computed in `ctx` (a fresh context of its own).
-    fn computed(values: Vec<Value>, ctx: &Ctx) -> Entry {
+    /// Computes the entry of `key` with `work`, in a fresh context of its own (a full budget,
+    /// depth 0) and on a stack with room for it ([`on_enough_stack`]).
+    fn compute(key: MemoKey, work: impl FnOnce(&Ctx) -> Vec<Value>) -> Entry {
+        let ctx = Ctx::for_entry(key);
+        let values = on_enough_stack(|| work(&ctx));
         Entry {
             values,
             flow_dependent: ctx.flow_dependent.get(),
@@ -320,31 +328,33 @@ enum MemoKey {
 }
 
 /// Per-call-site evaluation state.
+///
+/// The reuse of evaluations at later call sites ([`SiteMemo`], [`EvalMemo`]) rests on two
+/// rules: a step is refused only when none are left ([`Ctx::step`]), and reading or computing a
+/// memoised entry never charges the reader (an entry is computed in a fresh context of its
+/// own). So an evaluation's result and the steps it takes depend only on the expression, the
+/// scope and the steps it starts with, and not at all on that number when it does not run out.
 struct Ctx {
     steps: Cell<u32>,
     /// The memoised entry being computed, `None` at a call site. Only entries ordered
     /// before it may be read from a memo while it is computed (see [`MemoKey`]).
     memo_key: Option<MemoKey>,
-    /// Whether the evaluation read the flows into parameters ([`Resolver::expand`]), itself
+    /// Whether the evaluation read the flows into parameters ([`Resolver::flow`]), itself
     /// or through the memoised entries it read (see [`Entry`]).
     flow_dependent: Cell<bool>,
 }
 
 impl Ctx {
+    /// A call site's context with the full budget.
     fn new() -> Ctx {
-        Ctx {
-            steps: Cell::new(STEP_BUDGET),
-            memo_key: None,
-            flow_dependent: Cell::new(false),
-        }
+        Ctx::with_steps(STEP_BUDGET)
     }
 
     /// A fresh context for computing the memoised entry of `key`.
     fn for_entry(key: MemoKey) -> Ctx {
         Ctx {
-            steps: Cell::new(STEP_BUDGET),
             memo_key: Some(key),
-            flow_dependent: Cell::new(false),
+            ..Ctx::new()
         }
     }
 
@@ -382,12 +392,7 @@ impl Ctx {
 
     /// Takes one step; false when the budget is spent.
     fn step(&self) -> bool {
-        let s = self.steps.get();
-        if s == 0 {
-            return false;
-        }
-        self.steps.set(s - 1);
-        true
+        self.spend(1)
     }
 }
 
@@ -598,8 +603,8 @@ impl<'a> Resolver<'a> {
     /// that order. Scopes rather than files are the unit of work, so one long file does not
     /// keep a core busy alone at the end.
     ///
-    /// Each task hands `visit` one [`SiteMemo`] for all its scopes, emptied by each scope, so
-    /// its tables keep their capacity instead of growing again for every scope.
+    /// Each chunk of 256 scopes shares one [`SiteMemo`], emptied for each scope, so its tables
+    /// keep their capacity instead of growing again for every scope.
     fn over_all_scopes<T: Send>(
         &self,
         visit: impl Fn(FuncId, &mut Vec<T>, &mut SiteMemo<'a>) + Sync,
@@ -630,55 +635,47 @@ impl<'a> Resolver<'a> {
     /// otherwise). The module values that are recomputed are computed as in pass 1, without
     /// module values and with fresh memos.
     fn fill_module_values(&mut self) {
-        let previous = std::mem::take(&mut self.module_values);
-        let previous_returns = std::mem::take(&mut self.returns_memo);
-        let previous_stars = std::mem::take(&mut self.star_memo);
+        // What the previous pass left (nothing before pass 1), minus what read the flows.
+        let flow_free = |e: &Entry| !e.flow_dependent;
+        let mut kept_values = std::mem::take(&mut self.module_values);
+        kept_values.resize_with(self.module_scopes.len(), FxHashMap::default);
+        let kept_returns = std::mem::take(&mut self.returns_memo);
+        let kept_stars = std::mem::take(&mut self.star_memo);
         self.reset_memos();
         let this = &*self;
-        let mut previous = previous.into_iter();
-        let kept: Vec<FxHashMap<Name, Entry>> = (0..this.module_scopes.len())
-            .map(|_| {
-                let mut values = previous.next().unwrap_or_default();
-                values.retain(|_, e| !e.flow_dependent);
+        self.module_values = this
+            .module_scopes
+            .par_iter()
+            .zip(kept_values)
+            .enumerate()
+            .map(|(i, (scope, mut values))| {
+                values.retain(|_, e| flow_free(e));
+                let file = FileId::from_index(i);
+                for &n in scope.keys() {
+                    if n != this.names.star && !values.contains_key(&n) {
+                        let ctx = Ctx::new();
+                        let found = this.module_global(file, n, 0, &ctx);
+                        let entry = Entry {
+                            values: found,
+                            flow_dependent: ctx.flow_dependent.get(),
+                        };
+                        values.insert(n, entry);
+                    }
+                }
                 values
             })
             .collect();
-        let values: Vec<FxHashMap<Name, Entry>> = this
-            .module_scopes
-            .par_iter()
-            .zip(kept)
-            .enumerate()
-            .map(|(i, (scope, mut kept))| {
-                let file = FileId::from_index(i);
-                for &n in scope.keys() {
-                    if n != this.names.star && !kept.contains_key(&n) {
-                        let ctx = Ctx::new();
-                        let values = this.module_global(file, n, 0, &ctx);
-                        kept.insert(n, Entry::computed(values, &ctx));
-                    }
-                }
-                kept
-            })
-            .collect();
-        self.module_values = values;
-        if previous_returns.is_empty() {
-            self.reset_memos();
-        } else {
-            self.returns_memo = previous_returns
-                .into_par_iter()
-                .map(|slot| match slot.into_inner() {
-                    Some(e) if !e.flow_dependent => std::sync::OnceLock::from(e),
-                    _ => std::sync::OnceLock::new(),
-                })
-                .collect();
-            self.star_memo = previous_stars
-                .into_iter()
-                .map(|memo| {
-                    let mut memo = memo.into_inner().unwrap_or_default();
-                    memo.retain(|_, e| !e.flow_dependent);
-                    std::sync::RwLock::new(memo)
-                })
-                .collect();
+        // The entries computed meanwhile saw no module values: start the pass without them.
+        self.reset_memos();
+        for (slot, kept) in self.returns_memo.iter_mut().zip(kept_returns) {
+            if let Some(entry) = kept.into_inner().filter(flow_free) {
+                *slot = std::sync::OnceLock::from(entry);
+            }
+        }
+        for (memo, kept) in self.star_memo.iter_mut().zip(kept_stars) {
+            let mut kept = kept.into_inner().unwrap_or_default();
+            kept.retain(|_, e| flow_free(e));
+            *memo = std::sync::RwLock::new(kept);
         }
     }
 
@@ -793,8 +790,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A name of `file` found through its star imports, memoised per pass
-    /// ([`MemoKey::Star`]).
+    /// A name of `file` found through its star imports, memoised ([`MemoKey::Star`],
+    /// [`Self::star_memo`]).
     fn star_lookup(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
         let stars = &self.star_imports[file.index()];
         if stars.is_empty() {
@@ -815,11 +812,7 @@ impl<'a> Resolver<'a> {
         {
             return v;
         }
-        let entry_ctx = Ctx::for_entry(key);
-        let entry = Entry::computed(
-            on_enough_stack(|| self.star_inline(stars, name, 0, &entry_ctx)),
-            &entry_ctx,
-        );
+        let entry = Entry::compute(key, |entry_ctx| self.star_inline(stars, name, 0, entry_ctx));
         let v = entry.read(ctx);
         if let Ok(mut m) = memo.write() {
             m.entry(name).or_insert(entry);
@@ -1237,10 +1230,9 @@ impl<'a> Resolver<'a> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
             return Cow::Owned(values);
         }
-        ctx.flow_dependent.set(true);
         if let [Value::Param(f, i)] = values[..] {
             // The closed flows are free of duplicates already.
-            return match self.flows.get(&(f, i)) {
+            return match self.flow(f, i, ctx) {
                 Some(flow) if ctx.step() => Cow::Borrowed(flow),
                 _ => Cow::Owned(Vec::new()),
             };
@@ -1250,7 +1242,7 @@ impl<'a> Resolver<'a> {
             match v {
                 Value::Param(f, i) => {
                     if ctx.step()
-                        && let Some(flow) = self.flows.get(&(f, i))
+                        && let Some(flow) = self.flow(f, i, ctx)
                     {
                         for x in flow {
                             out.push(x.clone());
@@ -1261,6 +1253,14 @@ impl<'a> Resolver<'a> {
             }
         }
         Cow::Owned(out.into_vec())
+    }
+
+    /// The closed flow into parameter `i` of `f`, if any. Evaluation reads the flows only
+    /// through here, so every evaluation that reads them is marked as depending on them
+    /// ([`Entry`]), whatever it finds.
+    fn flow(&self, f: FuncId, i: u16, ctx: &Ctx) -> Option<&[Value]> {
+        ctx.flow_dependent.set(true);
+        self.flows.get(&(f, i)).map(Vec::as_slice)
     }
 
     fn attr(&self, v: &Value, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
@@ -1337,8 +1337,8 @@ impl<'a> Resolver<'a> {
     /// What calling `f` returns; `param0` replaces its first parameter (a decorator applied
     /// to a known function).
     ///
-    /// Without `param0` the answer is memoised per pass ([`MemoKey::Returns`]): computed once,
-    /// with a fresh step budget.
+    /// Without `param0` the answer is memoised ([`MemoKey::Returns`], [`Self::returns_memo`]):
+    /// computed once, with a fresh step budget.
     fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
         if param0.is_none()
             && ctx.may_read(MemoKey::Returns(f))
@@ -1349,11 +1349,9 @@ impl<'a> Resolver<'a> {
             if let Some(entry) = slot.get() {
                 return entry.read(ctx);
             }
-            let entry_ctx = Ctx::for_entry(MemoKey::Returns(f));
-            let entry = Entry::computed(
-                on_enough_stack(|| self.returns_inline(f, None, 0, &entry_ctx)),
-                &entry_ctx,
-            );
+            let entry = Entry::compute(MemoKey::Returns(f), |entry_ctx| {
+                self.returns_inline(f, None, 0, entry_ctx)
+            });
             let v = entry.read(ctx);
             let _ = slot.set(entry);
             return v;
@@ -1629,7 +1627,12 @@ impl<'a> Resolver<'a> {
                 }
                 (targets, external_callee, ctx.steps_left())
             });
-        let mut targets = callee_targets.clone();
+        let edge = |target| StaticCall {
+            caller: scope,
+            target,
+            line: call.line,
+        };
+        out.extend(callee_targets.iter().cloned().map(edge));
         // Only names bound to functions count: a parameter handed on (`wraps(fn)`) is the
         // caller's caller's business. A collection literal evaluates to a container, never
         // to a function.
@@ -1651,15 +1654,8 @@ impl<'a> Resolver<'a> {
                     }
                     functions
                 });
-                targets.extend(functions.iter().map(|&f| Target::Def(f)));
+                out.extend(functions.iter().map(|&f| edge(Target::Def(f))));
             }
-        }
-        for target in targets {
-            out.push(StaticCall {
-                caller: scope,
-                target,
-                line: call.line,
-            });
         }
     }
 
