@@ -27,7 +27,7 @@
 //! no call is dropped. Resolution is bounded: a step budget per call site and a depth limit
 //! keep pathological code linear.
 
-use std::borrow::Cow;
+use smallvec::{SmallVec, smallvec};
 use std::cell::Cell;
 
 use rayon::prelude::*;
@@ -99,6 +99,37 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     calls
 }
 
+/// What an evaluation gives: most give one value or none, which stay inline (no allocation).
+type Values = SmallVec<[Value; 1]>;
+
+/// Values with their parameters expanded ([`Resolver::expand`]): owned, or a lone
+/// parameter's flow, lent.
+enum Expanded<'f> {
+    Owned(Values),
+    Lent(&'f [Value]),
+}
+
+impl std::ops::Deref for Expanded<'_> {
+    type Target = [Value];
+
+    fn deref(&self) -> &[Value] {
+        match self {
+            Expanded::Owned(values) => values,
+            Expanded::Lent(flow) => flow,
+        }
+    }
+}
+
+impl Expanded<'_> {
+    /// The values, owned (a lent flow is copied).
+    fn into_owned(self) -> Values {
+        match self {
+            Expanded::Owned(values) => values,
+            Expanded::Lent(flow) => flow.iter().cloned().collect(),
+        }
+    }
+}
+
 /// Most values a name may have; more are dropped (the step budget bounds time, this bounds
 /// space).
 const MAX_VALUES: usize = 64;
@@ -149,9 +180,9 @@ enum Sink<'o> {
 #[derive(Default)]
 struct SiteMemo<'e> {
     /// Pass 1: each callee's values, and the steps left after them.
-    callees: FxHashMap<&'e Expr, (Vec<Value>, u32)>,
+    callees: FxHashMap<&'e Expr, (Values, u32)>,
     /// Pass 1: the function values of arguments passed to codebase callees.
-    passed: EvalMemo<'e, Vec<Value>>,
+    passed: EvalMemo<'e, Values>,
     /// Pass 2: each callee's targets, whether it is outside the codebase, and the steps left.
     targets: FxHashMap<&'e Expr, (Vec<Target>, bool, u32)>,
     /// Pass 2: the functions among the values of an argument handed to outside code.
@@ -278,14 +309,14 @@ struct Resolver<'a> {
 /// or through the entries it read. Only such entries can change between the passes (the flows
 /// are all that changes), so pass 2 keeps the others ([`Resolver::fill_module_values`]).
 struct Entry {
-    values: Vec<Value>,
+    values: Values,
     flow_dependent: bool,
 }
 
 impl Entry {
     /// Computes the entry of `key` with `work`, in a fresh context of its own (a full budget,
     /// depth 0) and on a stack with room for it ([`on_enough_stack`]).
-    fn compute(key: MemoKey, work: impl FnOnce(&Ctx) -> Vec<Value>) -> Entry {
+    fn compute(key: MemoKey, work: impl FnOnce(&Ctx) -> Values) -> Entry {
         let ctx = Ctx::for_entry(key);
         let values = on_enough_stack(|| work(&ctx));
         Entry {
@@ -296,7 +327,7 @@ impl Entry {
 
     /// The entry's values, read by an evaluation in `ctx`, which now depends on the flows
     /// when the entry does.
-    fn read(&self, ctx: &Ctx) -> Vec<Value> {
+    fn read(&self, ctx: &Ctx) -> Values {
         if self.flow_dependent {
             ctx.flow_dependent.set(true);
         }
@@ -398,7 +429,7 @@ impl Ctx {
 
 /// Adds `v` to `out` unless it is there or `out` is full ([`MAX_VALUES`]); merges that may
 /// grow large use [`Unique`] instead.
-fn push_unique(out: &mut Vec<Value>, v: Value) {
+fn push_unique(out: &mut Values, v: Value) {
     if out.len() < MAX_VALUES && !out.contains(&v) {
         out.push(v);
     }
@@ -411,7 +442,7 @@ fn push_unique(out: &mut Vec<Value>, v: Value) {
 /// repeated hash costs a scan of the values.
 #[derive(Default)]
 struct Unique {
-    values: Vec<Value>,
+    values: Values,
     /// The hashes of `values`, in the same order, once there are more than [`Unique::SCAN`].
     hashes: Vec<u64>,
 }
@@ -445,7 +476,7 @@ impl Unique {
         }
     }
 
-    fn into_vec(self) -> Vec<Value> {
+    fn into_values(self) -> Values {
         self.values
     }
 }
@@ -714,7 +745,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The values a name may have when used in `scope`, following Python's scoping.
-    fn lookup(&self, scope: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn lookup(&self, scope: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Values {
         let mut s = scope;
         loop {
             let f = self.index.function(s);
@@ -735,22 +766,22 @@ impl<'a> Resolver<'a> {
                                 out.push(v);
                             }
                         }
-                        return out.into_vec();
+                        return out.into_values();
                     }
                 }
             }
             match f.parent {
                 Some(p) => s = p,
-                None => return Vec::new(),
+                None => return Values::new(),
             }
         }
     }
 
     /// A global name of a module: its bindings (including assignments of functions that
     /// declare it `global`), then its star imports.
-    fn module_global(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn module_global(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
-            return Vec::new();
+            return Values::new();
         }
         if let Some(entry) = self
             .module_values
@@ -760,7 +791,7 @@ impl<'a> Resolver<'a> {
             return entry.read(ctx);
         }
         if let Some(bindings) = self.module_scopes[file.index()].get(&name) {
-            let mut out = Vec::new();
+            let mut out = Values::new();
             for &(scope, b) in bindings {
                 for v in self.eval_binding(scope, b, depth + 1, ctx) {
                     push_unique(&mut out, v);
@@ -774,7 +805,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// An attribute of a module: a global name, else a submodule.
-    fn module_member(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn module_member(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Values {
         let found = self.module_global(file, name, depth, ctx);
         if !found.is_empty() {
             return found;
@@ -783,19 +814,19 @@ impl<'a> Resolver<'a> {
     }
 
     /// The codebase module or package `package.name`, if there is one.
-    fn submodule(&self, package: &str, name: &str) -> Vec<Value> {
+    fn submodule(&self, package: &str, name: &str) -> Values {
         match self.module_value(&format!("{package}.{name}")) {
-            Value::External(_) => Vec::new(),
-            v => vec![v],
+            Value::External(_) => Values::new(),
+            v => smallvec![v],
         }
     }
 
     /// A name of `file` found through its star imports, memoised ([`MemoKey::Star`],
     /// [`Self::star_memo`]).
-    fn star_lookup(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn star_lookup(&self, file: FileId, name: Name, depth: u32, ctx: &Ctx) -> Values {
         let stars = &self.star_imports[file.index()];
         if stars.is_empty() {
-            return Vec::new();
+            return Values::new();
         }
         let key = MemoKey::Star(file);
         let Some(memo) = self
@@ -820,8 +851,8 @@ impl<'a> Resolver<'a> {
         v
     }
 
-    fn star_inline(&self, stars: &[FileId], name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let mut out = Vec::new();
+    fn star_inline(&self, stars: &[FileId], name: Name, depth: u32, ctx: &Ctx) -> Values {
+        let mut out = Values::new();
         for &f in stars {
             for v in self.module_global(f, name, depth + 1, ctx) {
                 push_unique(&mut out, v);
@@ -830,25 +861,27 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    fn eval_binding(&self, scope: FuncId, b: &Binding, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn eval_binding(&self, scope: FuncId, b: &Binding, depth: u32, ctx: &Ctx) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
-            return Vec::new();
+            return Values::new();
         }
         match b {
-            Binding::Def(i) => vec![Value::Def(self.def_id(scope, *i))],
+            Binding::Def(i) => smallvec![Value::Def(self.def_id(scope, *i))],
             Binding::Import(r) => self.import_value(self.module_of(scope), r, depth, ctx),
             Binding::Assign(e) => self.eval(e, scope, depth + 1, ctx),
             Binding::Param(i) => self.param_value(scope, *i, depth, ctx),
-            Binding::Star(_) | Binding::Global | Binding::Nonlocal | Binding::Opaque => Vec::new(),
+            Binding::Star(_) | Binding::Global | Binding::Nonlocal | Binding::Opaque => {
+                Values::new()
+            }
         }
     }
 
     /// A parameter's values: `self`/`cls` of a method, an instance of its annotated class,
     /// and what flows into it.
-    fn param_value(&self, func: FuncId, i: u16, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn param_value(&self, func: FuncId, i: u16, depth: u32, ctx: &Ctx) -> Values {
         let f = self.index.function(func);
         let syntax = self.index.syntax(func);
-        let mut out = Vec::new();
+        let mut out = Values::new();
         if i == 0
             && f.kind == DefKind::Method
             && !has_decorator(syntax, "staticmethod")
@@ -939,14 +972,14 @@ impl<'a> Resolver<'a> {
         Some(parts.join("."))
     }
 
-    fn import_value(&self, file: FileId, r: &ImportRef, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn import_value(&self, file: FileId, r: &ImportRef, depth: u32, ctx: &Ctx) -> Values {
         let computed;
         let (module, value) = match self.imports.get(&import_key(r)) {
             Some(Some((module, value))) => (module.as_str(), value),
-            Some(None) => return Vec::new(),
+            Some(None) => return Values::new(),
             None => {
                 let Some(module) = self.absolute_module(file, r) else {
-                    return Vec::new();
+                    return Values::new();
                 };
                 let value = self.module_value(&module);
                 computed = (module, value);
@@ -954,7 +987,7 @@ impl<'a> Resolver<'a> {
             }
         };
         let Some(name) = r.name else {
-            return vec![value.clone()];
+            return smallvec![value.clone()];
         };
         match value {
             // A package importing from itself (`from . import sub`, `from pkg import sub` in
@@ -962,8 +995,8 @@ impl<'a> Resolver<'a> {
             Value::Module(f) if *f == file => self.submodule(module, &name),
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
             Value::Package(p) => self.submodule(p, &name),
-            Value::External(m) => vec![Value::External(format!("{m}.{name}").into())],
-            _ => Vec::new(),
+            Value::External(m) => smallvec![Value::External(format!("{m}.{name}").into())],
+            _ => Values::new(),
         }
     }
 
@@ -1029,8 +1062,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// Members named `name` of the class's own body.
-    fn own_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let mut out = Vec::new();
+    fn own_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Values {
+        let mut out = Values::new();
         for &b in self.class_bindings(class, name) {
             for v in self.eval_binding(class, b, depth + 1, ctx) {
                 push_unique(&mut out, v);
@@ -1050,9 +1083,9 @@ impl<'a> Resolver<'a> {
         via_self: bool,
         depth: u32,
         ctx: &Ctx,
-    ) -> Vec<Value> {
+    ) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
-            return Vec::new();
+            return Values::new();
         }
         let mut out = Unique::default();
         for &k in self.mro_of(class) {
@@ -1078,14 +1111,14 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        out.into_vec()
+        out.into_values()
     }
 
     /// `super().name` in a method of `class`: the next definition after `class` in the MRO of
     /// `class` and of each codebase subclass (`self` may be any of them; in a diamond the
     /// next class is a sibling).
-    fn super_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let mut out = Vec::new();
+    fn super_member(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Values {
+        let mut out = Values::new();
         let mut stack = vec![class];
         let mut seen = FxHashSet::default();
         while let Some(k) = stack.pop() {
@@ -1131,8 +1164,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// Attributes `self.name = value` assigned in the methods of the class's MRO.
-    fn instance_attr(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
-        let mut out = Vec::new();
+    fn instance_attr(&self, class: FuncId, name: Name, depth: u32, ctx: &Ctx) -> Values {
+        let mut out = Values::new();
         for &k in self.mro_of(class) {
             for &(attr, method, e) in self.instance_attrs.get(&k).map_or(&[][..], Vec::as_slice) {
                 if attr == name {
@@ -1147,9 +1180,9 @@ impl<'a> Resolver<'a> {
 
     // ----- expressions -----
 
-    fn eval(&self, e: &Expr, scope: FuncId, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn eval(&self, e: &Expr, scope: FuncId, depth: u32, ctx: &Ctx) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
-            return Vec::new();
+            return Values::new();
         }
         match e {
             Expr::Name(n) => self.lookup(scope, *n, depth + 1, ctx),
@@ -1165,7 +1198,7 @@ impl<'a> Resolver<'a> {
                         out.push(r);
                     }
                 }
-                out.into_vec()
+                out.into_values()
             }
             Expr::Call(f) => {
                 let callees = self.expand(self.eval(f, scope, depth + 1, ctx), ctx);
@@ -1178,7 +1211,7 @@ impl<'a> Resolver<'a> {
                         out.push(r);
                     }
                 }
-                out.into_vec()
+                out.into_values()
             }
             Expr::Super => {
                 let mut s = Some(scope);
@@ -1189,7 +1222,7 @@ impl<'a> Resolver<'a> {
                     }
                     s = f.parent;
                 }
-                Vec::new()
+                Values::new()
             }
             Expr::Subscript(b) | Expr::Element(b) => {
                 let mut out = Unique::default();
@@ -1198,7 +1231,7 @@ impl<'a> Resolver<'a> {
                         items.iter().for_each(|i| out.push(i.clone()));
                     }
                 }
-                out.into_vec()
+                out.into_values()
             }
             Expr::Collection(items) => {
                 let mut values = Unique::default();
@@ -1207,7 +1240,7 @@ impl<'a> Resolver<'a> {
                         values.push(v);
                     }
                 }
-                vec![Value::Container(values.into_vec().into())]
+                smallvec![Value::Container(values.into_values().into_iter().collect())]
             }
             Expr::Either(options) => {
                 let mut out = Unique::default();
@@ -1216,9 +1249,9 @@ impl<'a> Resolver<'a> {
                         out.push(v);
                     }
                 }
-                out.into_vec()
+                out.into_values()
             }
-            Expr::Other(_) => Vec::new(),
+            Expr::Other(_) => Values::new(),
         }
     }
 
@@ -1226,15 +1259,15 @@ impl<'a> Resolver<'a> {
     /// flows are closed once after pass 1, see [`close_flows`]); one step per parameter. A
     /// lone parameter's flow is lent, not copied: flows are long, and most expansions are only
     /// read (the attribute or call on each value).
-    fn expand(&self, values: Vec<Value>, ctx: &Ctx) -> Cow<'_, [Value]> {
+    fn expand(&self, values: Values, ctx: &Ctx) -> Expanded<'_> {
         if !values.iter().any(|v| matches!(v, Value::Param(..))) {
-            return Cow::Owned(values);
+            return Expanded::Owned(values);
         }
         if let [Value::Param(f, i)] = values[..] {
             // The closed flows are free of duplicates already.
             return match self.flow(f, i, ctx) {
-                Some(flow) if ctx.step() => Cow::Borrowed(flow),
-                _ => Cow::Owned(Vec::new()),
+                Some(flow) if ctx.step() => Expanded::Lent(flow),
+                _ => Expanded::Owned(Values::new()),
             };
         }
         let mut out = Unique::default();
@@ -1252,7 +1285,7 @@ impl<'a> Resolver<'a> {
                 v => out.push(v),
             }
         }
-        Cow::Owned(out.into_vec())
+        Expanded::Owned(out.into_values())
     }
 
     /// The closed flow into parameter `i` of `f`, if any. Evaluation reads the flows only
@@ -1263,11 +1296,11 @@ impl<'a> Resolver<'a> {
         self.flows.get(&(f, i)).map(Vec::as_slice)
     }
 
-    fn attr(&self, v: &Value, name: Name, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn attr(&self, v: &Value, name: Name, depth: u32, ctx: &Ctx) -> Values {
         match v {
             Value::Module(f) => self.module_member(*f, name, depth + 1, ctx),
             Value::Package(p) => self.submodule(p, &name),
-            Value::External(q) => vec![Value::External(format!("{q}.{name}").into())],
+            Value::External(q) => smallvec![Value::External(format!("{q}.{name}").into())],
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
                 self.class_member(*c, name, false, false, depth, ctx)
             }
@@ -1279,25 +1312,19 @@ impl<'a> Resolver<'a> {
                 out
             }
             Value::Super(c) => self.super_member(*c, name, depth, ctx),
-            _ => Vec::new(),
+            _ => Values::new(),
         }
     }
 
     /// What calling `v` returns. `param0` replaces the callee's first parameter (a decorator
     /// applied to a known function).
-    fn call_result(
-        &self,
-        v: &Value,
-        param0: Option<&[Value]>,
-        depth: u32,
-        ctx: &Ctx,
-    ) -> Vec<Value> {
+    fn call_result(&self, v: &Value, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
-            return Vec::new();
+            return Values::new();
         }
         match v {
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
-                vec![Value::Instance {
+                smallvec![Value::Instance {
                     class: *c,
                     via_self: false,
                 }]
@@ -1305,7 +1332,7 @@ impl<'a> Resolver<'a> {
             Value::Def(f) | Value::Bound(f) | Value::Undecorated(f) => {
                 self.returns_of(*f, param0, depth, ctx)
             }
-            _ => Vec::new(),
+            _ => Values::new(),
         }
     }
 
@@ -1317,7 +1344,7 @@ impl<'a> Resolver<'a> {
         scope: FuncId,
         depth: u32,
         ctx: &Ctx,
-        out: &mut Vec<Value>,
+        out: &mut Values,
     ) {
         for v in self.eval(annotation, scope, depth + 1, ctx) {
             if let Value::Def(c) = v
@@ -1339,7 +1366,7 @@ impl<'a> Resolver<'a> {
     ///
     /// Without `param0` the answer is memoised ([`MemoKey::Returns`], [`Self::returns_memo`]):
     /// computed once, with a fresh step budget.
-    fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Vec<Value> {
+    fn returns_of(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Values {
         if param0.is_none()
             && ctx.may_read(MemoKey::Returns(f))
             && let Some(slot) = self.returns_memo.get(f.index())
@@ -1359,15 +1386,9 @@ impl<'a> Resolver<'a> {
         self.returns_inline(f, param0, depth, ctx)
     }
 
-    fn returns_inline(
-        &self,
-        f: FuncId,
-        param0: Option<&[Value]>,
-        depth: u32,
-        ctx: &Ctx,
-    ) -> Vec<Value> {
+    fn returns_inline(&self, f: FuncId, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Values {
         let syntax = self.index.syntax(f);
-        let mut out = Vec::new();
+        let mut out = Values::new();
         if let Some(ann) = &syntax.return_annotation {
             let scope = self.index.function(f).parent.unwrap_or(f);
             self.annotated_instances(ann, scope, depth, ctx, &mut out);
@@ -1435,7 +1456,7 @@ impl<'a> Resolver<'a> {
         if syntax.decorators.is_empty() {
             return vec![Target::Def(f)];
         }
-        let mut current = vec![Value::Undecorated(f)];
+        let mut current = smallvec![Value::Undecorated(f)];
         for (decorator, _) in self.decorator_values(f, ctx).into_iter().rev() {
             current = self.apply_decorator(&decorator, current, ctx);
         }
@@ -1452,8 +1473,8 @@ impl<'a> Resolver<'a> {
     /// function decorator, the callables it returns with its first parameter bound to
     /// `current`; `current` itself when none returns a callable (identity decorators,
     /// decorators from outside the codebase).
-    fn apply_decorator(&self, decorator: &[Value], current: Vec<Value>, ctx: &Ctx) -> Vec<Value> {
-        let mut next = Vec::new();
+    fn apply_decorator(&self, decorator: &[Value], current: Values, ctx: &Ctx) -> Values {
+        let mut next = Values::new();
         for d in decorator {
             if let Value::Def(dec) = d
                 && self.index.function(*dec).kind != DefKind::Class
@@ -1470,7 +1491,7 @@ impl<'a> Resolver<'a> {
 
     /// The values of each decorator expression of `f` (outermost first), evaluated in the
     /// enclosing scope; `@dec(args)` is what `dec(args)` returns.
-    fn decorator_values(&self, f: FuncId, ctx: &Ctx) -> Vec<(Vec<Value>, u32)> {
+    fn decorator_values(&self, f: FuncId, ctx: &Ctx) -> Vec<(Values, u32)> {
         let scope = self.index.function(f).parent.unwrap_or(f);
         let line = self.index.function(f).start_line;
         self.index
@@ -1503,7 +1524,7 @@ impl<'a> Resolver<'a> {
         {
             let ctx = Ctx::new();
             let values = self.decorator_values(scope, &ctx);
-            let mut current = vec![Value::Undecorated(scope)];
+            let mut current: Values = smallvec![Value::Undecorated(scope)];
             for (decorator, line) in values.into_iter().rev() {
                 for v in &decorator {
                     match sink {
@@ -1536,7 +1557,7 @@ impl<'a> Resolver<'a> {
 
     /// What a call site's callee evaluates to, parameters expanded, with the context it was
     /// evaluated in (its steps left are where the rest of the site's evaluation continues).
-    fn callee_values(&self, callee: &Expr, scope: FuncId) -> (Vec<Value>, Ctx) {
+    fn callee_values(&self, callee: &Expr, scope: FuncId) -> (Values, Ctx) {
         let ctx = Ctx::new();
         let values = self
             .expand(self.eval(callee, scope, 0, &ctx), &ctx)
@@ -1563,7 +1584,7 @@ impl<'a> Resolver<'a> {
         let ctx = Ctx::with_steps(*steps);
         // Each argument's function values are computed once, when a callee first has a
         // parameter for it.
-        let mut arg_values: Vec<Option<Vec<Value>>> = vec![None; call.args.len()];
+        let mut arg_values: Vec<Option<Values>> = vec![None; call.args.len()];
         for c in callees.iter() {
             let (func, offset) = match c {
                 Value::Def(g) if self.index.function(*g).kind == DefKind::Class => {
@@ -1586,7 +1607,7 @@ impl<'a> Resolver<'a> {
                 let values = values.get_or_insert_with(|| {
                     memo.passed.get_or_eval(&arg.value, &ctx, || {
                         let mut v = self.eval(&arg.value, scope, 0, &ctx);
-                        v.retain(is_function_value);
+                        v.retain(|v| is_function_value(v));
                         v
                     })
                 });
