@@ -438,13 +438,17 @@ fn push_unique(out: &mut Values, v: Value) {
 /// Values collected without duplicates, at most [`MAX_VALUES`], in first-seen order: what
 /// [`push_unique`] gives, for merges that may grow large. Up to [`Unique::SCAN`] values a scan
 /// finds duplicates; beyond, a scan of their hashes does (at most [`MAX_VALUES`] integers, in
-/// one small vector rather than a hash set that would be allocated and grown), and only a
-/// repeated hash costs a scan of the values.
+/// one small vector rather than a hash set that would be allocated and grown), skipped when a
+/// 128-bit mask of the hashes seen shows the value is new; only a repeated hash costs a scan of
+/// the values.
 #[derive(Default)]
 struct Unique {
     values: Values,
     /// The hashes of `values`, in the same order, once there are more than [`Unique::SCAN`].
     hashes: Vec<u64>,
+    /// One bit per hash in `hashes` (chosen by its top 7 bits): a value whose bit is clear
+    /// is new without a scan of the hashes.
+    seen: u128,
 }
 
 impl Unique {
@@ -465,14 +469,17 @@ impl Unique {
             }
             return;
         }
+        let bit = |h: u64| 1u128 << (h >> 57);
         if self.hashes.is_empty() {
             self.hashes.reserve(MAX_VALUES);
             self.hashes.extend(self.values.iter().map(Self::hash));
+            self.seen = self.hashes.iter().fold(0, |seen, &h| seen | bit(h));
         }
         let h = Self::hash(&v);
-        if !self.hashes.contains(&h) || !self.values.contains(&v) {
+        if self.seen & bit(h) == 0 || !self.hashes.contains(&h) || !self.values.contains(&v) {
             self.values.push(v);
             self.hashes.push(h);
+            self.seen |= bit(h);
         }
     }
 
@@ -1853,4 +1860,29 @@ fn c3(
     visiting.remove(&class);
     memo.insert(class, out.clone());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Unique` keeps what `push_unique` keeps, past the scan threshold and up to the cap,
+    /// whatever the order and the repeats.
+    #[test]
+    fn unique_matches_push_unique() {
+        for distinct in [20usize, 40, 97] {
+            for stride in [1usize, 3, 7] {
+                let mut unique = Unique::default();
+                let mut expected = Values::new();
+                for i in 0..400usize {
+                    let v = Value::Def(FuncId::from_index((i * stride) % distinct));
+                    unique.push(v.clone());
+                    push_unique(&mut expected, v);
+                }
+                let got = unique.into_values();
+                assert_eq!(got, expected, "{distinct} values, stride {stride}");
+                assert_eq!(got.len(), MAX_VALUES.min(distinct));
+            }
+        }
+    }
 }
