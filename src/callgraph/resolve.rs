@@ -27,11 +27,11 @@
 //! no call is dropped. Resolution is bounded: a step budget per call site and a depth limit
 //! keep pathological code linear.
 
-use smallvec::{SmallVec, smallvec};
 use std::cell::Cell;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::{SmallVec, smallvec};
 
 use crate::diagnostics::timed;
 use crate::source::syntax::{Binding, CallSite, DefSyntax, Expr, ImportRef, Name, ParamKind};
@@ -319,6 +319,11 @@ impl Entry {
     fn compute(key: MemoKey, work: impl FnOnce(&Ctx) -> Values) -> Entry {
         let ctx = Ctx::for_entry(key);
         let values = on_enough_stack(|| work(&ctx));
+        Entry::of(values, &ctx)
+    }
+
+    /// The entry of `values`, computed in `ctx` (which knows whether they read the flows).
+    fn of(values: Values, ctx: &Ctx) -> Entry {
         Entry {
             values,
             flow_dependent: ctx.flow_dependent.get(),
@@ -620,8 +625,8 @@ impl<'a> Resolver<'a> {
     /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]),
     /// in source order.
     fn bindings_in(&self, scope: FuncId, name: Name) -> Vec<&'a Binding> {
-        if self.class_scopes.contains_key(&scope) {
-            return self.class_bindings(scope, name).to_vec();
+        if let Some(class_scope) = self.class_scopes.get(&scope) {
+            return class_scope.get(&name).cloned().unwrap_or_default();
         }
         let bindings = &self.index.syntax(scope).bindings;
         let order = &self.bindings_by_name[scope.index()];
@@ -693,11 +698,7 @@ impl<'a> Resolver<'a> {
                     if n != this.names.star && !values.contains_key(&n) {
                         let ctx = Ctx::new();
                         let found = this.module_global(file, n, 0, &ctx);
-                        let entry = Entry {
-                            values: found,
-                            flow_dependent: ctx.flow_dependent.get(),
-                        };
-                        values.insert(n, entry);
+                        values.insert(n, Entry::of(found, &ctx));
                     }
                 }
                 values
