@@ -16,8 +16,9 @@
 //! is dropped. Unlike brownfield, it does not read `.gitignore` files: the benchmark corpus has
 //! none (`benches/graph.sh` checks that both programs saw the same number of files).
 //!
-//! It runs with the allocator settings `brownfield` runs with ([`brownfield::tune_allocator`]),
-//! which make tree-sitter alone a little faster too.
+//! It runs with the allocators `brownfield` runs with: jemalloc as Rust's global allocator on
+//! Linux, and glibc's malloc, which tree-sitter's C code uses, tuned by
+//! [`brownfield::tune_allocator`] (which makes tree-sitter alone a little faster too).
 //!
 //! Prints `key value` lines: files parsed, lines, bytes, syntax nodes, files whose tree has
 //! errors (`root_node().has_error()`), files skipped as not UTF-8, and files that could not be
@@ -139,6 +140,12 @@ fn parse_one(parser: &mut Parser, path: &Path) -> Stats {
     }
     stats
 }
+
+// brownfield's global allocator (src/main.rs), so that the floor runs as brownfield does:
+// tree-sitter's C code on glibc's malloc, Rust's allocations (file buffers, paths) on jemalloc.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     // The allocator settings `brownfield` runs with (tree-sitter alone is a little faster with

@@ -41,13 +41,16 @@ pub use error::Error;
 
 use diagnostics::Diagnostics;
 
-/// Tunes glibc malloc (mallopt(3)) for indexing, which keeps hundreds of MB it allocates in
-/// small pieces from parallel threads while tree-sitter allocates and frees each file's tree:
+/// Tunes glibc malloc (mallopt(3)), which tree-sitter's C code allocates from while it parses
+/// and frees each file's syntax tree. On Linux the `brownfield` binary gives Rust's own
+/// allocations to jemalloc instead (src/main.rs), so the index's hundreds of MB of small,
+/// long-lived pieces do not interleave with tree-sitter's short-lived ones; on other systems
+/// both share the C library's malloc.
 ///
-/// - `M_MXFAST` = 0, no fastbins: every allocation of 1 KiB or more (a growing vector) first
-///   consolidated all the fastbin chunks tree-sitter freed since the last one
-///   (`malloc_consolidate`), about 2.5% of a `brownfield graph` run. Small frees still go to
-///   the per-thread cache; the rest are merged when freed.
+/// - `M_MXFAST` = 0, no fastbins: while the index still shared glibc's heaps, every allocation
+///   of 1 KiB or more (a growing vector) first consolidated all the fastbin chunks tree-sitter
+///   had freed since the last one (`malloc_consolidate`), about 2.5% of a `brownfield graph`
+///   run. Small frees still go to the per-thread cache; the rest are merged when freed.
 /// - `M_TOP_PAD` = 64 MiB: a thread's heap was made writable a few pages at a time, one
 ///   `mprotect` call each (58,000 calls on the benchmark corpus, a third of the run's system
 ///   time); now in steps of up to 64 MiB. Pages are still only resident once written, but a
@@ -55,11 +58,13 @@ use diagnostics::Diagnostics;
 ///   glibc's mmap threshold at 128 KiB (no longer raised as large blocks are freed), so every
 ///   block that large is mapped and unmapped on its own.
 ///
+/// With jemalloc for Rust's allocations, `brownfield graph` on the benchmark corpus is still
+/// about 4% faster with both settings than with neither (benches/README.md, session H).
+///
 /// The settings are process-wide and last until the process ends. The `brownfield` binary
 /// makes them first thing; the library never does. So does the benchmark floor
-/// (examples/parse_floor.rs): tree-sitter alone is a little faster with these settings too,
-/// and the floor is meant to be as low as tree-sitter goes. With a C library other than
-/// glibc this does nothing.
+/// (examples/parse_floor.rs), which is meant to be as low as tree-sitter goes. With a C
+/// library other than glibc this does nothing.
 ///
 /// # Safety
 /// Call it before any other thread exists and before anything has allocated from other
