@@ -1310,10 +1310,11 @@ fn file_facts(file: &ParsedFile, pending: Vec<PendingMutation>) -> Vec<(usize, F
     };
     // The binding of `name` seen from scope `key`: itself, enclosing functions (not class
     // bodies), the module; with the scope key it was found in.
-    let lookup = |key: usize, name: &str| -> Option<(usize, &Binding)> {
+    // Names are interned: comparing them compares pointers, not text.
+    let lookup = |key: usize, name: Name| -> Option<(usize, &Binding)> {
         let mut k = key;
         loop {
-            if let Some((_, b)) = syntax(k).bindings.iter().rev().find(|(n, _)| &**n == name) {
+            if let Some((_, b)) = syntax(k).bindings.iter().rev().find(|(n, _)| *n == name) {
                 return Some((k, b));
             }
             if k == 0 {
@@ -1326,33 +1327,48 @@ fn file_facts(file: &ParsedFile, pending: Vec<PendingMutation>) -> Vec<(usize, F
             k = parent.map_or(0, |p| p as usize + 1);
         }
     };
-    let expand = |key: usize, root: &str| -> Option<String> {
-        match lookup(key, root)?.1 {
-            Binding::Import(ImportRef {
-                level: 0,
-                module,
-                name: None,
-            }) => Some(module.to_string()),
-            Binding::Import(ImportRef {
-                level: 0,
-                module,
-                name: Some(n),
-            }) => Some(format!("{module}.{n}")),
-            _ => None,
+    // Writes what the import bound to `root` in scope `key` names (`os.path` for `import
+    // os.path as p`, `m.n` for `from m import n`) into `out`; false when `root` is not bound by
+    // an absolute import.
+    let expand = |key: usize, root: Name, out: &mut String| -> bool {
+        match lookup(key, root) {
+            Some((
+                _,
+                Binding::Import(ImportRef {
+                    level: 0,
+                    module,
+                    name,
+                }),
+            )) => {
+                out.push_str(module);
+                if let Some(n) = name {
+                    out.push('.');
+                    out.push_str(n);
+                }
+                true
+            }
+            _ => false,
         }
     };
     let mut out = Vec::new();
+    // One buffer for every call's text, with the import expanded: most calls are no fact,
+    // and need no string of their own.
+    let (mut text, mut expanded) = (String::new(), String::new());
     for key in 0..=n {
         for call in &syntax(key).calls {
             let Some(root) = call.callee.root_name() else {
                 continue;
             };
-            let text = call.callee.text();
-            let expanded = match expand(key, root) {
-                Some(full) => format!("{full}{}", &text[root.len()..]),
-                None => text,
+            text.clear();
+            call.callee.write_text(&mut text);
+            expanded.clear();
+            let dotted = if expand(key, root, &mut expanded) {
+                expanded.push_str(&text[root.len()..]);
+                &expanded
+            } else {
+                &text
             };
-            let list = match classify_call(&expanded, true) {
+            let list = match classify_call(dotted, true) {
                 CallClass::Io => FactList::Io,
                 CallClass::Dynamic => FactList::Dynamic,
                 CallClass::Plain => continue,
@@ -1361,7 +1377,7 @@ fn file_facts(file: &ParsedFile, pending: Vec<PendingMutation>) -> Vec<(usize, F
                 key,
                 list,
                 Fact {
-                    what: expanded,
+                    what: dotted.clone(),
                     line: call.line,
                 },
             ));
@@ -1376,7 +1392,7 @@ fn file_facts(file: &ParsedFile, pending: Vec<PendingMutation>) -> Vec<(usize, F
             .bindings
             .iter()
             .any(|(n, b)| *n == m.name && matches!(b, Binding::Global));
-        let found = lookup(if declared_global { 0 } else { key }, &m.name);
+        let found = lookup(if declared_global { 0 } else { key }, m.name);
         let monkey_patch = || Fact {
             what: format!("monkey-patch {}", m.fact.what.trim_end_matches(" =")),
             line: m.fact.line,

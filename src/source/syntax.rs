@@ -55,7 +55,9 @@ impl Expr {
         s
     }
 
-    fn write_text(&self, out: &mut String) {
+    /// Appends [`Self::text`] to `out` (which it does not clear): for callers that reuse one
+    /// buffer over many expressions.
+    pub fn write_text(&self, out: &mut String) {
         match self {
             Expr::Name(n) => out.push_str(n),
             Expr::Attr(base, a) => {
@@ -84,9 +86,9 @@ impl Expr {
     }
 
     /// The leftmost name of an attribute chain (`os` in `os.path.join`), if it starts with one.
-    pub fn root_name(&self) -> Option<&str> {
+    pub fn root_name(&self) -> Option<Name> {
         match self {
-            Expr::Name(n) => Some(n),
+            Expr::Name(n) => Some(*n),
             Expr::Attr(b, _) | Expr::Call(b) | Expr::Subscript(b) => b.root_name(),
             _ => None,
         }
