@@ -13,6 +13,7 @@
 //! parser refuses nesting deeper than 200 parentheses); deeper subtrees are skipped and the
 //! file is reported as truncated, so hostile input cannot overflow the stack.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use tree_sitter::{Node, Parser};
@@ -1199,12 +1200,12 @@ impl<'s, 't> Extractor<'s, 't> {
                     "import_prefix" => {
                         level = u8::try_from(self.text(c).trim().len()).unwrap_or(u8::MAX)
                     }
-                    _ => module = strip_ws(self.text(c)),
+                    _ => module = strip_ws(self.text(c)).into_owned(),
                 }
             }
             (level, module)
         } else {
-            (0, strip_ws(self.text(module_node)))
+            (0, strip_ws(self.text(module_node)).into_owned())
         };
         let mut any = false;
         for name in node.fields(Field::Name) {
@@ -1219,11 +1220,11 @@ impl<'s, 't> Extractor<'s, 't> {
             let import = ImportRef {
                 level,
                 module: module.as_str().into(),
-                name: Some(strip_ws(imported).into()),
+                name: Some(Name::from(&strip_ws(imported))),
             };
             self.syn()
                 .bindings
-                .push((strip_ws(bound).into(), Binding::Import(import)));
+                .push((Name::from(&strip_ws(bound)), Binding::Import(import)));
         }
         if !any {
             // `from m import *`
@@ -1424,8 +1425,13 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
-fn strip_ws(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+/// `s` without whitespace (`a . b` in `import a . b` is `a.b`); borrowed when it has none.
+fn strip_ws(s: &str) -> Cow<'_, str> {
+    if s.contains(char::is_whitespace) {
+        Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// The text on one line with runs of whitespace collapsed, cut to at most `max` bytes.
