@@ -13,10 +13,11 @@ use cli::{Cli, Command, OutputFormat};
 
 /// On Linux, Rust's allocations go to jemalloc, while tree-sitter's C code keeps glibc's malloc
 /// (tuned by [`brownfield::tune_allocator`]). Indexing keeps hundreds of MB it allocates in
-/// small pieces while tree-sitter allocates and frees each file's syntax tree; in one heap the
-/// two interleave, and tree-sitter then parses about 10% slower than on its own (more cache
-/// misses in glibc's free lists). Apart, the index phase of `brownfield graph` on the
-/// benchmark corpus takes about 6% less CPU (benches/README.md, session H).
+/// small pieces while tree-sitter allocates and frees each file's syntax tree. In one heap the
+/// two interleave, and tree-sitter's own work took about 9% longer inside brownfield than
+/// alone (more cache misses in glibc's free lists). Apart, the index phase of `brownfield
+/// graph` on the benchmark corpus takes about 6% less CPU, and the whole run about 7% less
+/// (benches/README.md, session H).
 #[cfg(target_os = "linux")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
