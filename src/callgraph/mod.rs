@@ -160,6 +160,9 @@ fn add_edges(
         n
     };
     let mut imported = FxHashSet::default();
+    // At most one edge per call and per dynamic pair: reserved once, the edge list is not
+    // copied into fresh pages as it grows (pages reserved but never written are not touched).
+    graph.reserve_edges(calls.len() + dynamic.map_or(0, <[_]>::len));
     for group in calls.chunk_by(|a, b| a.caller == b.caller && a.target == b.target) {
         let mut sites: Vec<u32> = group.iter().map(|c| c.line).collect();
         sites.dedup();
