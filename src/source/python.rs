@@ -1059,8 +1059,9 @@ impl<'s, 't> Extractor<'s, 't> {
     fn visit_assignment(&mut self, node: Node<'t>, depth: u32) {
         let augmented = node.kind_str() == "augmented_assignment";
         let right = node.field(Field::Right);
+        let annotation = node.field(Field::Type);
         if let Some(left) = node.field(Field::Left) {
-            let value = match (right, node.field(Field::Type)) {
+            let value = match (right, annotation) {
                 (Some(r), _) if !augmented => Some(self.value(innermost_value(r))),
                 // `x: Foo` without a value (dataclass fields, declarations): an instance of
                 // the annotated type.
@@ -1069,7 +1070,7 @@ impl<'s, 't> Extractor<'s, 't> {
             };
             self.bind_target(left, value, augmented, depth);
         }
-        if let Some(t) = node.field(Field::Type) {
+        if let Some(t) = annotation {
             self.visit(t, depth + 1);
         }
         if let Some(r) = right {
