@@ -59,7 +59,8 @@ use diagnostics::Diagnostics;
 ///   block that large is mapped and unmapped on its own.
 ///
 /// With jemalloc for Rust's allocations, `brownfield graph` on the benchmark corpus is still
-/// about 4% faster with both settings than with neither (benches/README.md, session H).
+/// about 7% faster with both settings than with neither (best of 6 runs; 11% by the median),
+/// and 5% faster than with fastbins left on (benches/README.md, session H).
 ///
 /// The settings are process-wide and last until the process ends. The `brownfield` binary
 /// makes them first thing; the library never does. So does the benchmark floor

@@ -11,8 +11,10 @@ use clap::Parser;
 use brownfield::render::{rank, table, top};
 use cli::{Cli, Command, OutputFormat};
 
-/// On Linux, Rust's allocations go to jemalloc, while tree-sitter's C code keeps glibc's malloc
-/// (tuned by [`brownfield::tune_allocator`]). Indexing keeps hundreds of MB it allocates in
+/// On Linux, Rust's allocations go to jemalloc, while tree-sitter's C code keeps the C
+/// library's malloc (glibc's, tuned by [`brownfield::tune_allocator`]). That relies on
+/// tikv-jemallocator's default prefixed symbols (`_rjem_malloc`): its
+/// `unprefixed_malloc_on_supported_platforms` feature would move tree-sitter to jemalloc too. Indexing keeps hundreds of MB it allocates in
 /// small pieces while tree-sitter allocates and frees each file's syntax tree. In one heap the
 /// two interleave, and tree-sitter's own work took about 9% longer inside brownfield than
 /// alone (more cache misses in glibc's free lists). Apart, the index phase of `brownfield
