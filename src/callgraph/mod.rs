@@ -883,6 +883,10 @@ mod tests {
         json::write_array(&mut streamed, "items", &items, &mut texts).unwrap();
         streamed.extend_from_slice(b",\n");
         json::write_array(&mut streamed, "none", &none, &mut texts).unwrap();
+        streamed.extend_from_slice(b",\n");
+        // A shorter array after a longer one, through the same buffers: none of the longer
+        // array's text may leak into it.
+        json::write_array(&mut streamed, "few", &items[..3], &mut texts).unwrap();
         streamed.extend_from_slice(b",\n  \"tail\": ");
         json::write_pretty_at(&mut streamed, &BTreeMap::from([("x", vec![1, 2])]), 1).unwrap();
         streamed.extend_from_slice(b"\n}");
@@ -891,11 +895,13 @@ mod tests {
         struct Whole<'a> {
             items: &'a [Item],
             none: &'a [Item],
+            few: &'a [Item],
             tail: BTreeMap<&'static str, Vec<u32>>,
         }
         let whole = serde_json::to_string_pretty(&Whole {
             items: &items,
             none: &none,
+            few: &items[..3],
             tail: BTreeMap::from([("x", vec![1, 2])]),
         })
         .unwrap();
