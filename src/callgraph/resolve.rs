@@ -1526,40 +1526,46 @@ impl<'a> Resolver<'a> {
                 Sink::Edges(out) => self.call_edges(scope, call, memo, out),
             }
         }
-        // Decorators run when the definition does: calls from the enclosing scope.
         if !syntax.decorators.is_empty()
             && let Some(caller) = self.index.function(scope).parent
         {
-            let ctx = Ctx::new();
-            let values = self.decorator_values(scope, &ctx);
-            let mut current: Values = smallvec![Value::Undecorated(scope)];
-            for (decorator, line) in values.into_iter().rev() {
-                for v in &decorator {
-                    match sink {
-                        Sink::Flows(out) => {
-                            if let Value::Def(g) = v
-                                && self.index.function(*g).kind != DefKind::Class
-                            {
-                                for c in &current {
-                                    out.push(((*g, 0), c.clone()));
-                                }
-                            }
-                        }
-                        Sink::Edges(out) => {
-                            let mut targets = Vec::new();
-                            self.call_targets(v, &ctx, &mut targets);
-                            for target in targets {
-                                out.push(StaticCall {
-                                    caller,
-                                    target,
-                                    line,
-                                });
-                            }
+            self.decorator_calls(scope, caller, sink);
+        }
+    }
+
+    /// The calls a definition's decorators make. They run when the definition does, so they
+    /// are calls from the enclosing scope, `caller`, innermost decorator first, each applied
+    /// to what the ones before it returned. Pass 1 records, for each codebase function used as
+    /// a decorator, the definition so far flowing into its first parameter; pass 2 records the
+    /// call edges into the decorators (with the decorators' own decorators and constructors
+    /// applied, as at any call).
+    fn decorator_calls(&self, scope: FuncId, caller: FuncId, sink: &mut Sink) {
+        let ctx = Ctx::new();
+        let mut current: Values = smallvec![Value::Undecorated(scope)];
+        for (decorator, line) in self.decorator_values(scope, &ctx).into_iter().rev() {
+            match sink {
+                Sink::Flows(out) => {
+                    for v in &decorator {
+                        if let Value::Def(g) = v
+                            && self.index.function(*g).kind != DefKind::Class
+                        {
+                            out.extend(current.iter().map(|c| ((*g, 0), c.clone())));
                         }
                     }
                 }
-                current = self.apply_decorator(&decorator, current, &ctx);
+                Sink::Edges(out) => {
+                    let mut targets = Vec::new();
+                    for v in &decorator {
+                        self.call_targets(v, &ctx, &mut targets);
+                    }
+                    out.extend(targets.into_iter().map(|target| StaticCall {
+                        caller,
+                        target,
+                        line,
+                    }));
+                }
             }
+            current = self.apply_decorator(&decorator, current, &ctx);
         }
     }
 
