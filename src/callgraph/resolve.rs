@@ -624,9 +624,11 @@ impl<'a> Resolver<'a> {
 
     /// The bindings of `name` in a function or class scope (modules: [`Self::module_global`]),
     /// in source order.
-    fn bindings_in(&self, scope: FuncId, name: Name) -> Vec<&'a Binding> {
+    fn bindings_in(&self, scope: FuncId, name: Name) -> SmallVec<[&'a Binding; 2]> {
         if let Some(class_scope) = self.class_scopes.get(&scope) {
-            return class_scope.get(&name).cloned().unwrap_or_default();
+            return class_scope
+                .get(&name)
+                .map_or_else(SmallVec::new, |b| b[..].into());
         }
         let bindings = &self.index.syntax(scope).bindings;
         let order = &self.bindings_by_name[scope.index()];
