@@ -12,14 +12,15 @@ use brownfield::render::{rank, table, top};
 use cli::{Cli, Command, OutputFormat};
 
 /// On Linux, Rust's allocations go to jemalloc, while tree-sitter's C code keeps the C
-/// library's malloc (glibc's, tuned by [`brownfield::tune_allocator`]). That relies on
-/// tikv-jemallocator's default prefixed symbols (`_rjem_malloc`): its
-/// `unprefixed_malloc_on_supported_platforms` feature would move tree-sitter to jemalloc too. Indexing keeps hundreds of MB it allocates in
-/// small pieces while tree-sitter allocates and frees each file's syntax tree. In one heap the
-/// two interleave, and tree-sitter's own work took about 9% longer inside brownfield than
-/// alone (more cache misses in glibc's free lists). Apart, the index phase of `brownfield
-/// graph` on the benchmark corpus takes about 6% less CPU, and the whole run about 7% less
-/// (benches/README.md, session H).
+/// library's malloc (glibc's, tuned by [`brownfield::tune_allocator`]). Indexing keeps hundreds
+/// of MB it allocates in small pieces while tree-sitter allocates and frees each file's syntax
+/// tree. In one heap the two interleave, and tree-sitter's own work took about 9% longer inside
+/// brownfield than alone (more cache misses in glibc's free lists). Apart, the index phase of
+/// `brownfield graph` on the benchmark corpus takes about 6% less CPU, and the whole run about
+/// 7% less (benches/README.md, session H).
+///
+/// The separation relies on tikv-jemallocator's default prefixed symbols (`_rjem_malloc`): its
+/// `unprefixed_malloc_on_supported_platforms` feature would move tree-sitter to jemalloc too.
 #[cfg(target_os = "linux")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
