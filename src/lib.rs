@@ -23,6 +23,7 @@
 
 pub mod callgraph;
 pub mod config;
+pub mod cpython;
 pub mod diagnostics;
 pub mod error;
 pub mod ingest;

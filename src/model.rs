@@ -42,6 +42,7 @@ use crate::callgraph::{CallGraph, EdgeKind, NodeKind};
 use crate::config::{Config, Range};
 use crate::mapping::{Mapping, ratio};
 use crate::profile::{FrameKind, Profile};
+use crate::cpython::Subsystem;
 use crate::source::facts::C_STDLIB_MODULES;
 use crate::source::{DefKind, FuncId, SourceIndex};
 
@@ -49,22 +50,47 @@ use crate::source::{DefKind, FuncId, SourceIndex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Work {
-    /// Interpreted codebase code (or interpreter frames under it).
+    /// Interpreted codebase code, and the interpreter's dispatch under it
+    /// ([`Subsystem::Dispatch`]).
     Python,
     /// Interpreted code outside the codebase (stdlib or third-party `.py`).
     Library,
-    /// Machine code: C extensions, C accelerators, native frames.
+    /// Other machine code: C extensions, C accelerators, builtin methods, other libraries.
     Native,
     /// I/O, sleeping, locks and idle.
     Wait,
+    /// The cyclic garbage collector (seen with native frames only; without them its time lands
+    /// on the allocating line).
+    Gc,
+    /// Object allocation and deallocation in C (`PyObject_Malloc`, `*_dealloc`, `malloc`).
+    Alloc,
+    /// The regular-expression engine (`re`, `_sre`).
+    Regex,
+    /// The parser and compiler behind `compile()` and `ast.parse`.
+    Compile,
 }
+
+/// How many kinds of [`Work`] there are (their `as usize` values are `0..WORK_KINDS`).
+pub const WORK_KINDS: usize = 8;
 
 impl Work {
     /// Whether time of this kind moves with a unit rewritten in Rust: codebase Python, and
     /// library Python too when `candidates.library_python_movable` is set (docs/scoring.md
-    /// §2). Native code and waiting stay as they are.
+    /// §2). Native code, the collector, allocation, the regex engine, the compiler and
+    /// waiting stay as they are.
     pub fn is_movable(self, config: &Config) -> bool {
         self == Work::Python || (self == Work::Library && config.candidates.library_python_movable)
+    }
+
+    /// The work of time in a native subsystem other than dispatch.
+    fn of_subsystem(s: Subsystem) -> Work {
+        match s {
+            Subsystem::Gc => Work::Gc,
+            Subsystem::Alloc => Work::Alloc,
+            Subsystem::Regex => Work::Regex,
+            Subsystem::Compile => Work::Compile,
+            Subsystem::Dispatch | Subsystem::OtherC => Work::Native,
+        }
     }
 }
 
@@ -112,10 +138,30 @@ pub struct WorkMix {
     pub python: f64,
     /// Python outside the codebase.
     pub library: f64,
-    /// Native code.
+    /// Other native code ([`Work::Native`]).
     pub native: f64,
     /// Waiting.
     pub wait: f64,
+    /// The garbage collector.
+    pub gc: f64,
+    /// Allocation and deallocation in C.
+    pub alloc: f64,
+    /// The regex engine.
+    pub regex: f64,
+    /// The parser and compiler.
+    pub compile: f64,
+}
+
+impl WorkMix {
+    /// The share in C of every kind: native, GC, allocation, regex and compile, in [0, 1].
+    pub fn in_c(&self) -> f64 {
+        self.native + self.gc + self.alloc + self.regex + self.compile
+    }
+
+    /// The share that a Rust rewrite does not speed up: [`Self::in_c`] plus waiting.
+    pub fn not_movable(&self) -> f64 {
+        self.in_c() + self.wait
+    }
 }
 
 /// One isolation component: the count found, its penalty `x / (x + half_point)` in [0, 1) and
@@ -204,7 +250,8 @@ pub enum Trap {
         total_share: f64,
         /// Movable share, in [0, 1].
         movable_share: f64,
-        /// Share of the function's samples in native code, in [0, 1] of its total.
+        /// Share of the function's samples in C (native code, GC, allocation, the regex engine,
+        /// the compiler), in [0, 1] of its total.
         native: f64,
         /// Share waiting, in [0, 1] of its total.
         wait: f64,
@@ -410,9 +457,11 @@ const WAIT_CALLS: &[&str] = &["time.sleep", "input", "select.select"];
 /// friends are left out: on a few arguments the interpreter's own work dominates.)
 const NATIVE_BUILTINS: &[&str] = &["sorted"];
 
-/// Methods of compiled regular expressions (`re.Pattern`), recognised on receivers named like
-/// one (`LINE_RE`, `self.word_re`, `pattern`, `regex`): the resolver does not follow the
-/// return value of `re.compile`.
+/// Methods of compiled regular expressions (`re.Pattern`). The resolver gives a value compiled
+/// by `re.compile` the external id `re.compile()` (docs/graph.md), so `WORD_RE.match` on such a
+/// value is `re.compile().match`; receivers it cannot follow (a parameter, a value from
+/// outside the codebase) are recognised by their name (`LINE_RE`, `self.word_re`, `pattern`,
+/// `regex`, `self.getCompiledRegExp()`).
 const REGEX_METHODS: &[&str] = &[
     "findall",
     "finditer",
@@ -432,20 +481,45 @@ fn is_regex_call(callee: &str) -> bool {
     if !REGEX_METHODS.contains(&method) {
         return false;
     }
-    let name = receiver
-        .rsplit('.')
-        .next()
-        .unwrap_or(receiver)
-        .to_ascii_lowercase();
+    let last = receiver.rsplit('.').next().unwrap_or(receiver);
+    // A call's result (`self.getCompiledRegExp()`) is named by the function.
+    let name = last.strip_suffix("()").unwrap_or(last).to_ascii_lowercase();
     name == "re"
         || name.ends_with("_re")
         || name.ends_with("regex")
+        || name.ends_with("regexp")
         || name.ends_with("pattern")
         || name.ends_with("_pat")
 }
 
-/// The kind of work of a module outside the codebase, by its top-level name.
-fn library_work(top: &str) -> Work {
+/// Standard-library functions that are thin shells over a C subsystem: the line of theirs
+/// that calls it is where py-spy (without `--native`) shows the subsystem's time. From
+/// CPython 3.11's `Lib/`: `ast.parse` is `return compile(source, filename, mode, flags, ...)`;
+/// `fnmatch.fnmatchcase` and `fnmatch.filter` match a compiled regex built by
+/// `fnmatch.translate`.
+const STDLIB_SHELLS: &[(&str, &str, Work)] = &[
+    ("ast", "parse", Work::Compile),
+    ("fnmatch", "fnmatchcase", Work::Regex),
+    ("fnmatch", "filter", Work::Regex),
+];
+
+/// Builtins that compile source text (`compile`; `ast.parse` is [`STDLIB_SHELLS`]).
+const COMPILE_BUILTINS: &[&str] = &["compile"];
+
+/// The kind of work of Python code outside the codebase: by function for the thin shells of
+/// [`STDLIB_SHELLS`], else by the module's top-level name. `re` and its `sre_*` helpers are
+/// the regex engine's own Python (pattern compilation, the module-level wrappers).
+fn library_work(module: &str, function: &str) -> Work {
+    let top = top_module(module);
+    if top == "re" || top.starts_with("sre_") {
+        return Work::Regex;
+    }
+    if let Some(&(_, _, w)) = STDLIB_SHELLS
+        .iter()
+        .find(|(m, f, _)| *m == module && *f == function)
+    {
+        return w;
+    }
     if WAIT_MODULES.contains(&top) {
         Work::Wait
     } else if C_STDLIB_MODULES.contains(&top) || NATIVE_WRAPPER_MODULES.contains(&top) {
@@ -455,6 +529,12 @@ fn library_work(top: &str) -> Work {
     }
 }
 
+/// The work of a call into a bulk C module ([`BULK_NATIVE_MODULES`]): the regex engine for
+/// `re`, other native code for the rest.
+fn bulk_work(top: &str) -> Work {
+    if top == "re" { Work::Regex } else { Work::Native }
+}
+
 /// Where the time of every sample goes: one entry per distinct stack of the profile.
 #[derive(Debug, Clone)]
 pub struct Attribution {
@@ -462,6 +542,9 @@ pub struct Attribution {
     pub stacks: Vec<StackFacts>,
     /// The profile total, in its unit.
     pub total: u64,
+    /// The profile has native frames of the interpreter (py-spy `--native`): GC, allocation
+    /// and C subsystems are seen directly, not only through the calling line.
+    pub native_frames: bool,
 }
 
 /// One distinct stack's attribution.
@@ -482,6 +565,9 @@ pub struct StackFacts {
     /// The definition directly above each distinct definition on the stack (its caller in
     /// this stack), for the loop trap: (callee, caller).
     pub callers: Vec<(FuncId, FuncId)>,
+    /// When `work` is [`Work::Library`]: the Python frames outside the codebase below the
+    /// owner (the library code a rewrite of the owner would have to replace); else empty.
+    pub library: Vec<crate::profile::FrameId>,
 }
 
 /// The top-level module of a dotted name or call text (`json.decoder.x` → `json`, `re.compile().match` → `re`).
@@ -490,8 +576,44 @@ fn top_module(id: &str) -> &str {
     &id[..end]
 }
 
-/// Lines of each definition whose samples are native or waiting, from its static edges to
-/// external nodes and its I/O facts.
+/// The work of a codebase line that calls `callee` (an external node's id), if the call puts
+/// the line's time somewhere other than Python: waiting, the regex engine, the compiler, or
+/// other native code.
+fn call_work(callee: &str, imported: bool) -> Option<Work> {
+    let top = top_module(callee);
+    if WAIT_CALLS.contains(&callee) {
+        Some(Work::Wait)
+    } else if is_regex_call(callee) {
+        Some(Work::Regex)
+    } else if COMPILE_BUILTINS.contains(&callee) && !imported {
+        Some(Work::Compile)
+    } else if let Some(&(_, _, w)) = callee
+        .rsplit_once('.')
+        .and_then(|(m, f)| STDLIB_SHELLS.iter().find(|(sm, sf, _)| *sm == m && *sf == f))
+        .filter(|_| imported)
+    {
+        Some(w)
+    } else if NATIVE_BUILTINS.contains(&callee) {
+        Some(Work::Native)
+    } else if imported && !crate::source::stdlib::is_stdlib(top) {
+        // Third-party code called from this line with no Python frame of its own in the
+        // sample: compiled code.
+        Some(Work::Native)
+    } else if imported || C_STDLIB_MODULES.contains(&top) {
+        match library_work(top, "") {
+            Work::Wait => Some(Work::Wait),
+            Work::Native | Work::Regex if BULK_NATIVE_MODULES.contains(&top) => {
+                Some(bulk_work(top))
+            }
+            _ => None,
+        }
+    } else {
+        None
+    }
+}
+
+/// Lines of each definition whose samples are not Python (waiting, regex, compile, native),
+/// from its static edges to external nodes and its I/O facts.
 fn line_kinds(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<(FuncId, u32), Work> {
     let mut out = FxHashMap::default();
     let g = graph.graph();
@@ -502,23 +624,7 @@ fn line_kinds(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<(FuncId, u32)
             if target.kind != NodeKind::External || e.weight().kind != EdgeKind::Static {
                 continue;
             }
-            let top = top_module(&target.id);
-            let imported = graph.is_imported(e.target());
-            let work = if WAIT_CALLS.contains(&target.id.as_str()) {
-                Work::Wait
-            } else if NATIVE_BUILTINS.contains(&target.id.as_str()) || is_regex_call(&target.id) {
-                Work::Native
-            } else if imported && !crate::source::stdlib::is_stdlib(top) {
-                // Third-party code called from this line with no Python frame of its own
-                // in the sample: compiled code.
-                Work::Native
-            } else if imported || C_STDLIB_MODULES.contains(&top) {
-                match library_work(top) {
-                    Work::Wait => Work::Wait,
-                    Work::Native if BULK_NATIVE_MODULES.contains(&top) => Work::Native,
-                    _ => continue,
-                }
-            } else {
+            let Some(work) = call_work(&target.id, graph.is_imported(e.target())) else {
                 continue;
             };
             for &line in &e.weight().sites {
@@ -535,47 +641,102 @@ fn line_kinds(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<(FuncId, u32)
     out
 }
 
-/// True for native frames of the interpreter itself (`python3.11`, `libpython3.11.so.1.0`).
-fn is_interpreter_object(file: &str) -> bool {
-    let base = crate::profile::file_basename(file);
-    base.starts_with("python") || base.starts_with("libpython")
+/// True when the profile has native frames of the interpreter itself (py-spy `--native`).
+fn has_interpreter_frames(profile: &Profile) -> bool {
+    profile.frame_ids().any(|f| {
+        let frame = profile.frame(f);
+        frame.kind == FrameKind::Native
+            && frame
+                .file
+                .is_some_and(|s| crate::cpython::is_interpreter_object(profile.string(s)))
+    })
 }
 
-/// The work of a leaf frame (module documentation, "Where a sample's time goes"), and whether
-/// it is a native frame of the interpreter itself (Python overhead when codebase code is on
-/// the stack above it, native otherwise).
-fn leaf_frame_work(
-    profile: &Profile,
-    mapping: &Mapping,
-    lines: &FxHashMap<(FuncId, u32), Work>,
-    leaf: crate::profile::FrameId,
-) -> (Work, bool) {
-    if crate::profile::transform::is_idle_frame(profile, leaf) {
-        return (Work::Wait, false);
-    }
-    let frame = profile.frame(leaf);
-    let file = frame.file.map(|f| profile.string(f));
-    match frame.kind {
-        FrameKind::Idle => (Work::Wait, false),
-        FrameKind::Native => (Work::Native, file.is_some_and(is_interpreter_object)),
-        FrameKind::Python => match mapping.def_of(leaf) {
-            Some(d) => (
-                frame
-                    .line
-                    .and_then(|l| lines.get(&(d, l.get())).copied())
-                    .unwrap_or(Work::Python),
-                false,
-            ),
+/// Classifies frames and stacks (module documentation, "Where a sample's time goes"),
+/// remembering each frame's answers: stacks share frames.
+struct Classifier<'a> {
+    profile: &'a Profile,
+    mapping: &'a Mapping,
+    lines: FxHashMap<(FuncId, u32), Work>,
+    /// Native frames are in the profile: a Python leaf is the interpreter running that line,
+    /// so the line's calls do not decide its work.
+    native_frames: bool,
+    python_work: Vec<Option<Work>>,
+    subsystem: Vec<Option<Subsystem>>,
+}
+
+impl Classifier<'_> {
+    /// The work of time spent running Python frame `f` itself.
+    fn python_frame(&mut self, f: crate::profile::FrameId) -> Work {
+        if let Some(w) = self.python_work[f.index()] {
+            return w;
+        }
+        let frame = self.profile.frame(f);
+        let file = frame.file.map(|s| self.profile.string(s));
+        let work = match self.mapping.def_of(f) {
+            Some(_) if self.native_frames => Work::Python,
+            Some(d) => frame
+                .line
+                .and_then(|l| self.lines.get(&(d, l.get())).copied())
+                .unwrap_or(Work::Python),
             None if file.is_some_and(crate::mapping::is_stdlib_path) => {
                 let module = file.map(crate::mapping::python_module_of_path);
-                (
-                    library_work(top_module(module.as_deref().unwrap_or(""))),
-                    false,
-                )
+                let module = module.as_deref().unwrap_or("");
+                if self.native_frames {
+                    match library_work(module, "") {
+                        Work::Wait => Work::Wait,
+                        _ => Work::Library,
+                    }
+                } else {
+                    let function = self.profile.string(frame.function);
+                    let function = function.rsplit('.').next().unwrap_or(function);
+                    library_work(module, function)
+                }
             }
-            None => (Work::Native, false),
-        },
-        FrameKind::Thread | FrameKind::Process | FrameKind::Unknown => (Work::Native, false),
+            None => Work::Native,
+        };
+        self.python_work[f.index()] = Some(work);
+        work
+    }
+
+    fn subsystem(&mut self, f: crate::profile::FrameId) -> Subsystem {
+        *self.subsystem[f.index()].get_or_insert_with(|| {
+            let frame = self.profile.frame(f);
+            crate::cpython::classify(
+                self.profile.string(frame.function),
+                frame.file.map(|s| self.profile.string(s)),
+            )
+        })
+    }
+
+    /// The work of a stack (`frames`, root first): idle leaves wait; native frames below the
+    /// deepest Python frame are classified by subsystem (dispatch counts as that Python
+    /// frame's own time); a Python leaf by [`Self::python_frame`].
+    fn stack_work(&mut self, frames: &[crate::profile::FrameId]) -> Work {
+        let Some(&leaf) = frames.last() else {
+            return Work::Native;
+        };
+        if crate::profile::transform::is_idle_frame(self.profile, leaf) {
+            return Work::Wait;
+        }
+        let profile = self.profile;
+        let kind = |f: &crate::profile::FrameId| profile.frame(*f).kind;
+        let last_python = frames.iter().rposition(|f| kind(f) == FrameKind::Python);
+        let below = &frames[last_python.map_or(0, |i| i + 1)..];
+        let segment = below
+            .iter()
+            .filter(|f| kind(f) == FrameKind::Native)
+            .map(|&f| self.subsystem(f))
+            .collect::<smallvec::SmallVec<[Subsystem; 4]>>();
+        match (crate::cpython::of_segment(segment), last_python) {
+            (Some(Subsystem::Dispatch), Some(i)) => self.python_frame(frames[i]),
+            (Some(s), _) => Work::of_subsystem(s),
+            (None, _) => match kind(&leaf) {
+                FrameKind::Python => self.python_frame(leaf),
+                FrameKind::Idle => Work::Wait,
+                _ => Work::Native,
+            },
+        }
     }
 }
 
@@ -587,9 +748,15 @@ pub fn attribute(
     index: &SourceIndex,
     graph: &CallGraph,
 ) -> Attribution {
-    let lines = line_kinds(graph, index);
-    // The work of each leaf frame, computed once per frame (stacks share leaves).
-    let mut leaf_work: Vec<Option<(Work, bool)>> = vec![None; profile.frame_count()];
+    let native_frames = has_interpreter_frames(profile);
+    let mut classifier = Classifier {
+        profile,
+        mapping,
+        lines: line_kinds(graph, index),
+        native_frames,
+        python_work: vec![None; profile.frame_count()],
+        subsystem: vec![None; profile.frame_count()],
+    };
     let mut stacks = Vec::new();
     let mut frames = Vec::new();
     // The last stack (its number) each definition was put on `on_stack` for: a definition
@@ -604,9 +771,10 @@ pub fn attribute(
         let mut on_stack: Vec<FuncId> = Vec::new();
         let mut callers: Vec<(FuncId, FuncId)> = Vec::new();
         let mut owner = None;
+        let mut owner_at = None;
         let mut previous: Option<FuncId> = None;
         let leaf_is_owner = frames.last().is_some_and(|&f| mapping.def_of(f).is_some());
-        for &f in &frames {
+        for (i, &f) in frames.iter().enumerate() {
             if let Some(d) = mapping.def_of(f) {
                 if std::mem::replace(&mut seen_in[d.index()], number) != number {
                     on_stack.push(d);
@@ -617,22 +785,23 @@ pub fn attribute(
                     }
                 }
                 owner = Some(d);
+                owner_at = Some(i);
                 previous = Some(d);
             }
         }
-        let work = match frames.last() {
-            None => Work::Native,
-            Some(&leaf) => {
-                let slot = &mut leaf_work[leaf.index()];
-                let (work, interpreter) =
-                    *slot.get_or_insert_with(|| leaf_frame_work(profile, mapping, &lines, leaf));
-                // Interpreter frames under codebase code are that code's Python overhead.
-                if interpreter && owner.is_some() {
-                    Work::Python
-                } else {
-                    work
-                }
-            }
+        let mut work = classifier.stack_work(&frames);
+        // Without native frames, interpreter time cannot be told apart; with them, dispatch
+        // under code outside the codebase is that code's.
+        if owner.is_none() && work == Work::Python {
+            work = Work::Native;
+        }
+        let library = match (work, owner_at) {
+            (Work::Library, Some(i)) => frames[i + 1..]
+                .iter()
+                .copied()
+                .filter(|&f| profile.frame(f).kind == FrameKind::Python)
+                .collect(),
+            _ => Vec::new(),
         };
         stacks.push(StackFacts {
             stack: s.stack,
@@ -642,11 +811,13 @@ pub fn attribute(
             work,
             on_stack,
             callers,
+            library,
         });
     }
     Attribution {
         stacks,
         total: profile.total(),
+        native_frames,
     }
 }
 
@@ -747,8 +918,8 @@ pub fn score_attributed(
     // candidate reads only its own.
     let n = graph.defs();
     let mut self_value = vec![0u64; n];
-    let mut mix = vec![[0u64; 4]; n];
-    let mut overall = [0u64; 4];
+    let mut mix = vec![[0u64; WORK_KINDS]; n];
+    let mut overall = [0u64; WORK_KINDS];
     let mut stacks_of: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (k, s) in attribution.stacks.iter().enumerate() {
         overall[s.work as usize] += s.value;
@@ -851,13 +1022,18 @@ struct Shares {
     total_value: u64,
 }
 
-fn work_mix(values: &[u64; 4]) -> WorkMix {
+fn work_mix(values: &[u64; WORK_KINDS]) -> WorkMix {
     let sum: u64 = values.iter().sum();
+    let of = |w: Work| ratio(values[w as usize], sum);
     WorkMix {
-        python: ratio(values[Work::Python as usize], sum),
-        library: ratio(values[Work::Library as usize], sum),
-        native: ratio(values[Work::Native as usize], sum),
-        wait: ratio(values[Work::Wait as usize], sum),
+        python: of(Work::Python),
+        library: of(Work::Library),
+        native: of(Work::Native),
+        wait: of(Work::Wait),
+        gc: of(Work::Gc),
+        alloc: of(Work::Alloc),
+        regex: of(Work::Regex),
+        compile: of(Work::Compile),
     }
 }
 
@@ -867,7 +1043,7 @@ pub fn categorize(work: &WorkMix, config: &Config) -> Category {
     let t = &config.category;
     if work.python + work.library >= t.pure_python_min {
         Category::PurePython
-    } else if work.native >= t.native_bound_min {
+    } else if work.in_c() >= t.native_bound_min {
         Category::NativeBound
     } else if work.wait >= t.io_bound_min {
         Category::IoBound
@@ -1157,12 +1333,12 @@ fn build_candidate(
     let mut traps = Vec::new();
     let t = &config.traps;
     if shares.total_share >= t.native_io_min_total_share
-        && work.native + work.wait >= t.native_io_min_fraction
+        && work.not_movable() >= t.native_io_min_fraction
     {
         traps.push(Trap::TimeNotMovable {
             total_share: shares.total_share,
             movable_share: p,
-            native: work.native,
+            native: work.in_c(),
             wait: work.wait,
         });
     }
