@@ -270,6 +270,10 @@ pub struct Effort {
     pub per_io_call: f64,
     /// Once when the unit has generators or async functions.
     pub generators_async: f64,
+    /// Per function of Python outside the codebase (standard library) whose samples the unit
+    /// counts as movable: a rewrite must replace that code too (a unit whose time is in
+    /// `tokenize` rewrites `tokenize`, not only its own wrapper).
+    pub per_library_function: f64,
     /// The estimate's spread: low = days / factor, high = days × factor (> 1).
     pub range_factor: f64,
 }
@@ -286,6 +290,7 @@ impl Default for Effort {
             per_global_write: 0.5,
             per_io_call: 0.25,
             generators_async: 1.0,
+            per_library_function: 1.0,
             range_factor: 2.0,
         }
     }
@@ -537,6 +542,7 @@ impl Config {
             ("effort.per_global_write", e.per_global_write, false),
             ("effort.per_io_call", e.per_io_call, false),
             ("effort.generators_async", e.generators_async, false),
+            ("effort.per_library_function", e.per_library_function, false),
         ] {
             let ok = v.is_finite() && if positive { v > 0.0 } else { v >= 0.0 };
             if !ok {
@@ -670,6 +676,7 @@ per_dynamic_feature = 1.0
 per_global_write = 0.5
 per_io_call = 0.25
 generators_async = 1.0     # once, when the unit has generators or async functions
+per_library_function = 1.0 # per standard-library function whose time the unit moves (rewritten too)
 range_factor = 2.0
 
 # Flags on candidates that look better than they are.

@@ -320,6 +320,9 @@ pub struct Candidate {
     pub incoming: Vec<CallSite>,
     /// Codebase definitions outside the unit that it calls (callbacks), sorted.
     pub callbacks: Vec<String>,
+    /// Functions of Python outside the codebase (`module.function`, sorted) whose samples
+    /// count in the movable share: the rewrite replaces them too (an effort term).
+    pub library_functions: Vec<String>,
     /// Ease of isolation.
     pub isolation: Isolation,
     /// Effort estimate.
@@ -542,6 +545,8 @@ pub struct Attribution {
     pub stacks: Vec<StackFacts>,
     /// The profile total, in its unit.
     pub total: u64,
+    /// Names (`module.function`) of the library functions [`StackFacts::library`] refers to.
+    pub library_functions: Vec<String>,
     /// The profile has native frames of the interpreter (py-spy `--native`): GC, allocation
     /// and C subsystems are seen directly, not only through the calling line.
     pub native_frames: bool,
@@ -565,9 +570,10 @@ pub struct StackFacts {
     /// The definition directly above each distinct definition on the stack (its caller in
     /// this stack), for the loop trap: (callee, caller).
     pub callers: Vec<(FuncId, FuncId)>,
-    /// When `work` is [`Work::Library`]: the Python frames outside the codebase below the
-    /// owner (the library code a rewrite of the owner would have to replace); else empty.
-    pub library: Vec<crate::profile::FrameId>,
+    /// When `work` is [`Work::Library`]: the functions of the Python frames outside the
+    /// codebase below the owner (the library code a rewrite of the owner would have to
+    /// replace), as indices into [`Attribution::library_functions`]; else empty.
+    pub library: Vec<u32>,
 }
 
 /// The top-level module of a dotted name or call text (`json.decoder.x` → `json`, `re.compile().match` → `re`).
@@ -759,6 +765,7 @@ pub fn attribute(
     };
     let mut stacks = Vec::new();
     let mut frames = Vec::new();
+    let mut library_names = LibraryNames::default();
     // The last stack (its number) each definition was put on `on_stack` for: a definition
     // seen again up the same stack (recursion) is found in O(1), not by a scan.
     let mut seen_in: Vec<u32> = vec![u32::MAX; index.functions().len()];
@@ -798,8 +805,8 @@ pub fn attribute(
         let library = match (work, owner_at) {
             (Work::Library, Some(i)) => frames[i + 1..]
                 .iter()
-                .copied()
-                .filter(|&f| profile.frame(f).kind == FrameKind::Python)
+                .filter(|&&f| profile.frame(f).kind == FrameKind::Python)
+                .map(|&f| library_names.id(profile, f))
                 .collect(),
             _ => Vec::new(),
         };
@@ -817,7 +824,38 @@ pub fn attribute(
     Attribution {
         stacks,
         total: profile.total(),
+        library_functions: library_names.names,
         native_frames,
+    }
+}
+
+/// Interned `module.function` names of library frames.
+#[derive(Default)]
+struct LibraryNames {
+    ids: FxHashMap<(Option<crate::profile::StrId>, crate::profile::StrId), u32>,
+    names: Vec<String>,
+}
+
+impl LibraryNames {
+    fn id(&mut self, profile: &Profile, f: crate::profile::FrameId) -> u32 {
+        let frame = profile.frame(f);
+        let names = &mut self.names;
+        *self
+            .ids
+            .entry((frame.file, frame.function))
+            .or_insert_with(|| {
+                let module = frame
+                    .file
+                    .map(|s| crate::mapping::python_module_of_path(profile.string(s)))
+                    .unwrap_or_default();
+                let function = profile.string(frame.function);
+                names.push(if module.is_empty() {
+                    function.to_string()
+                } else {
+                    format!("{module}.{function}")
+                });
+                (names.len() - 1) as u32
+            })
     }
 }
 
@@ -934,12 +972,18 @@ pub fn score_attributed(
         }
     }
     let total_value: Vec<u64> = mix.iter().map(|m| m.iter().sum()).collect();
-    let class_names: FxHashSet<&str> = index
-        .functions()
-        .iter()
-        .filter(|f| f.kind == DefKind::Class)
-        .map(|f| f.name.as_str())
-        .collect();
+    let context = Context {
+        index,
+        graph,
+        config,
+        class_names: index
+            .functions()
+            .iter()
+            .filter(|f| f.kind == DefKind::Class)
+            .map(|f| f.name.as_str())
+            .collect(),
+        attribution,
+    };
     let mut candidates = Vec::new();
     for i in 0..n {
         let def = FuncId::from_index(i);
@@ -957,29 +1001,12 @@ pub fn score_attributed(
             continue;
         }
         let unit = units.unit_of(def);
-        let mut movable = 0u64;
-        let mut by_caller: FxHashMap<FuncId, u64> = FxHashMap::default();
-        for &k in &stacks_of[i] {
-            let s = &attribution.stacks[k as usize];
-            if let Some(o) = s.owner
-                && unit.contains(&o)
-                && s.work.is_movable(config)
-            {
-                movable += s.value;
-            }
-            // Which caller outside the unit brought the stack into it.
-            if let Some(&(_, caller)) = s
-                .callers
-                .iter()
-                .find(|(callee, caller)| unit.contains(callee) && !unit.contains(caller))
-            {
-                *by_caller.entry(caller).or_default() += s.value;
-            }
-        }
+        let reach = unit_reach(attribution, &stacks_of[i], &unit, config);
         let work = work_mix(&mix[i]);
         let category = categorize(&work, config);
-        let movable_share = ratio(movable, total).min(total_share);
+        let movable_share = ratio(reach.movable, total).min(total_share);
         candidates.push(build_candidate(
+            &context,
             def,
             qualname,
             &unit,
@@ -991,11 +1018,7 @@ pub fn score_attributed(
             },
             work,
             category,
-            &by_caller,
-            &class_names,
-            index,
-            graph,
-            config,
+            &reach,
         ));
     }
     candidates.sort_by(|a, b| {
@@ -1097,81 +1120,141 @@ fn penalty(x: f64, half: f64) -> f64 {
     if x <= 0.0 { 0.0 } else { x / (x + half) }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_candidate(
-    def: FuncId,
-    function: String,
-    unit: &BTreeSet<FuncId>,
-    shares: Shares,
-    work: WorkMix,
-    category: Category,
-    by_caller: &FxHashMap<FuncId, u64>,
-    class_names: &FxHashSet<&str>,
-    index: &SourceIndex,
-    graph: &CallGraph,
-    config: &Config,
-) -> Candidate {
-    let g = graph.graph();
-    let id_of = |d: FuncId| g[graph.node_of(d)].id.clone();
-    let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
+/// What the scoring of every candidate shares.
+struct Context<'a> {
+    index: &'a SourceIndex,
+    graph: &'a CallGraph,
+    config: &'a Config,
+    /// Names of the codebase's classes (annotations naming one are objects that cross).
+    class_names: FxHashSet<&'a str>,
+    /// The attribution, for library function names.
+    attribution: &'a Attribution,
+}
 
-    // Boundary: calls into the unit from outside; callbacks: calls out of it into the codebase.
+impl Context<'_> {
+    fn id_of(&self, d: FuncId) -> String {
+        self.graph.graph()[self.graph.node_of(d)].id.clone()
+    }
+
+    fn file_of(&self, d: FuncId) -> String {
+        self.index
+            .file(self.index.function(d).file)
+            .rel_path
+            .clone()
+    }
+}
+
+/// What a unit reaches in the samples: its movable value, the callers outside it that bring
+/// stacks into it, and the library functions whose time it moves.
+struct Reach {
+    /// Value of samples with the function on the stack, owned by a member, movable.
+    movable: u64,
+    /// Per caller outside the unit: value of the stacks it brought into the unit.
+    by_caller: FxHashMap<FuncId, u64>,
+    /// Library functions in movable samples owned by members ([`StackFacts::library`]).
+    library: BTreeSet<u32>,
+}
+
+/// [`Reach`] of `unit` over the stacks (`stacks`, indices into the attribution) that have the
+/// candidate on them.
+fn unit_reach(
+    attribution: &Attribution,
+    stacks: &[u32],
+    unit: &BTreeSet<FuncId>,
+    config: &Config,
+) -> Reach {
+    let mut reach = Reach {
+        movable: 0,
+        by_caller: FxHashMap::default(),
+        library: BTreeSet::new(),
+    };
+    for &k in stacks {
+        let s = &attribution.stacks[k as usize];
+        if let Some(o) = s.owner
+            && unit.contains(&o)
+            && s.work.is_movable(config)
+        {
+            reach.movable += s.value;
+            reach.library.extend(s.library.iter().copied());
+        }
+        // Which caller outside the unit brought the stack into it.
+        if let Some(&(_, caller)) = s
+            .callers
+            .iter()
+            .find(|(callee, caller)| unit.contains(callee) && !unit.contains(caller))
+        {
+            *reach.by_caller.entry(caller).or_default() += s.value;
+        }
+    }
+    reach
+}
+
+/// The unit's boundary: calls into it from outside, its entry points, and the codebase
+/// functions outside it that it calls.
+struct Boundary {
+    incoming: Vec<CallSite>,
+    entry_points: BTreeSet<FuncId>,
+    callbacks: BTreeSet<String>,
+}
+
+fn boundary(cx: &Context, def: FuncId, unit: &BTreeSet<FuncId>) -> Boundary {
+    let (graph, index) = (cx.graph, cx.index);
+    let g = graph.graph();
+    let outside = |n: petgraph::graph::NodeIndex| {
+        n.index() < graph.defs() && !unit.contains(&FuncId::from_index(n.index()))
+    };
     let mut incoming: Vec<CallSite> = Vec::new();
     let mut entry_points: BTreeSet<FuncId> = BTreeSet::new();
     let mut callbacks: BTreeSet<String> = BTreeSet::new();
-    let mut static_pairs: FxHashSet<(usize, usize)> = FxHashSet::default();
     for &m in unit {
         let node = graph.node_of(m);
+        // Static calls first: a caller with a static edge needs no profile-only site.
+        let mut static_callers: FxHashSet<usize> = FxHashSet::default();
         for e in g.edges_directed(node, Direction::Incoming) {
-            let src = e.source();
-            if src.index() >= graph.defs() || unit.contains(&FuncId::from_index(src.index())) {
+            if !outside(e.source()) {
                 continue;
             }
-            let caller = FuncId::from_index(src.index());
-            let caller_syntax = index.syntax(caller);
             entry_points.insert(m);
-            match e.weight().kind {
-                EdgeKind::Static => {
-                    static_pairs.insert((src.index(), node.index()));
-                    for &line in &e.weight().sites {
-                        incoming.push(CallSite {
-                            caller: id_of(caller),
-                            caller_def: caller,
-                            callee: id_of(m),
-                            file: file_of(caller),
-                            line: Some(line),
-                            in_loop: caller_syntax.in_loop(line),
-                        });
-                    }
+            let caller = FuncId::from_index(e.source().index());
+            if e.weight().kind == EdgeKind::Static {
+                static_callers.insert(e.source().index());
+                let caller_syntax = index.syntax(caller);
+                for &line in &e.weight().sites {
+                    incoming.push(CallSite {
+                        caller: cx.id_of(caller),
+                        caller_def: caller,
+                        callee: cx.id_of(m),
+                        file: cx.file_of(caller),
+                        line: Some(line),
+                        in_loop: caller_syntax.in_loop(line),
+                    });
                 }
-                EdgeKind::Dynamic => {}
             }
         }
         for e in g.edges_directed(node, Direction::Incoming) {
-            let src = e.source();
             if e.weight().kind == EdgeKind::Dynamic
-                && src.index() < graph.defs()
-                && !unit.contains(&FuncId::from_index(src.index()))
-                && !static_pairs.contains(&(src.index(), node.index()))
+                && outside(e.source())
+                && !static_callers.contains(&e.source().index())
             {
-                let caller = FuncId::from_index(src.index());
+                let caller = FuncId::from_index(e.source().index());
                 incoming.push(CallSite {
-                    caller: id_of(caller),
+                    caller: cx.id_of(caller),
                     caller_def: caller,
-                    callee: id_of(m),
-                    file: file_of(caller),
+                    callee: cx.id_of(m),
+                    file: cx.file_of(caller),
                     line: None,
                     in_loop: false,
                 });
             }
         }
         for e in g.edges(node) {
-            let dst = e.target();
-            if dst.index() < graph.defs() {
-                let target = FuncId::from_index(dst.index());
-                let kind = index.function(target).kind;
-                if !unit.contains(&target) && matches!(kind, DefKind::Function | DefKind::Method) {
-                    callbacks.insert(id_of(target));
+            if outside(e.target()) {
+                let target = FuncId::from_index(e.target().index());
+                if matches!(
+                    index.function(target).kind,
+                    DefKind::Function | DefKind::Method
+                ) {
+                    callbacks.insert(cx.id_of(target));
                 }
             }
         }
@@ -1179,67 +1262,92 @@ fn build_candidate(
     incoming.sort();
     incoming.dedup();
     entry_points.insert(def);
+    Boundary {
+        incoming,
+        entry_points,
+        callbacks,
+    }
+}
 
-    // Facts over the unit.
-    let mut dynamic = 0usize;
-    let mut global_writes = 0usize;
-    let mut io = 0usize;
+/// Facts summed over a unit's members.
+#[derive(Default)]
+struct UnitFacts {
+    dynamic: usize,
+    global_writes: usize,
+    io: usize,
+    /// Distinct `self` attributes read and written, per class.
+    self_reads: usize,
+    self_writes: usize,
+    generators_async: bool,
+    lines: u32,
+    complexity: u32,
+}
+
+fn unit_facts(index: &SourceIndex, unit: &BTreeSet<FuncId>) -> UnitFacts {
+    let mut f = UnitFacts::default();
     let mut self_reads: BTreeSet<(FuncId, &str)> = BTreeSet::new();
     let mut self_writes: BTreeSet<(FuncId, &str)> = BTreeSet::new();
-    let mut generators_async = false;
-    let mut lines = 0u32;
-    let mut complexity = 0u32;
     for &m in unit {
         let s = index.syntax(m);
         let class = index
             .function(m)
             .parent
             .filter(|_| index.function(m).kind == DefKind::Method);
-        dynamic += s.facts.dynamic.len();
-        global_writes += s.facts.global_writes.len()
+        f.dynamic += s.facts.dynamic.len();
+        f.global_writes += s.facts.global_writes.len()
             + s.facts.nonlocal_writes.len()
             + s.facts.module_state_writes.len();
-        io += s.facts.io.len();
+        f.io += s.facts.io.len();
         if let Some(c) = class {
             self_reads.extend(s.facts.self_reads.iter().map(|a| (c, a.as_str())));
             self_writes.extend(s.facts.self_writes.iter().map(|a| (c, a.as_str())));
         }
-        generators_async |= s.is_generator || s.is_async;
-        lines += s.code_lines;
-        complexity += s.complexity;
+        f.generators_async |= s.is_generator || s.is_async;
+        f.lines += s.code_lines;
+        f.complexity += s.complexity;
     }
-    let entry_methods = entry_points
+    f.self_reads = self_reads.len();
+    f.self_writes = self_writes.len();
+    f
+}
+
+/// Ease of isolation (docs/scoring.md §5) from the boundary and the unit's facts.
+fn isolation(cx: &Context, b: &Boundary, facts: &UnitFacts) -> Isolation {
+    let index = cx.index;
+    let entry_methods = b
+        .entry_points
         .iter()
         .filter(|&&m| index.function(m).kind == DefKind::Method)
         .count();
     // Parameters of entry points annotated with a codebase class: objects that cross.
-    let class_params = entry_points
+    let class_params = b
+        .entry_points
         .iter()
         .flat_map(|&m| index.syntax(m).params.iter())
         .filter(|p| {
             p.annotation.as_deref().is_some_and(|a| {
                 a.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .any(|token| class_names.contains(token))
+                    .any(|token| cx.class_names.contains(token))
             })
         })
         .count();
-    let callers: BTreeSet<FuncId> = incoming.iter().map(|c| c.caller_def).collect();
+    let callers: BTreeSet<FuncId> = b.incoming.iter().map(|c| c.caller_def).collect();
     // Each calling function beyond the first counts 1; each further call site in a function
     // already counted, 0.5.
     let fan_in = callers.len().saturating_sub(1) as f64
-        + 0.5 * incoming.len().saturating_sub(callers.len()) as f64;
+        + 0.5 * b.incoming.len().saturating_sub(callers.len()) as f64;
     let counts = [
         fan_in,
-        callbacks.len() as f64,
-        dynamic as f64,
-        global_writes as f64,
-        io as f64,
-        (self_reads.len() + 2 * self_writes.len() + 2 * entry_methods + 2 * class_params) as f64,
-        if generators_async { 1.0 } else { 0.0 },
-        f64::from(lines),
+        b.callbacks.len() as f64,
+        facts.dynamic as f64,
+        facts.global_writes as f64,
+        facts.io as f64,
+        (facts.self_reads + 2 * facts.self_writes + 2 * entry_methods + 2 * class_params) as f64,
+        if facts.generators_async { 1.0 } else { 0.0 },
+        f64::from(facts.lines),
     ];
-    let weights = config.isolation.weights.named();
-    let halves = config.isolation.half_points.named();
+    let weights = cx.config.isolation.weights.named();
+    let halves = cx.config.isolation.half_points.named();
     let components: Vec<Component> = counts
         .iter()
         .zip(weights.iter().zip(halves.iter()))
@@ -1257,79 +1365,70 @@ fn build_candidate(
     } else {
         1.0
     };
+    Isolation { score, components }
+}
 
-    // Effort.
+/// Effort in ideal engineer-days (docs/scoring.md §6).
+fn effort(config: &Config, b: &Boundary, facts: &UnitFacts, library_functions: usize) -> Effort {
     let e = &config.effort;
+    let term = |name, count: f64, per: f64| EffortTerm {
+        name,
+        count,
+        days: count * per,
+    };
+    let entry_points = b.entry_points.len().saturating_sub(1) as f64;
+    let generators = if facts.generators_async { 1.0 } else { 0.0 };
     let terms = vec![
-        EffortTerm {
-            name: "base",
-            count: 1.0,
-            days: e.base_days,
-        },
+        term("base", 1.0, e.base_days),
         EffortTerm {
             name: "lines",
-            count: f64::from(lines),
-            days: f64::from(lines) / e.lines_per_day,
+            count: f64::from(facts.lines),
+            days: f64::from(facts.lines) / e.lines_per_day,
         },
         EffortTerm {
             name: "complexity",
-            count: f64::from(complexity),
-            days: f64::from(complexity) / e.complexity_per_day,
+            count: f64::from(facts.complexity),
+            days: f64::from(facts.complexity) / e.complexity_per_day,
         },
-        EffortTerm {
-            name: "entry_points",
-            count: entry_points.len().saturating_sub(1) as f64,
-            days: entry_points.len().saturating_sub(1) as f64 * e.per_entry_point,
-        },
-        EffortTerm {
-            name: "callbacks",
-            count: callbacks.len() as f64,
-            days: callbacks.len() as f64 * e.per_callback,
-        },
-        EffortTerm {
-            name: "dynamic_features",
-            count: dynamic as f64,
-            days: dynamic as f64 * e.per_dynamic_feature,
-        },
-        EffortTerm {
-            name: "global_writes",
-            count: global_writes as f64,
-            days: global_writes as f64 * e.per_global_write,
-        },
-        EffortTerm {
-            name: "io_calls",
-            count: io as f64,
-            days: io as f64 * e.per_io_call,
-        },
-        EffortTerm {
-            name: "generators_async",
-            count: if generators_async { 1.0 } else { 0.0 },
-            days: if generators_async {
-                e.generators_async
-            } else {
-                0.0
-            },
-        },
+        term("entry_points", entry_points, e.per_entry_point),
+        term("callbacks", b.callbacks.len() as f64, e.per_callback),
+        term(
+            "dynamic_features",
+            facts.dynamic as f64,
+            e.per_dynamic_feature,
+        ),
+        term(
+            "global_writes",
+            facts.global_writes as f64,
+            e.per_global_write,
+        ),
+        term("io_calls", facts.io as f64, e.per_io_call),
+        term("generators_async", generators, e.generators_async),
+        term(
+            "library_functions",
+            library_functions as f64,
+            e.per_library_function,
+        ),
     ];
     // At least a tenth of a day: a zero-cost unit would make the priority infinite.
     let days = terms.iter().map(|t| t.days).sum::<f64>().max(0.1);
-    let effort = Effort {
+    Effort {
         days,
         low: days / e.range_factor,
         high: days * e.range_factor,
         terms,
-    };
+    }
+}
 
-    let assumed = assumed_speedup(category, config);
-    let p = shares.movable_share;
-    let projected = Projection {
-        low: amdahl(p, assumed.low),
-        mid: amdahl(p, assumed.mid),
-        high: amdahl(p, assumed.high),
-    };
-    let priority = (1.0 - 1.0 / projected.mid) / days;
-
-    // Traps.
+/// The traps of docs/scoring.md §7.
+fn traps(
+    config: &Config,
+    shares: &Shares,
+    work: &WorkMix,
+    facts: &UnitFacts,
+    b: &Boundary,
+    by_caller: &FxHashMap<FuncId, u64>,
+) -> Vec<Trap> {
     let mut traps = Vec::new();
     let t = &config.traps;
     if shares.total_share >= t.native_io_min_total_share
@@ -1337,13 +1436,14 @@ fn build_candidate(
     {
         traps.push(Trap::TimeNotMovable {
             total_share: shares.total_share,
-            movable_share: p,
+            movable_share: shares.movable_share,
             native: work.in_c(),
             wait: work.wait,
         });
     }
-    if lines <= t.loop_max_unit_lines && shares.total_value > 0 {
-        let hot_loop = incoming
+    if facts.lines <= t.loop_max_unit_lines && shares.total_value > 0 {
+        let hot_loop = b
+            .incoming
             .iter()
             .filter(|c| c.in_loop)
             .filter_map(|c| {
@@ -1361,41 +1461,69 @@ fn build_candidate(
             });
         }
     }
+    traps
+}
 
-    let f = index.function(def);
-    let mut unit_ids: Vec<String> = unit
-        .iter()
-        .filter(|&&m| m != def)
-        .map(|&m| id_of(m))
-        .collect();
-    unit_ids.sort();
-    unit_ids.insert(0, function.clone());
+#[allow(clippy::too_many_arguments)]
+fn build_candidate(
+    cx: &Context,
+    def: FuncId,
+    function: String,
+    unit: &BTreeSet<FuncId>,
+    shares: Shares,
+    work: WorkMix,
+    category: Category,
+    reach: &Reach,
+) -> Candidate {
+    let b = boundary(cx, def, unit);
+    let facts = unit_facts(cx.index, unit);
+    let library_functions: Vec<String> = {
+        let mut names: Vec<String> = reach
+            .library
+            .iter()
+            .map(|&k| cx.attribution.library_functions[k as usize].clone())
+            .collect();
+        names.sort();
+        names
+    };
+    let isolation = isolation(cx, &b, &facts);
+    let effort = effort(cx.config, &b, &facts, library_functions.len());
+    let assumed = assumed_speedup(category, cx.config);
+    let p = shares.movable_share;
+    let projected = Projection {
+        low: amdahl(p, assumed.low),
+        mid: amdahl(p, assumed.mid),
+        high: amdahl(p, assumed.high),
+    };
+    let priority = (1.0 - 1.0 / projected.mid) / effort.days;
+    let traps = traps(cx.config, &shares, &work, &facts, &b, &reach.by_caller);
+
+    let f = cx.index.function(def);
     let mut unit_defs: Vec<FuncId> = unit.iter().copied().filter(|&m| m != def).collect();
-    unit_defs.sort_by_cached_key(|&m| id_of(m));
+    unit_defs.sort_by_cached_key(|&m| cx.id_of(m));
     unit_defs.insert(0, def);
+    let mut entry_points: Vec<String> = b.entry_points.iter().map(|&m| cx.id_of(m)).collect();
+    entry_points.sort();
     Candidate {
         rank: 0,
+        unit: unit_defs.iter().map(|&m| cx.id_of(m)).collect(),
+        unit_defs,
         function,
         def,
         kind: f.kind.as_str(),
-        file: file_of(def),
+        file: cx.file_of(def),
         line: f.start_line,
         self_share: shares.self_share,
         total_share: shares.total_share,
         movable_share: p,
         work,
         category,
-        unit: unit_ids,
-        unit_defs,
-        unit_lines: lines,
-        entry_points: {
-            let mut ids: Vec<String> = entry_points.iter().map(|&m| id_of(m)).collect();
-            ids.sort();
-            ids
-        },
-        incoming,
-        callbacks: callbacks.into_iter().collect(),
-        isolation: Isolation { score, components },
+        unit_lines: facts.lines,
+        entry_points,
+        incoming: b.incoming,
+        callbacks: b.callbacks.into_iter().collect(),
+        library_functions,
+        isolation,
         effort,
         assumed_speedup: assumed,
         projected_speedup: projected,

@@ -163,6 +163,7 @@ mod tests {
             entry_points: vec![function.to_string()],
             incoming: Vec::new(),
             callbacks: Vec::new(),
+            library_functions: Vec::new(),
             isolation: Isolation {
                 score: isolation,
                 components: Vec::new(),
