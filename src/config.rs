@@ -372,6 +372,9 @@ pub struct PlanRules {
     pub phase2_max_days: f64,
     /// The "not worth migrating" list covers hot functions with at least this total share.
     pub not_worth_min_total_share: f64,
+    /// A fix in Python (phase 0: garbage-collector tuning, ...) is proposed when the time it
+    /// addresses is at least this share of all samples, in [0, 1].
+    pub python_fix_min_share: f64,
 }
 
 impl Default for PlanRules {
@@ -384,6 +387,7 @@ impl Default for PlanRules {
             quick_win_min_isolation: 0.75,
             phase2_max_days: 10.0,
             not_worth_min_total_share: 0.02,
+            python_fix_min_share: 0.05,
         }
     }
 }
@@ -504,6 +508,7 @@ impl Config {
                 "plan.not_worth_min_total_share",
                 self.plan.not_worth_min_total_share,
             ),
+            ("plan.python_fix_min_share", self.plan.python_fix_min_share),
         ];
         for (key, v) in fractions {
             if !(0.0..=1.0).contains(&v) {
@@ -705,6 +710,7 @@ quick_win_max_days = 3.0       #   each at most this many ideal engineer-days,
 quick_win_min_isolation = 0.75 #   and at least this isolated
 phase2_max_days = 10.0         # phase 2: the other units up to this effort; phase 3: the rest
 not_worth_min_total_share = 0.02  # list hot functions left out from this total share up
+python_fix_min_share = 0.05    # propose a fix in Python (GC tuning, ...) from this share of samples up
 "#;
 
 #[cfg(test)]

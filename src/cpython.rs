@@ -393,7 +393,10 @@ mod tests {
             assert_eq!(classify(name, LIBPYTHON), want, "{name}");
         }
         assert_eq!(classify("malloc", Some("libc.so.6")), Subsystem::Alloc);
-        assert_eq!(classify("deflate", Some("libz.so.1.2.13")), Subsystem::OtherC);
+        assert_eq!(
+            classify("deflate", Some("libz.so.1.2.13")),
+            Subsystem::OtherC
+        );
         // Dispatch is the interpreter's own: a library's `foo_item` is other C.
         assert_eq!(classify("list_item", Some("libfoo.so")), Subsystem::OtherC);
         assert_eq!(classify("collect.isra.0", LIBPYTHON), Subsystem::Gc);

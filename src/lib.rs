@@ -206,9 +206,12 @@ fn analyse(
     walk: &source::walk::WalkOptions,
     diag: &mut Diagnostics,
 ) -> Result<Analysed, Error> {
-    let profile = ingest::read_profiles(profiles, ingest_options, filters)?;
+    let mut profile = ingest::read_profiles(profiles, ingest_options, filters)?;
+    let empty = profile::transform::drop_empty_stacks(&mut profile);
+    warn_empty_stacks(empty, profile.total(), profiles, diag);
     let index = source::SourceIndex::build_with(source_root, walk, diag)?;
-    let mapping = mapping::Mapping::build(&profile, &index, diag);
+    let mut mapping = mapping::Mapping::build(&profile, &index, diag);
+    mapping.set_dropped_empty_stacks(empty);
     let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
     let attribution = model::attribute(&profile, &mapping, &index, &graph);
     Ok(Analysed {
@@ -218,6 +221,25 @@ fn analyse(
         graph,
         attribution,
     })
+}
+
+/// Empty stacks at or above this share of the samples read draw a warning.
+const EMPTY_STACKS_WARNING: f64 = 0.01;
+
+/// Warns when `empty` (the value of dropped empty-stack samples) is a noticeable share of
+/// `empty + kept`.
+fn warn_empty_stacks(empty: u64, kept: u64, profiles: &[PathBuf], diag: &mut Diagnostics) {
+    let share = mapping::ratio(empty, empty.saturating_add(kept));
+    if empty > 0 && share >= EMPTY_STACKS_WARNING {
+        let names: Vec<String> = profiles.iter().map(|p| p.display().to_string()).collect();
+        diag.warn(format!(
+            "{}: {:.1}% of samples ({empty}) have an empty stack: the profiler could not read \
+             those stacks (py-spy does this for very deep stacks). They are left out of every \
+             share, so the shares are of the {kept} samples with a stack",
+            names.join(", "),
+            share * 100.0
+        ));
+    }
 }
 
 /// What `brownfield top` is asked to do.

@@ -41,7 +41,9 @@ pub struct Coverage {
     pub in_codebase: u64,
     /// Value of samples whose leaf frame is a codebase frame.
     pub leaf_in_codebase: u64,
-    /// Value of samples with an empty stack.
+    /// Value of samples with an empty stack. `rank` and `plan` drop them before mapping
+    /// ([`crate::profile::transform::drop_empty_stacks`]) and record their value here: they
+    /// are then not part of `total` nor of any share.
     pub empty_stacks: u64,
     /// Value of samples whose leaf is Python code outside the codebase (stdlib, site-packages):
     /// `leaf_stdlib + leaf_third_party`.
@@ -161,6 +163,11 @@ impl Mapping {
     /// The mapping coverage.
     pub fn coverage(&self) -> Coverage {
         self.coverage
+    }
+
+    /// Records the value of empty-stack samples dropped from the profile before mapping.
+    pub fn set_dropped_empty_stacks(&mut self, value: u64) {
+        self.coverage.empty_stacks += value;
     }
 }
 

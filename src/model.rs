@@ -40,9 +40,9 @@ use serde::Serialize;
 
 use crate::callgraph::{CallGraph, EdgeKind, NodeKind};
 use crate::config::{Config, Range};
+use crate::cpython::Subsystem;
 use crate::mapping::{Mapping, ratio};
 use crate::profile::{FrameKind, Profile};
-use crate::cpython::Subsystem;
 use crate::source::facts::C_STDLIB_MODULES;
 use crate::source::{DefKind, FuncId, SourceIndex};
 
@@ -535,7 +535,11 @@ fn library_work(module: &str, function: &str) -> Work {
 /// The work of a call into a bulk C module ([`BULK_NATIVE_MODULES`]): the regex engine for
 /// `re`, other native code for the rest.
 fn bulk_work(top: &str) -> Work {
-    if top == "re" { Work::Regex } else { Work::Native }
+    if top == "re" {
+        Work::Regex
+    } else {
+        Work::Native
+    }
 }
 
 /// Where the time of every sample goes: one entry per distinct stack of the profile.
@@ -595,7 +599,11 @@ fn call_work(callee: &str, imported: bool) -> Option<Work> {
         Some(Work::Compile)
     } else if let Some(&(_, _, w)) = callee
         .rsplit_once('.')
-        .and_then(|(m, f)| STDLIB_SHELLS.iter().find(|(sm, sf, _)| *sm == m && *sf == f))
+        .and_then(|(m, f)| {
+            STDLIB_SHELLS
+                .iter()
+                .find(|(sm, sf, _)| *sm == m && *sf == f)
+        })
         .filter(|_| imported)
     {
         Some(w)
@@ -1542,6 +1550,10 @@ pub fn percent(x: f64) -> String {
     }
 }
 
+/// A C subsystem's share of a function's time (GC, allocation, regex, compile) that the "why"
+/// line names, in [0, 1] of its total.
+const WHY_SUBSYSTEM_MIN: f64 = 0.1;
+
 /// One line: what it would buy, what it costs, what to watch.
 fn why(c: &Candidate) -> String {
     let mut s = format!(
@@ -1561,7 +1573,32 @@ fn why(c: &Candidate) -> String {
         c.isolation.score,
         c.effort.days
     ));
-    let not_movable = c.work.native + c.work.wait;
+    for (what, share) in [
+        ("garbage collection", c.work.gc),
+        ("allocation", c.work.alloc),
+        ("the regex engine", c.work.regex),
+        ("the parser and compiler", c.work.compile),
+    ] {
+        if share >= WHY_SUBSYSTEM_MIN {
+            s.push_str(&format!(
+                "; {} of its time is in {what}, which stays in C",
+                percent(share)
+            ));
+        }
+    }
+    if !c.library_functions.is_empty() {
+        s.push_str(&format!(
+            "; its movable time includes {} standard-library function(s) the rewrite must replace ({})",
+            c.library_functions.len(),
+            c.library_functions
+                .iter()
+                .take(3)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let not_movable = c.work.not_movable();
     let shared = (c.total_share * (1.0 - not_movable) - c.movable_share).max(0.0);
     if c.total_share > 0.0 && shared >= 0.5 * c.total_share {
         s.push_str(&format!(

@@ -17,6 +17,7 @@
 //! `1 / ((1 - Σ pᵢ) + Σ pᵢ / sᵢ)`.
 
 mod phases;
+pub mod python_fixes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -254,6 +255,9 @@ pub struct Unit {
     pub callbacks: Vec<String>,
     /// Functions of other units that it calls (Rust to Rust once both have moved).
     pub calls_into_units: Vec<CallOut>,
+    /// Standard-library functions (`module.function`) whose time the unit moves: the rewrite
+    /// replaces them too (counted in the effort).
+    pub library_functions: Vec<String>,
     /// What could go wrong.
     pub risks: Vec<Risk>,
     /// How to check the result.
@@ -382,6 +386,11 @@ pub struct Plan {
     pub codebase: CodebaseStats,
     /// All samples by kind of work.
     pub work: WorkMix,
+    /// The profile has the interpreter's native frames (py-spy `--native`): garbage collection,
+    /// allocation and C subsystems are measured, not only inferred from the calling line.
+    pub native_frames: bool,
+    /// Time cheaper to cut in Python than to move (phase-0 items), largest first.
+    pub fix_in_python: Vec<python_fixes::PythonFix>,
     /// The bottom line.
     pub headline: Headline,
     /// Phase 0 (safety net) then the migration phases; only the safety net when nothing is
@@ -686,6 +695,8 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
             lines: a.index.total_lines(),
         },
         work: a.scores.work,
+        native_frames: attribution.native_frames,
+        fix_in_python: python_fixes::fixes(attribution, a.graph, config),
         headline,
         phases: phase_list,
         units,
@@ -1013,6 +1024,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         entry_points,
         call_sites: c.incoming.clone(),
         callbacks: c.callbacks.clone(),
+        library_functions: c.library_functions.clone(),
         calls_into_units: Vec::new(),
         risks: risks.into_iter().collect(),
         verify,

@@ -200,6 +200,16 @@ pub fn apply(p: Profile, filters: &Filters) -> Profile {
     p
 }
 
+/// Drops the samples whose stack is empty and returns their value. py-spy records an empty
+/// stack when it could not read a thread's stack (a very deep one, a thread caught between
+/// frames); such samples say nothing about where the time went, so `rank` and `plan` leave
+/// them out of every share's denominator and report their value instead.
+pub fn drop_empty_stacks(p: &mut Profile) -> u64 {
+    let before = p.total();
+    p.retain_samples(|_, s| s.stack.is_some());
+    before - p.total()
+}
+
 /// Applies `filters` (all but `normalize`) and returns the filtered profile.
 pub fn filter(p: &Profile, filters: &Filters) -> Profile {
     let mut b = ProfileBuilder::new(p.unit());

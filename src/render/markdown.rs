@@ -210,15 +210,56 @@ fn summary(w: &mut String, plan: &Plan) {
         times(s.mixed.mid),
         plan.config.effort.range_factor
     );
-    if plan.coverage.leaf_native == 0 {
+    time_in_c(w, plan);
+    let _ = writeln!(w);
+}
+
+/// The summary's lines on time that stays in C: garbage collection (or that it is invisible),
+/// and the C subsystems.
+fn time_in_c(w: &mut String, plan: &Plan) {
+    let work = &plan.work;
+    if plan.native_frames {
+        let fix = plan
+            .fix_in_python
+            .iter()
+            .any(|f| f.kind == "garbage_collection");
         let _ = writeln!(
             w,
-            "- Caveat: the profile has no native frames, so time in C called from Python is \
-             recognised only for known calls (regex, json, zlib, hashlib, ...). Re-capture with \
-             `py-spy record --native` to see the rest."
+            "- Garbage collection: {} of samples{}",
+            percent(work.gc),
+            if fix {
+                "; cheaper to cut in Python than to move (see \"Fix in Python first\" in phase 0)."
+            } else {
+                ", too little to act on."
+            }
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "- Caveat: the profile has no native frames. Garbage collection is invisible (its \
+             time lands on whichever line allocated), and time in C called from Python is \
+             recognised only for known calls (regex, compile, json, zlib, hashlib, ...). \
+             Re-capture with `py-spy record --native` to see both, or time a run with \
+             `gc.disable()`."
         );
     }
-    let _ = writeln!(w);
+    let parts: Vec<String> = [
+        ("the regex engine", work.regex),
+        ("the parser and compiler", work.compile),
+        ("allocation", work.alloc),
+        ("other C code", work.native),
+    ]
+    .iter()
+    .filter(|(_, share)| *share >= 0.005)
+    .map(|(what, share)| format!("{what} {}", percent(*share)))
+    .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(
+            w,
+            "- Time in C that no rewrite moves: {}.",
+            parts.join(", ")
+        );
+    }
 }
 
 fn phase_table(w: &mut String, plan: &Plan) {
@@ -331,6 +372,7 @@ fn mermaid(w: &mut String, plan: &Plan) {
 
 fn safety_net(w: &mut String, plan: &Plan, p: &Phase) {
     let _ = writeln!(w, "## Phase 0: safety net\n");
+    fix_in_python(w, plan);
     if plan.units.is_empty() {
         let _ = writeln!(w, "Nothing to pin: no unit is planned.\n");
         return;
@@ -366,6 +408,36 @@ fn safety_net(w: &mut String, plan: &Plan, p: &Phase) {
         }
     }
     let _ = writeln!(w);
+}
+
+/// Phase 0's "Fix in Python first" items ([`Plan::fix_in_python`]).
+fn fix_in_python(w: &mut String, plan: &Plan) {
+    if plan.fix_in_python.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "### Fix in Python first\n");
+    for f in &plan.fix_in_python {
+        let what = match f.kind {
+            "garbage_collection" => "Garbage collection",
+            other => other,
+        };
+        let lands: Vec<String> = f
+            .lands_in
+            .iter()
+            .map(|(id, share)| format!("{} ({})", code(id), percent(*share)))
+            .collect();
+        let _ = writeln!(
+            w,
+            "- **{what}: {} of samples.**{} {}\n",
+            percent(f.share),
+            if lands.is_empty() {
+                String::new()
+            } else {
+                format!(" It is triggered most under {}.", lands.join(", "))
+            },
+            f.advice
+        );
+    }
 }
 
 /// Text for inside a code span written by hand (backticks would end it).
@@ -431,6 +503,15 @@ fn unit_section(w: &mut String, u: &Unit) {
             w,
             "**Moves with it** (only it reaches them): {}.\n",
             members.join(", ")
+        );
+    }
+    if !u.library_functions.is_empty() {
+        let names: Vec<String> = u.library_functions.iter().map(|m| code(m)).collect();
+        let _ = writeln!(
+            w,
+            "**Library code it replaces** (its time moves only if the Rust side does this work \
+             too; counted in the effort): {}.\n",
+            names.join(", ")
         );
     }
     let _ = writeln!(
@@ -602,9 +683,13 @@ fn method(w: &mut String, plan: &Plan) {
         "- **Mapping.** Every frame is mapped to the innermost function of the source tree whose \
          file matches by path suffix and whose line span contains the frame's line.\n\
          - **Where time goes.** Each sample belongs to its deepest codebase frame and is \
-         classified by its leaf: Python, native (C extensions, C accelerators such as `re`, \
-         `json`, `zlib`, `hashlib`), or waiting (I/O, sleeps, locks, idle). Only Python time can \
-         get faster in Rust.\n\
+         classified by its leaf: Python (with the interpreter's own dispatch under it), the \
+         garbage collector, allocation, the regex engine, the parser and compiler (`compile`, \
+         `ast.parse`), other native code (C extensions, C accelerators such as `json`, `zlib`, \
+         `hashlib`, builtin methods), or waiting (I/O, sleeps, locks, idle). Native frames are \
+         classified by CPython subsystem; without them, by what the leaf line calls. Only \
+         Python time can get faster in Rust; a unit whose time is in standard-library Python \
+         counts the library functions it must replace in its effort.\n\
          - **Units.** A unit is a function plus the codebase functions it dominates in the call \
          graph (every call path to them passes through it), recursion clusters kept whole. Its \
          movable share is the Python time of samples owned by its members.\n\
@@ -618,8 +703,9 @@ fn method(w: &mut String, plan: &Plan) {
          wins (at most {} days, isolation at least {:.2}), phase 2 units up to {} days, phase 3 \
          the rest.\n\
          - **Not modelled.** Call counts (a sampling profile has none; the loop flags are \
-         structural), memory and allocation effects, and time in C called from Python that \
-         py-spy shows on the calling line (unless captured with `--native`).\n",
+         structural), garbage collection and allocation that a rewrite would avoid (counted as \
+         staying), and time in C called from Python that py-spy shows on the calling line \
+         (unless captured with `--native`).\n",
         three(&c.speedup.pure_python),
         three(&c.speedup.mixed),
         three(&c.speedup.native_bound),
@@ -648,20 +734,40 @@ fn coverage(w: &mut String, plan: &Plan) {
         ("Leaf in standard-library Python", c.leaf_stdlib),
         ("Leaf in third-party Python", c.leaf_third_party),
         ("Leaf in native code", c.leaf_native),
-        ("Empty stacks and other frames", c.leaf_other),
+        ("Other frames (thread, process, idle)", c.leaf_other),
     ] {
         let _ = writeln!(w, "| {what} | {} | {v} |", share(v));
     }
+    if c.empty_stacks > 0 {
+        let read = plan.total_value.saturating_add(c.empty_stacks);
+        let _ = writeln!(
+            w,
+            "| Empty stacks, left out of every share (of all samples read) | {} | {} |",
+            percent(crate::mapping::ratio(c.empty_stacks, read)),
+            c.empty_stacks
+        );
+    }
+    let work = &plan.work;
     let _ = writeln!(
         w,
         "\n{} of {} distinct frames mapped to the source tree. By kind of work: Python {}, \
-         library Python {}, native {}, waiting {}.\n",
+         library Python {}, waiting {}; in C: garbage collection {}, allocation {}, regex engine \
+         {}, parser and compiler {}, other native code {}{}.\n",
         c.frames_mapped,
         c.frames_total,
-        percent(plan.work.python),
-        percent(plan.work.library),
-        percent(plan.work.native),
-        percent(plan.work.wait)
+        percent(work.python),
+        percent(work.library),
+        percent(work.wait),
+        percent(work.gc),
+        percent(work.alloc),
+        percent(work.regex),
+        percent(work.compile),
+        percent(work.native),
+        if plan.native_frames {
+            ""
+        } else {
+            " (no native frames: garbage collection and allocation are not seen)"
+        }
     );
 }
 
