@@ -21,7 +21,10 @@
 //!   outside the codebase);
 //! - functions passed as arguments: an argument flows into the callee's parameter, and calls
 //!   of that parameter reach it; a codebase function passed to a callee outside the codebase
-//!   (`map(f, xs)`, `sorted(key=f)`) counts as called by the caller.
+//!   (`map(f, xs)`, `sorted(key=f)`) counts as called by the caller;
+//! - results of a few callables outside the codebase whose type is known
+//!   ([`TYPED_FACTORIES`]): `re.compile(p)` is a compiled pattern, so `WORD.match` on one
+//!   bound to `WORD` is `re.compile().match`.
 //!
 //! What cannot be resolved stays an external target named by its text (`len`, `x.foo`), so
 //! no call is dropped. Resolution is bounded: a step budget per call site and a depth limit
@@ -137,6 +140,14 @@ const MAX_VALUES: usize = 64;
 const STEP_BUDGET: u32 = 4_000;
 /// Deepest chain of bindings followed.
 const MAX_DEPTH: u32 = 24;
+
+/// Callables outside the codebase whose result has a known type, by dotted name: calling one
+/// evaluates to `External("{name}()")` ([`Resolver::call_result`]), so a method called on the
+/// result, however it got there (a module global, `self.x`, a method's return value), is
+/// named `re.compile().match` and its top-level module is `re`: the model counts such a line
+/// as time in the regex engine. The calls of other outside callables give no value, as
+/// before: typing all of them would change the graph wherever an outside result is used.
+const TYPED_FACTORIES: &[&str] = &["re.compile", "regex.compile"];
 
 /// What an expression may evaluate to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -348,6 +359,8 @@ struct KnownNames {
     call: Name,
     /// `*`: the binding name of star imports.
     star: Name,
+    /// Each of [`TYPED_FACTORIES`] with the name of its result (`re.compile()`).
+    typed_factories: Vec<(Name, Name)>,
 }
 
 /// A memoised entry, in the order that decides which entries may be read while another is
@@ -556,6 +569,10 @@ impl<'a> Resolver<'a> {
                 init: Name::from("__init__"),
                 call: Name::from("__call__"),
                 star: Name::from("*"),
+                typed_factories: TYPED_FACTORIES
+                    .iter()
+                    .map(|&f| (Name::from(f), Name::from(format!("{f}()").as_str())))
+                    .collect(),
             },
             imports: FxHashMap::default(),
             classes_binding,
@@ -1327,7 +1344,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// What calling `v` returns. `param0` replaces the callee's first parameter (a decorator
-    /// applied to a known function).
+    /// applied to a known function). Of the callables outside the codebase, only the typed
+    /// factories ([`TYPED_FACTORIES`]) return a value.
     fn call_result(&self, v: &Value, param0: Option<&[Value]>, depth: u32, ctx: &Ctx) -> Values {
         if depth > MAX_DEPTH || !ctx.step() {
             return Values::new();
@@ -1342,6 +1360,14 @@ impl<'a> Resolver<'a> {
             Value::Def(f) | Value::Bound(f) | Value::Undecorated(f) => {
                 self.returns_of(*f, param0, depth, ctx)
             }
+            Value::External(q) => self
+                .names
+                .typed_factories
+                .iter()
+                .find(|(f, _)| f == q)
+                .map(|&(_, result)| Value::External(result))
+                .into_iter()
+                .collect(),
             _ => Values::new(),
         }
     }

@@ -614,3 +614,149 @@ fn output_to_a_fifo_or_a_link_keeps_it() {
     let text = std::fs::read_to_string(&real).unwrap();
     assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
 }
+
+/// Writes `files` (relative path, text) under a new temporary directory and returns the
+/// graph of it.
+fn graph_of(files: &[(&str, &str)]) -> (tempfile::TempDir, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let g = graph(&["--source", dir.path().to_str().unwrap()]);
+    (dir, g)
+}
+
+/// The facts' `external_modules` of node `id`: the modules it calls into through imports.
+fn external_modules(g: &Value, id: &str) -> Vec<String> {
+    let node = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}"));
+    node["facts"]["external_modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A compiled regular expression is a value (docs/graph.md, "Static edges": typed factory
+/// results): its methods are the external `re.compile().finditer`, with top-level module `re`
+/// (what the model counts as time in the regex engine), whether the pattern sits in a module
+/// global, an instance attribute or a method's return value, called at once or later.
+#[test]
+fn compiled_regex_methods_are_named_by_the_factory() {
+    let (_dir, g) = graph_of(&[(
+        "proc.py",
+        "import re\n\
+         WORD = re.compile(r\"\\w+\")\n\
+         class Pattern:\n\
+         \x20   def __init__(self, p): self.compiled = re.compile(p)\n\
+         \x20   def getCompiledRegExp(self): return self.compiled\n\
+         class Proc:\n\
+         \x20   def __init__(self):\n\
+         \x20       self.pattern = Pattern(\"a+\"); self.rx = re.compile(\"b\")\n\
+         \x20   def run(self, text):\n\
+         \x20       for m in self.pattern.getCompiledRegExp().finditer(text): pass\n\
+         \x20       for m in self.rx.finditer(text): pass\n\
+         \x20       return WORD.findall(text)\n\
+         \x20   def inline(self, text):\n\
+         \x20       return re.compile(\"c\").sub(\"\", text)\n\
+         \x20   def bound(self, text):\n\
+         \x20       search = WORD.search\n\
+         \x20       return search(text)\n",
+    )]);
+    let sites = static_sites(&g);
+    let of = |from: &str| -> BTreeMap<String, Vec<u64>> {
+        sites
+            .iter()
+            .filter(|((caller, _), _)| caller == from)
+            .map(|((_, to), lines)| (to.clone(), lines.clone()))
+            .collect()
+    };
+    let expected = |pairs: &[(&str, &[u64])]| -> BTreeMap<String, Vec<u64>> {
+        pairs
+            .iter()
+            .map(|(to, lines)| (to.to_string(), lines.to_vec()))
+            .collect()
+    };
+    assert_eq!(
+        of("proc.Proc.run"),
+        expected(&[
+            ("proc.Pattern.getCompiledRegExp", &[10]),
+            ("re.compile().finditer", &[10, 11]),
+            ("re.compile().findall", &[12]),
+        ])
+    );
+    assert_eq!(
+        of("proc.Proc.inline"),
+        expected(&[("re.compile", &[14]), ("re.compile().sub", &[14])])
+    );
+    assert_eq!(
+        of("proc.Proc.bound"),
+        expected(&[("re.compile().search", &[17])])
+    );
+    // Reached through an import of `re` (not a call's mere text).
+    assert_eq!(external_modules(&g, "proc.Proc.run"), ["re"]);
+    assert_eq!(external_modules(&g, "proc.Proc.bound"), ["re"]);
+}
+
+/// The factory is known however it is imported: `from re import compile [as c]`, `import re
+/// as r`, and the third-party `regex`; a codebase module named `regex` is the codebase's.
+/// Other outside calls still give no value: their results' methods keep the call's text.
+#[test]
+fn compiled_regex_factories_are_found_through_every_import_form() {
+    let (_dir, g) = graph_of(&[
+        (
+            "m.py",
+            "from re import compile\n\
+             from re import compile as c\n\
+             import re as r\n\
+             import regex\n\
+             import json\n\
+             import local.regex\n\
+             A = compile(\"a\")\n\
+             B = c(\"b\")\n\
+             C = r.compile(\"c\")\n\
+             D = regex.compile(\"d\")\n\
+             E = json.loads(\"{}\")\n\
+             F = local.regex.compile(\"f\")\n\
+             def use(s):\n\
+             \x20   A.match(s)\n\
+             \x20   B.fullmatch(s)\n\
+             \x20   C.split(s)\n\
+             \x20   D.subn(\"\", s)\n\
+             \x20   E.get(s)\n\
+             \x20   F.match(s)\n",
+        ),
+        ("local/__init__.py", ""),
+        (
+            "local/regex.py",
+            "class Matcher:\n    def match(self, s):\n        return s\n\n\
+             def compile(p):\n    return Matcher()\n",
+        ),
+    ]);
+    let sites = static_sites(&g);
+    let targets: BTreeMap<String, Vec<u64>> = sites
+        .iter()
+        .filter(|((caller, _), _)| caller == "m.use")
+        .map(|((_, to), lines)| (to.clone(), lines.clone()))
+        .collect();
+    let expected: BTreeMap<String, Vec<u64>> = [
+        ("re.compile().match", 14),
+        ("re.compile().fullmatch", 15),
+        ("re.compile().split", 16),
+        ("regex.compile().subn", 17),
+        ("E.get", 18),
+        ("local.regex.Matcher.match", 19),
+    ]
+    .into_iter()
+    .map(|(to, line)| (to.to_string(), vec![line]))
+    .collect();
+    assert_eq!(targets, expected);
+    assert_eq!(external_modules(&g, "m.use"), ["re", "regex"]);
+}
