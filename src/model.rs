@@ -696,15 +696,14 @@ impl Classifier<'_> {
             None if file.is_some_and(crate::mapping::is_stdlib_path) => {
                 let module = file.map(crate::mapping::python_module_of_path);
                 let module = module.as_deref().unwrap_or("");
-                if self.native_frames {
-                    match library_work(module, "") {
-                        Work::Wait => Work::Wait,
-                        _ => Work::Library,
-                    }
-                } else {
-                    let function = self.profile.string(frame.function);
-                    let function = function.rsplit('.').next().unwrap_or(function);
-                    library_work(module, function)
+                let function = self.profile.string(frame.function);
+                let function = function.rsplit('.').next().unwrap_or(function);
+                match library_work(module, function) {
+                    // py-spy `--native` keeps only some libpython frames (GC, `sre_*`,
+                    // `unicode*`, ...): the parser under `ast.parse` still shows on its line.
+                    w @ (Work::Wait | Work::Compile | Work::Regex) => w,
+                    _ if self.native_frames => Work::Library,
+                    w => w,
                 }
             }
             None => Work::Native,

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Self and total sample counts per dotted function name, and the capture's total.
+/// Self and total sample counts per dotted function name, and the capture's total without
+/// empty stacks.
 #[derive(Debug, Default)]
 pub struct Expected {
     pub total: u64,
@@ -63,10 +64,12 @@ pub fn compute(raw: &str, package: &str) -> Expected {
         }
         let (stack, count) = line.rsplit_once(' ').expect("count");
         let count: u64 = count.parse().expect("numeric count");
-        e.total += count;
+        // Empty stacks say nothing about where time went: brownfield leaves them out of the
+        // total (docs/scoring.md §1).
         if stack.trim().is_empty() {
             continue;
         }
+        e.total += count;
         let frames: Vec<&str> = stack.split(';').collect();
         let mut seen = BTreeSet::new();
         for (i, f) in frames.iter().enumerate() {

@@ -8,6 +8,7 @@ mod plan;
 mod plan_outputs;
 mod properties;
 mod rank;
+mod time_classes;
 mod top;
 
 use std::path::{Path, PathBuf};
