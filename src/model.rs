@@ -6,19 +6,22 @@
 //! ## Where a sample's time goes
 //! Each sample is charged to its **owner**, the deepest codebase frame on its stack (the code
 //! that did the work or called out for it), and classified by its leaf ([`Work`]):
-//! - a codebase leaf line is `Python`, unless the line calls native code (an imported C
-//!   bulk C module such as `re`, `json`, `zlib`, a compiled regex's methods, `sorted`, or an
-//!   imported third-party module), then `Native`, or
-//!   does I/O or waits (the isolation facts' I/O calls, `time.sleep`, sockets, threads),
-//!   then `Wait`. Without `--native`, py-spy shows time in a C function on the line calling
-//!   it: a Python callee would have its own frame.
-//! - a leaf in standard-library Python is `Library`, unless its module waits (`threading`,
-//!   `socket`, `subprocess`, ...: `Wait`) or is a C-accelerated standard module (`json`, `re`,
-//!   `heapq`, ...: `Native`). A leaf in third-party Python (site-packages) is `Native`: with
-//!   numpy and the like, a Python leaf line is where time in their C code shows; for
-//!   pure-Python dependencies this is conservative.
-//! - a native leaf (`--native`) is `Native`, except frames of the interpreter itself
-//!   (`python3.11`, `libpython3.11.so`), which are Python's own overhead: `Python`.
+//! - a codebase leaf line is `Python`, unless the line calls the regex engine (a compiled
+//!   regex's methods, `re`: `Regex`), the compiler (`compile`, `ast.parse`: `Compile`), other
+//!   native code (a bulk C module such as `json` or `zlib`, `sorted`, an imported third-party
+//!   module: `Native`), or does I/O or waits (the isolation facts' I/O calls, `time.sleep`,
+//!   sockets, threads: `Wait`). Without `--native`, py-spy shows time in a C function on the
+//!   line calling it: a Python callee would have its own frame. With native frames in the
+//!   profile the line's calls do not decide (the C time has frames of its own).
+//! - a leaf in standard-library Python is `Library`, unless it is a thin shell over C
+//!   ([`STDLIB_SHELLS`], `re`: `Compile`/`Regex`), its module waits (`threading`, `socket`,
+//!   `subprocess`, ...: `Wait`) or is a C-accelerated standard module (`json`, `heapq`, ...:
+//!   `Native`, without native frames only). A leaf in third-party Python (site-packages) is
+//!   `Native`: with numpy and the like, a Python leaf line is where time in their C code
+//!   shows; for pure-Python dependencies this is conservative.
+//! - native frames below the deepest Python frame (`--native`) are classified by CPython
+//!   subsystem ([`crate::cpython`]): `Gc`, `Alloc`, `Regex`, `Compile`, other C `Native`; the
+//!   interpreter's own dispatch is the Python frame's work.
 //! - idle frames (`(idle)`, and the waits `--idle` keeps: lock acquires, `select`,
 //!   `pthread_cond_wait`, ... as [`crate::profile::transform::is_idle_frame`] knows them) are
 //!   `Wait`; frames with no location are `Native` (nothing to move).
@@ -675,8 +678,11 @@ struct Classifier<'a> {
     /// Native frames are in the profile: a Python leaf is the interpreter running that line,
     /// so the line's calls do not decide its work.
     native_frames: bool,
+    /// Per frame, computed on first use: its work as a Python leaf, its native subsystem,
+    /// whether it is idle.
     python_work: Vec<Option<Work>>,
     subsystem: Vec<Option<Subsystem>>,
+    idle: Vec<Option<bool>>,
 }
 
 impl Classifier<'_> {
@@ -729,10 +735,12 @@ impl Classifier<'_> {
         let Some(&leaf) = frames.last() else {
             return Work::Native;
         };
-        if crate::profile::transform::is_idle_frame(self.profile, leaf) {
+        let profile = self.profile;
+        if *self.idle[leaf.index()]
+            .get_or_insert_with(|| crate::profile::transform::is_idle_frame(profile, leaf))
+        {
             return Work::Wait;
         }
-        let profile = self.profile;
         let kind = |f: &crate::profile::FrameId| profile.frame(*f).kind;
         let last_python = frames.iter().rposition(|f| kind(f) == FrameKind::Python);
         let below = &frames[last_python.map_or(0, |i| i + 1)..];
@@ -769,6 +777,7 @@ pub fn attribute(
         native_frames,
         python_work: vec![None; profile.frame_count()],
         subsystem: vec![None; profile.frame_count()],
+        idle: vec![None; profile.frame_count()],
     };
     let mut stacks = Vec::new();
     let mut frames = Vec::new();

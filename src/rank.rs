@@ -4,8 +4,9 @@
 //! - **total** (cum, inclusive): value of samples with the definition *anywhere* on the stack,
 //!   counted **once per sample** even under recursion.
 //!
-//! Shares are fractions in [0, 1] of the profile total (empty stacks included, since they are
-//! part of the run). This is a pure function of (profile, mapping, index).
+//! Shares are fractions in [0, 1] of the profile total. `rank` and `plan` drop empty stacks
+//! before ranking ([`crate::profile::transform::drop_empty_stacks`]), so the total is of the
+//! samples with a stack. This is a pure function of (profile, mapping, index).
 
 use rustc_hash::FxHashMap;
 
