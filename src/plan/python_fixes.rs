@@ -8,11 +8,28 @@ use crate::config::Config;
 use crate::mapping::ratio;
 use crate::model::{Attribution, Work};
 
+/// What a fix in Python addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixKind {
+    /// The cyclic garbage collector's time.
+    GarbageCollection,
+}
+
+impl FixKind {
+    /// Words for reports: `Garbage collection`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FixKind::GarbageCollection => "Garbage collection",
+        }
+    }
+}
+
 /// One fix in Python, with the share of the run it addresses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PythonFix {
-    /// What it addresses: `garbage_collection`.
-    pub kind: &'static str,
+    /// What it addresses (`garbage_collection` in JSON).
+    pub kind: FixKind,
     /// Share of all samples it addresses, in [0, 1].
     pub share: f64,
     /// The codebase functions under which that time lands most (deepest codebase frame), with
@@ -61,7 +78,7 @@ pub fn fixes(attribution: &Attribution, graph: &CallGraph, config: &Config) -> V
         let mut lands_in: Vec<(String, u64)> = by_owner.into_iter().collect();
         lands_in.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out.push(PythonFix {
-            kind: "garbage_collection",
+            kind: FixKind::GarbageCollection,
             share,
             lands_in: lands_in
                 .into_iter()

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 pub use crate::model::percent;
+use crate::plan::python_fixes::FixKind;
 use crate::plan::{LeftOutReason, Phase, PhaseKind, Plan, Row, Unit};
 use crate::top::amount;
 
@@ -222,7 +223,7 @@ fn time_in_c(w: &mut String, plan: &Plan) {
         let fix = plan
             .fix_in_python
             .iter()
-            .any(|f| f.kind == "garbage_collection");
+            .any(|f| f.kind == FixKind::GarbageCollection);
         let _ = writeln!(
             w,
             "- Garbage collection: {} of samples{}",
@@ -417,10 +418,7 @@ fn fix_in_python(w: &mut String, plan: &Plan) {
     }
     let _ = writeln!(w, "### Fix in Python first\n");
     for f in &plan.fix_in_python {
-        let what = match f.kind {
-            "garbage_collection" => "Garbage collection",
-            other => other,
-        };
+        let what = f.kind.label();
         let lands: Vec<String> = f
             .lands_in
             .iter()
