@@ -148,7 +148,8 @@ fn rank_json(dir: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("rank --format json prints JSON")
 }
 
-fn row<'a>(doc: &'a Value, function: &str) -> &'a Value {
+/// The candidate row of `function` in a rank JSON document (panics naming it when absent).
+pub fn row<'a>(doc: &'a Value, function: &str) -> &'a Value {
     doc["candidates"]
         .as_array()
         .unwrap()
@@ -157,7 +158,8 @@ fn row<'a>(doc: &'a Value, function: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{function} not ranked: {doc:#}"))
 }
 
-fn f(v: &Value) -> f64 {
+/// A JSON number as `f64` (panics naming the value otherwise).
+pub fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
 }
 
@@ -165,7 +167,8 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
-fn strings(v: &Value) -> Vec<&str> {
+/// A JSON array of strings.
+pub fn strings(v: &Value) -> Vec<&str> {
     v.as_array()
         .unwrap()
         .iter()

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::{brownfield, show};
+use crate::rank::{f, row as candidate, strings};
+use crate::{brownfield, plan_into_temp, read, show};
 
 const SOURCE: &str = "sample-profiles/classes/app";
 const RAW: &str = "sample-profiles/classes/kinds.pyspy.txt";
@@ -18,17 +19,8 @@ fn rank(profile: &str) -> (Value, String) {
     )
 }
 
-fn candidate<'a>(doc: &'a Value, function: &str) -> &'a Value {
-    doc["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["function"] == function)
-        .unwrap_or_else(|| panic!("{function} is not a candidate"))
-}
-
 fn share(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap()
+    f(&v[key])
 }
 
 #[test]
@@ -69,12 +61,7 @@ fn ast_parse_is_the_compiler_and_library_code_is_costed() {
         );
         // ast.walk's own Python moves only if the rewrite replaces it: it is in the effort.
         let walk = candidate(&doc, "kinds.parsing.count_calls");
-        let library: Vec<&str> = walk["library_functions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
+        let library = strings(&walk["library_functions"]);
         assert!(library.contains(&"ast.walk"), "{profile}: {library:?}");
         let term = walk["effort_terms"]
             .as_array()
@@ -107,37 +94,19 @@ fn empty_stacks_are_counted_warned_and_left_out_of_the_shares() {
 
 #[test]
 fn the_plan_says_where_gc_goes_and_what_to_do_in_python() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("plan");
-    let out = brownfield(&[
-        "plan",
-        NATIVE,
-        "--source",
-        SOURCE,
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let (dir, out) = plan_into_temp(NATIVE, SOURCE, &[]);
     assert!(out.status.success(), "{}", show(&out));
-    let md = std::fs::read_to_string(out_dir.join("plan.md")).unwrap();
+    let md = read(&dir.path().join("plan/plan.md"));
     assert!(md.contains("- Garbage collection: "), "{md}");
     assert!(md.contains("### Fix in Python first"), "{md}");
     assert!(md.contains("gc.freeze()"), "{md}");
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("plan.json")).unwrap()).unwrap();
+    let json: Value = serde_json::from_str(&read(&dir.path().join("plan/plan.json"))).unwrap();
     assert_eq!(json["fix_in_python"][0]["kind"], "garbage_collection");
     assert_eq!(json["native_frames"], true);
 
-    let raw_dir = dir.path().join("raw");
-    let out = brownfield(&[
-        "plan",
-        RAW,
-        "--source",
-        SOURCE,
-        "--out",
-        raw_dir.to_str().unwrap(),
-    ]);
+    let (dir, out) = plan_into_temp(RAW, SOURCE, &[]);
     assert!(out.status.success(), "{}", show(&out));
-    let md = std::fs::read_to_string(raw_dir.join("plan.md")).unwrap();
+    let md = read(&dir.path().join("plan/plan.md"));
     assert!(md.contains("Garbage collection is invisible"), "{md}");
     assert!(md.contains("Empty stacks, left out of every share"), "{md}");
 }
