@@ -77,6 +77,10 @@ pub struct Config {
     pub candidates: Candidates,
     /// How candidates become migration units and phases.
     pub plan: PlanRules,
+    /// `[crossing]`: the cost of a call across the Python/Rust boundary.
+    pub crossing: Crossing,
+    /// `[evidence]`: confidence intervals and resampling.
+    pub evidence: Evidence,
 }
 
 /// A low / mid / high range of a per-unit speedup factor (≥ 1).
@@ -322,6 +326,55 @@ impl Default for Traps {
     }
 }
 
+/// The cost of crossing the Python/Rust boundary, against the Python time a call saves
+/// (docs/scoring.md §4; measured in sample-profiles/crossing/).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Crossing {
+    /// One call from Python into a PyO3 function or method (argument conversion, the result
+    /// object, the Rust body's entry), in nanoseconds.
+    pub per_call_ns: f64,
+    /// CPython's own cost of one call to a Python function or method (frame, argument
+    /// binding), in nanoseconds: the time a call runs besides its lines.
+    pub python_call_ns: f64,
+    /// One executed line of plain Python (attribute load, subscript, compare, arithmetic, a
+    /// branch), in nanoseconds.
+    pub python_line_ns: f64,
+}
+
+impl Default for Crossing {
+    fn default() -> Self {
+        Crossing {
+            per_call_ns: 60.0,
+            python_call_ns: 45.0,
+            python_line_ns: 25.0,
+        }
+    }
+}
+
+/// How sure the ranking is (docs/scoring.md §9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Evidence {
+    /// Confidence level of the interval reported with each share, in (0, 1).
+    pub confidence: f64,
+    /// Resamples of the profile's samples (Poisson bootstrap) to judge the ranking's
+    /// stability; 0 turns it off.
+    pub resamples: usize,
+    /// Warn when the first target stays first in fewer than this fraction of resamples.
+    pub min_stability: f64,
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Evidence {
+            confidence: 0.95,
+            resamples: 40,
+            min_stability: 0.8,
+        }
+    }
+}
+
 /// Exclusions: never candidates (their samples still count in shares).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -375,6 +428,9 @@ pub struct PlanRules {
     /// A fix in Python (phase 0: garbage-collector tuning, ...) is proposed when the time it
     /// addresses is at least this share of all samples, in [0, 1].
     pub python_fix_min_share: f64,
+    /// A unit whose gain per effort is below this (fraction of the run's time saved at the
+    /// mid speedup per ideal engineer-day) is "not worth migrating", not a late phase.
+    pub min_gain_per_day: f64,
 }
 
 impl Default for PlanRules {
@@ -388,6 +444,7 @@ impl Default for PlanRules {
             phase2_max_days: 10.0,
             not_worth_min_total_share: 0.02,
             python_fix_min_share: 0.05,
+            min_gain_per_day: 0.001,
         }
     }
 }
@@ -509,6 +566,8 @@ impl Config {
                 self.plan.not_worth_min_total_share,
             ),
             ("plan.python_fix_min_share", self.plan.python_fix_min_share),
+            ("plan.min_gain_per_day", self.plan.min_gain_per_day),
+            ("evidence.min_stability", self.evidence.min_stability),
         ];
         for (key, v) in fractions {
             if !(0.0..=1.0).contains(&v) {
@@ -548,6 +607,17 @@ impl Config {
             ("effort.per_io_call", e.per_io_call, false),
             ("effort.generators_async", e.generators_async, false),
             ("effort.per_library_function", e.per_library_function, false),
+            ("crossing.per_call_ns", self.crossing.per_call_ns, false),
+            (
+                "crossing.python_call_ns",
+                self.crossing.python_call_ns,
+                false,
+            ),
+            (
+                "crossing.python_line_ns",
+                self.crossing.python_line_ns,
+                true,
+            ),
         ] {
             let ok = v.is_finite() && if positive { v > 0.0 } else { v >= 0.0 };
             if !ok {
@@ -562,6 +632,13 @@ impl Config {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(key, format!("must be a finite number at least 0 (got {v})"));
             }
+        }
+        let c = self.evidence.confidence;
+        if !(c > 0.0 && c < 1.0) {
+            return bad(
+                "evidence.confidence",
+                format!("must be a fraction in (0, 1) (got {c})"),
+            );
         }
         if !(e.range_factor.is_finite() && e.range_factor >= 1.0) {
             return bad(
@@ -711,6 +788,22 @@ quick_win_min_isolation = 0.75 #   and at least this isolated
 phase2_max_days = 10.0         # phase 2: the other units up to this effort; phase 3: the rest
 not_worth_min_total_share = 0.02  # list hot functions left out from this total share up
 python_fix_min_share = 0.05    # propose a fix in Python (GC tuning, ...) from this share of samples up
+min_gain_per_day = 0.001       # below 0.1% of the run saved per engineer-day: not worth migrating
+
+# The Python/Rust boundary. A unit without loops or recursion runs at most its lines per call,
+# so its time per call is about python_call_ns + lines * python_line_ns; in Rust each call
+# still pays per_call_ns to cross. Measured with CPython 3.11 and PyO3 (sample-profiles/crossing).
+[crossing]
+per_call_ns = 60.0      # one call from Python into a PyO3 function or method, arguments converted
+python_call_ns = 45.0   # CPython's own cost of one call to a Python function or method
+python_line_ns = 25.0   # one executed line of plain Python
+
+# How sure the ranking is: an interval on every share, and how stable the first target is when
+# the samples are resampled (Poisson bootstrap, fixed seed: the same input gives the same figures).
+[evidence]
+confidence = 0.95   # level of the interval on each share
+resamples = 40      # 0 turns resampling off
+min_stability = 0.8 # warn when the first target stays first in fewer resamples than this
 "#;
 
 #[cfg(test)]

@@ -105,6 +105,8 @@ pub struct CallGraph {
     /// External nodes reached through an import (`json.dumps`), not a call's mere text.
     imported: FxHashSet<NodeIndex>,
     coverage: Option<Coverage>,
+    /// Per method, its overrides in codebase subclasses ([`resolve::Resolved::overrides`]).
+    overrides: FxHashMap<FuncId, Vec<FuncId>>,
 }
 
 /// A graph holding one node per codebase definition, [`FuncId`] `i` as node `i`, and no edges.
@@ -311,8 +313,9 @@ impl CallGraph {
     pub fn build(index: &SourceIndex, profile: Option<(&Profile, &Mapping)>) -> CallGraph {
         let defs = index.functions().len();
         // The codebase nodes do not depend on the calls: made while the calls are resolved.
-        let (graph, calls) =
+        let (graph, resolved) =
             rayon::join(|| codebase_nodes(index), || resolve::resolve_calls(index));
+        let calls = resolved.calls;
         let dynamic = profile.map(|(profile, mapping)| dynamic_pairs(profile, mapping));
         // The analysis needs only the pairs of codebase nodes: it runs while the edges are
         // added to the graph (one timing for both: the timer's CPU figures are process-wide).
@@ -332,7 +335,14 @@ impl CallGraph {
             entries: analysis.entries,
             imported,
             coverage: profile.map(|(_, mapping)| mapping.coverage()),
+            overrides: resolved.overrides,
         }
+    }
+
+    /// The methods of codebase subclasses that override method `id` (same name, in a class
+    /// with `id`'s class in its MRO), sorted; empty when none does.
+    pub fn overridden_by(&self, id: FuncId) -> &[FuncId] {
+        self.overrides.get(&id).map_or(&[], Vec::as_slice)
     }
 
     /// The petgraph graph: codebase nodes first ([`FuncId`] `i` is node `i`), then external

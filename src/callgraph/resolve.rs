@@ -67,9 +67,20 @@ pub struct StaticCall {
     pub line: u32,
 }
 
-/// Resolves every call site of `index`. The result is sorted (caller, target, line) and free
-/// of duplicates; its order does not depend on thread scheduling.
-pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
+/// What [`resolve_calls`] finds.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Every resolved call, sorted (caller, target, line), without duplicates.
+    pub calls: Vec<StaticCall>,
+    /// Per codebase method, the methods of the same name in codebase classes that have its
+    /// class in their MRO (its overrides), sorted; methods nobody overrides are absent.
+    pub overrides: FxHashMap<FuncId, Vec<FuncId>>,
+}
+
+/// Resolves every call site of `index` and finds which methods subclasses override. The
+/// calls are sorted (caller, target, line) and free of duplicates; nothing depends on thread
+/// scheduling.
+pub fn resolve_calls(index: &SourceIndex) -> Resolved {
     let mut r = timed("resolve: setup", || Resolver::new(index));
     timed("resolve: module values", || r.fill_module_values());
     // Pass 1: which functions flow into which parameters.
@@ -86,6 +97,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
     r.flows = timed("resolve: flow closure", || close_flows(&direct));
     // Pass 2: edges.
     timed("resolve: module values", || r.fill_module_values());
+    let overrides = r.overrides();
     let mut calls = timed("resolve: pass 2 (edges)", || {
         r.over_all_scopes(|id, out, memo| r.calls_of(id, &mut Sink::Edges(out), memo))
     });
@@ -99,7 +111,7 @@ pub fn resolve_calls(index: &SourceIndex) -> Vec<StaticCall> {
             },
         )
     });
-    calls
+    Resolved { calls, overrides }
 }
 
 /// What an evaluation gives: most give one value or none, which stay inline (no allocation).
@@ -1073,6 +1085,38 @@ impl<'a> Resolver<'a> {
         }
         self.mro = mro;
         self.subclasses = subclasses;
+    }
+
+    /// Per method, the methods of the same name in the classes that have its class in their
+    /// MRO ([`Resolved::overrides`]).
+    fn overrides(&self) -> FxHashMap<FuncId, Vec<FuncId>> {
+        let index = self.index;
+        let mut method_of: FxHashMap<(FuncId, Name), FuncId> = FxHashMap::default();
+        for (i, f) in index.functions().iter().enumerate() {
+            if f.kind == DefKind::Method
+                && let Some(class) = f.parent
+            {
+                method_of
+                    .entry((class, Name::from(f.name.as_str())))
+                    .or_insert(FuncId::from_index(i));
+            }
+        }
+        let mut out: FxHashMap<FuncId, Vec<FuncId>> = FxHashMap::default();
+        for (&(class, name), &method) in &method_of {
+            let Some(classes) = self.classes_binding.get(&name) else {
+                continue;
+            };
+            let mut by: Vec<FuncId> = classes
+                .iter()
+                .filter(|&&s| s != class && self.mro_of(s).contains(&class))
+                .filter_map(|&s| method_of.get(&(s, name)).copied())
+                .collect();
+            if !by.is_empty() {
+                by.sort_unstable();
+                out.insert(method, by);
+            }
+        }
+        out
     }
 
     fn mro_of(&self, class: FuncId) -> &[FuncId] {

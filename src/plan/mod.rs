@@ -241,6 +241,15 @@ pub struct Unit {
     pub effort_range: [f64; 2],
     /// Per-unit speedup assumed for the category.
     pub assumed_speedup: Range,
+    /// The per-unit speedup once the crossing into Rust is paid (docs/scoring.md §4); the
+    /// projections use it.
+    pub effective_speedup: Range,
+    /// The boundary's cost per call, when the unit's code bounds a call; `None` otherwise.
+    pub crossing: Option<model::Crossing>,
+    /// Tiny helpers taken along as copies, dotted ids (Python keeps its own for other callers).
+    pub copies: Vec<String>,
+    /// Methods outside code can override or reach by name (kept in Python unless the entry).
+    pub public_methods: Vec<model::PublicMethod>,
     /// End-to-end speedup if only this unit moved.
     pub projected_speedup: Projection,
     /// Fraction of the run's time this unit saves at the mid speedup, `p (1 - 1 / s_mid)`.
@@ -284,6 +293,11 @@ pub enum LeftOutReason {
     TooSmall,
     /// Its movable time is already in planned units: what is left is glue.
     Covered,
+    /// A call runs too little Python to pay for a crossing into Rust, and no planned unit
+    /// takes it along: a fix in Python.
+    CrossingBound,
+    /// Its gain per engineer-day is below `[plan] min_gain_per_day`.
+    PoorReturn,
 }
 
 /// A hot function that is not worth migrating, and why.
@@ -556,7 +570,11 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         }
         let share: f64 = members.iter().map(|u| u.movable_share).sum();
         cumulative += share;
-        moved.extend(members.iter().map(|u| (u.movable_share, u.assumed_speedup)));
+        moved.extend(
+            members
+                .iter()
+                .map(|u| (u.movable_share, u.effective_speedup)),
+        );
         entry_total += members.iter().map(|u| u.entry_points.len()).sum::<usize>();
         phase_list.push(Phase {
             number,
@@ -615,6 +633,14 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
     };
 
     let not_worth = left_out(a, &selection, &units, config);
+    let mut fix_in_python = python_fixes::fixes(attribution, a.graph, config);
+    fix_in_python.extend(python_fixes::per_call(
+        not_worth
+            .iter()
+            .filter(|l| l.reason == LeftOutReason::CrossingBound)
+            .map(|l| (l.function.as_str(), l.movable_share, l.detail.as_str())),
+        config,
+    ));
     let phase_of_def = |d: &FuncId| unit_by_def.get(d).map_or(0, |&k| units[k].phase);
     let (hot_functions, hot_function_count) = hot_rows(a, options, &phase_of_def);
     // The phase of a unit's root (members move with it and are not drawn in its colour).
@@ -655,7 +681,7 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
             Some(&k)
                 if s.work.is_movable(config) && s.on_stack.contains(&units[k].member_defs[0]) =>
             {
-                1.0 / units[k].assumed_speedup.mid
+                1.0 / units[k].effective_speedup.mid
             }
             _ => 1.0,
         }
@@ -696,7 +722,7 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         },
         work: a.scores.work,
         native_frames: attribution.native_frames,
-        fix_in_python: python_fixes::fixes(attribution, a.graph, config),
+        fix_in_python,
         headline,
         phases: phase_list,
         units,
@@ -931,6 +957,36 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
             line: None,
         });
     }
+    for m in &c.public_methods {
+        let why = match &m.reason {
+            model::Overridable::Overridden { by } => format!(
+                "{} is overridden in {} subclass(es) ({}{})",
+                m.function,
+                by.len(),
+                by.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if by.len() > 3 { ", ..." } else { "" }
+            ),
+            model::Overridable::DispatchedByName { prefix } => format!(
+                "{} is one of the `{prefix}*` methods its class dispatches to by name",
+                m.function
+            ),
+        };
+        let detail = if m.kept_out {
+            format!(
+                "{why}: an extension point, kept out of the unit; it stays in Python and the Rust code calls back into it"
+            )
+        } else {
+            format!(
+                "{why}: the unit's entry is an extension point; the Rust class must stay subclassable (#[pyclass(subclass)]) and keep calling overrides through Python"
+            )
+        };
+        risks.insert(Risk {
+            kind: "public_boundary",
+            detail,
+            file: None,
+            line: None,
+        });
+    }
     for t in &c.traps {
         if let model::Trap::CalledInHotLoop {
             caller, file, line, ..
@@ -963,7 +1019,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         });
     }
 
-    let s_mid = c.assumed_speedup.mid;
+    let s_mid = c.effective_speedup.mid;
     let after_total = (c.total_share - c.movable_share) + c.movable_share / s_mid;
     let entries: Vec<String> = entry_points.iter().map(|e| e.id.clone()).collect();
     let verify = vec![
@@ -973,7 +1029,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         ),
         format!(
             "After: the same tests pass against the Rust version; the benchmark shows the unit at least {}x faster (the low end assumed).",
-            trim_float(c.assumed_speedup.low)
+            trim_float(c.effective_speedup.low)
         ),
         format!(
             "Re-profile the workload the same way (the same profiler command) and run brownfield rank: with only this unit moved, {} should fall from {} to about {} of today's samples ({} at the low speedup).",
@@ -981,7 +1037,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
             model::percent(c.total_share),
             model::percent(after_total),
             model::percent(
-                (c.total_share - c.movable_share) + c.movable_share / c.assumed_speedup.low
+                (c.total_share - c.movable_share) + c.movable_share / c.effective_speedup.low
             )
         ),
     ];
@@ -1018,6 +1074,10 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         effort_days: c.effort.days,
         effort_range: [c.effort.low, c.effort.high],
         assumed_speedup: c.assumed_speedup,
+        effective_speedup: c.effective_speedup,
+        crossing: c.crossing,
+        copies: c.copies.clone(),
+        public_methods: c.public_methods.clone(),
         projected_speedup: c.projected_speedup,
         marginal_gain,
         why,
@@ -1113,6 +1173,19 @@ fn left_out(
                 };
                 (LeftOutReason::TooSmall, detail)
             }
+            Some(phases::Rejection::CrossingBound) => {
+                (LeftOutReason::CrossingBound, crossing_detail(c))
+            }
+            Some(phases::Rejection::PoorReturn) => (
+                LeftOutReason::PoorReturn,
+                format!(
+                    "it would save {} of the run for ~{:.0} days ({:.3}% per day; the plan needs {:.3}%): not worth migrating",
+                    model::percent(c.marginal_gain()),
+                    c.effort.days,
+                    100.0 * c.marginal_gain() / c.effort.days,
+                    100.0 * config.plan.min_gain_per_day
+                ),
+            ),
             Some(phases::Rejection::Overlaps(with))
             | Some(phases::Rejection::Covered(with))
             | Some(phases::Rejection::MovesWithCaller(with)) => {
@@ -1154,6 +1227,27 @@ fn left_out(
             .then_with(|| x.function.cmp(&y.function))
     });
     out
+}
+
+/// Why a candidate's boundary eats its gain, in words.
+fn crossing_detail(c: &model::Candidate) -> String {
+    let Some(x) = c.crossing else {
+        return String::new();
+    };
+    let caller = c.traps.iter().find_map(|t| match t {
+        model::Trap::CalledInHotLoop {
+            caller, file, line, ..
+        } => Some(format!(" from the loop in {caller} ({file}:{line})")),
+        _ => None,
+    });
+    format!(
+        "a call runs about {:.0} ns of Python{}, and {} crossing(s) into Rust would cost {:.0} ns: at most {:.1}x on its time however fast the Rust; move the function that holds the loop, or fix it in Python",
+        x.python_ns,
+        caller.unwrap_or_default(),
+        x.crossings,
+        x.crossing_ns,
+        x.ceiling
+    )
 }
 
 fn hot_rows(

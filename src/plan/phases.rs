@@ -21,6 +21,11 @@ pub(super) enum Rejection {
     Covered(String),
     /// Called in a hot loop by this candidate, whose unit contains it: it moves with the loop.
     MovesWithCaller(String),
+    /// Its boundary eats at least half its gain ([`Candidate::crossing_eats_gain`]) and no
+    /// planned unit takes it along: fix it in Python.
+    CrossingBound,
+    /// Saves less than `[plan] min_gain_per_day` of the run per engineer-day.
+    PoorReturn,
 }
 
 /// The outcome: chosen candidates with their phase, and the reasons for the others.
@@ -64,9 +69,27 @@ pub(super) fn select(scores: &Scores, config: &Config) -> Selection {
         let before = with_caller.len();
         with_caller.retain(|_, caller| planned.contains(&caller.as_str()));
         if with_caller.len() == before {
-            return selection;
+            return taken_along(scores, selection);
         }
     }
+}
+
+/// A crossing-bound candidate inside a planned unit (as a member or a copy) moves with it.
+fn taken_along(scores: &Scores, mut selection: Selection) -> Selection {
+    for (&ci, why) in selection.rejected.iter_mut() {
+        if *why != Rejection::CrossingBound {
+            continue;
+        }
+        let name = &scores.candidates[ci].function;
+        if let Some(&(ui, _)) = selection
+            .units
+            .iter()
+            .find(|&&(ui, _)| scores.candidates[ui].unit.contains(name))
+        {
+            *why = Rejection::MovesWithCaller(scores.candidates[ui].function.clone());
+        }
+    }
+    selection
 }
 
 fn select_with(
@@ -86,9 +109,13 @@ fn select_with(
             continue;
         }
         let marginal = c.marginal_gain();
-        let overlap = c.unit.iter().find_map(|m| owner.get(m.as_str()).copied());
+        // Copies do not belong to a unit: each unit taking a helper along has its own.
+        let owned = || c.unit.iter().filter(|m| !c.copies.contains(m));
+        let overlap = owned().find_map(|m| owner.get(m.as_str()).copied());
         let rejection = if !c.is_movable() {
             Some(Rejection::NotMovable)
+        } else if c.crossing_eats_gain() {
+            Some(Rejection::CrossingBound)
         } else if let Some(unit) = overlap {
             if c.unit.iter().any(|m| m == unit) {
                 Some(Rejection::Covered(unit.to_string()))
@@ -99,6 +126,8 @@ fn select_with(
             Some(Rejection::TooSmall)
         } else if c.isolation.score < rules.min_isolation {
             Some(Rejection::Entangled)
+        } else if marginal / c.effort.days < rules.min_gain_per_day {
+            Some(Rejection::PoorReturn)
         } else {
             None
         };
@@ -106,7 +135,7 @@ fn select_with(
             selection.rejected.insert(ci, r);
             continue;
         }
-        for m in &c.unit {
+        for m in owned() {
             owner.insert(m, &c.function);
         }
         let phase = if quick < rules.quick_win_max_units
@@ -159,6 +188,8 @@ mod tests {
             category,
             unit: unit.iter().map(|s| s.to_string()).collect(),
             unit_defs: Vec::new(),
+            copies: Vec::new(),
+            public_methods: Vec::new(),
             unit_lines: 10,
             entry_points: vec![function.to_string()],
             incoming: Vec::new(),
@@ -175,6 +206,8 @@ mod tests {
                 terms: Vec::new(),
             },
             assumed_speedup: speed,
+            crossing: None,
+            effective_speedup: speed,
             projected_speedup: Projection {
                 low: 1.0,
                 mid: 1.0,

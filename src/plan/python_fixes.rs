@@ -1,5 +1,6 @@
-//! Time that is cheaper to cut in Python than to move to Rust, proposed as phase-0 items:
-//! today the cyclic garbage collector (docs/plan.md, "Fix in Python first").
+//! Time that is cheaper to cut in Python than to move to Rust, proposed as phase-0 items: the
+//! cyclic garbage collector, and tiny functions called per element whose crossing into Rust
+//! would cost as much as their body (docs/plan.md, "Fix in Python first").
 
 use serde::Serialize;
 
@@ -14,6 +15,8 @@ use crate::model::{Attribution, Work};
 pub enum FixKind {
     /// The cyclic garbage collector's time.
     GarbageCollection,
+    /// A tiny function called per element: its time is mostly the call itself.
+    PerCallOverhead,
 }
 
 impl FixKind {
@@ -21,6 +24,7 @@ impl FixKind {
     pub fn label(self) -> &'static str {
         match self {
             FixKind::GarbageCollection => "Garbage collection",
+            FixKind::PerCallOverhead => "Per-call overhead",
         }
     }
 }
@@ -35,6 +39,8 @@ pub struct PythonFix {
     /// The codebase functions under which that time lands most (deepest codebase frame), with
     /// their share of all samples, largest first (at most [`WHERE_SHOWN`]).
     pub lands_in: Vec<(String, f64)>,
+    /// What the numbers say, in words (plain text; empty for garbage collection).
+    pub detail: String,
     /// What to do, in one paragraph (Markdown).
     pub advice: &'static str,
 }
@@ -85,8 +91,44 @@ pub fn fixes(attribution: &Attribution, graph: &CallGraph, config: &Config) -> V
                 .take(WHERE_SHOWN)
                 .map(|(id, v)| (id, ratio(v, attribution.total)))
                 .collect(),
+            detail: String::new(),
             advice: GC_ADVICE,
         });
     }
+    out
+}
+
+/// What to do about a function whose calls cost more than its body
+/// ([`crate::model::Crossing::eats_gain`]): the remedies are the interpreter's usual ones for
+/// call overhead.
+const PER_CALL_ADVICE: &str = "In Python: bind what it looks up to a local before the loop \
+(`get = self.table.__getitem__`), inline its body into the loop, cache its result if it is \
+pure (`functools.lru_cache`, or compute once per object), or replace the per-element calls \
+with one call over the batch. In Rust: move the function that holds the loop, with this \
+function inside it, so the loop crosses once.";
+
+/// A fix in Python per crossing-bound candidate the plan leaves out (`left_out`, its share of
+/// all samples; `why`, the numbers in words), largest share first, for those with at least
+/// `[plan] not_worth_min_total_share` of movable time.
+pub fn per_call<'c>(
+    left_out: impl IntoIterator<Item = (&'c str, f64, &'c str)>,
+    config: &Config,
+) -> Vec<PythonFix> {
+    let mut out: Vec<PythonFix> = left_out
+        .into_iter()
+        .filter(|&(_, share, _)| share >= config.plan.not_worth_min_total_share)
+        .map(|(function, share, why)| PythonFix {
+            kind: FixKind::PerCallOverhead,
+            share,
+            lands_in: vec![(function.to_string(), share)],
+            detail: why.to_string(),
+            advice: PER_CALL_ADVICE,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.lands_in[0].0.cmp(&b.lands_in[0].0))
+    });
     out
 }

@@ -424,15 +424,23 @@ fn fix_in_python(w: &mut String, plan: &Plan) {
             .iter()
             .map(|(id, share)| format!("{} ({})", code(id), percent(*share)))
             .collect();
+        let (head, lands) = match f.kind {
+            FixKind::GarbageCollection if !lands.is_empty() => (
+                String::new(),
+                format!(" It is triggered most under {}.", lands.join(", ")),
+            ),
+            FixKind::PerCallOverhead => (format!(" in {}", lands.join(", ")), String::new()),
+            _ => (String::new(), String::new()),
+        };
+        let detail = if f.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" {}.", escape_text(&f.detail))
+        };
         let _ = writeln!(
             w,
-            "- **{what}: {} of samples.**{} {}\n",
+            "- **{what}: {} of samples{head}.**{lands}{detail} {}\n",
             percent(f.share),
-            if lands.is_empty() {
-                String::new()
-            } else {
-                format!(" It is triggered most under {}.", lands.join(", "))
-            },
             f.advice
         );
     }
@@ -492,17 +500,57 @@ fn phase_section(w: &mut String, plan: &Plan, p: &Phase) {
     }
 }
 
+/// The unit's crossing cost, when it lowers the speedup used by more than 5%.
+fn crossing(w: &mut String, u: &Unit) {
+    let Some(x) = u.crossing else {
+        return;
+    };
+    if u.effective_speedup.mid >= 0.95 * u.assumed_speedup.mid {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "**Crossing.** A call runs about {:.0} ns of Python; its {} crossing(s) into Rust cost \
+         about {:.0} ns, so its time shrinks at most {} however fast the Rust body. The \
+         projection uses {} ({}–{}) instead of the category's {} (docs/scoring.md §4).\n",
+        x.python_ns,
+        x.crossings,
+        x.crossing_ns,
+        times(x.ceiling),
+        times(u.effective_speedup.mid),
+        times(u.effective_speedup.low),
+        times(u.effective_speedup.high),
+        times(u.assumed_speedup.mid)
+    );
+}
+
 fn unit_section(w: &mut String, u: &Unit) {
     let _ = writeln!(w, "### {}\n", code(&u.id));
     let _ = writeln!(w, "**Why here.** {}.\n", escape_text(&u.why));
-    if u.members.len() > 1 {
-        let members: Vec<String> = u.members.iter().skip(1).map(|m| code(m)).collect();
+    let dominated: Vec<String> = u
+        .members
+        .iter()
+        .skip(1)
+        .filter(|m| !u.copies.contains(m))
+        .map(|m| code(m))
+        .collect();
+    if !dominated.is_empty() {
         let _ = writeln!(
             w,
             "**Moves with it** (only it reaches them): {}.\n",
-            members.join(", ")
+            dominated.join(", ")
         );
     }
+    if !u.copies.is_empty() {
+        let copies: Vec<String> = u.copies.iter().map(|m| code(m)).collect();
+        let _ = writeln!(
+            w,
+            "**Helpers it takes along** (too small to pay for a crossing per call; Rust gets its \
+             own copy, Python keeps its version for other callers): {}.\n",
+            copies.join(", ")
+        );
+    }
+    crossing(w, u);
     if !u.library_functions.is_empty() {
         let names: Vec<String> = u.library_functions.iter().map(|m| code(m)).collect();
         let _ = writeln!(
@@ -610,6 +658,8 @@ fn reason_label(r: LeftOutReason) -> &'static str {
         LeftOutReason::TooEntangled => "too entangled",
         LeftOutReason::TooSmall => "too small",
         LeftOutReason::Covered => "covered",
+        LeftOutReason::CrossingBound => "crossing eats the gain",
+        LeftOutReason::PoorReturn => "poor return",
     }
 }
 

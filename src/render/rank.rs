@@ -124,6 +124,10 @@ struct Row<'a> {
     effort_range: [f64; 2],
     effort_terms: &'a [EffortTerm],
     assumed_speedup: crate::config::Range,
+    effective_speedup: crate::config::Range,
+    crossing: Option<crate::model::Crossing>,
+    copies: &'a [String],
+    public_methods: &'a [crate::model::PublicMethod],
     traps: &'a [Trap],
 }
 
@@ -155,6 +159,10 @@ impl<'a> Row<'a> {
             effort_range: [c.effort.low, c.effort.high],
             effort_terms: &c.effort.terms,
             assumed_speedup: c.assumed_speedup,
+            effective_speedup: c.effective_speedup,
+            crossing: c.crossing,
+            copies: &c.copies,
+            public_methods: &c.public_methods,
             traps: &c.traps,
         }
     }

@@ -191,12 +191,18 @@ fn shares_units_and_movable_time_follow_the_dominator_tree() {
     assert_eq!(leaf["category"], "pure_python");
     assert_eq!(strings(&leaf["unit"]), ["m.leaf"]);
 
-    // work dominates leaf but not shared (main calls shared too): shared's 5% stays out.
+    // work dominates leaf but not shared (main calls shared too). shared is one line: a
+    // crossing per call would cost more than its body, so work takes a copy along, and the
+    // 5% shared runs under work moves; the 5% under main does not.
     let work = row(&doc, "m.work");
-    assert_eq!(strings(&work["unit"]), ["m.work", "m.leaf"]);
+    assert_eq!(strings(&work["unit"]), ["m.work", "m.leaf", "m.shared"]);
+    assert_eq!(strings(&work["copies"]), ["m.shared"]);
     assert!(close(f(&work["total_share"]), 0.55));
-    assert!(close(f(&work["movable_share"]), 0.50));
-    assert_eq!(strings(&work["callbacks"]), ["m.shared"]);
+    assert!(close(f(&work["movable_share"]), 0.55));
+    assert!(work["callbacks"].as_array().unwrap().is_empty());
+    let shared = row(&doc, "m.shared");
+    assert_eq!(shared["crossing"]["eats_gain"], true, "{shared:#}");
+    assert!(f(&shared["effective_speedup"]["mid"]) < 2.0, "{shared:#}");
 
     // main reaches everything alone: its unit is the whole program; 30% is C or sleeping.
     let main = row(&doc, "m.main");

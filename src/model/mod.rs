@@ -49,6 +49,13 @@ use crate::profile::{FrameKind, Profile};
 use crate::source::facts::C_STDLIB_MODULES;
 use crate::source::{DefKind, FuncId, SourceIndex};
 
+mod crossing;
+mod units;
+
+pub use crossing::{Crossing, effective, effective_range};
+pub use units::{HOOK_FAMILY_MIN, Overridable, PublicMethod};
+use units::{UnitMembers, Units};
+
 /// Where the time of a sample's leaf goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -315,6 +322,11 @@ pub struct Candidate {
     /// Members of the unit, as definitions (same order as `unit`).
     #[serde(skip)]
     pub unit_defs: Vec<FuncId>,
+    /// Members taken along as copies, dotted ids, sorted: tiny helpers the unit calls that
+    /// would not pay for a boundary of their own (Python keeps its version for other callers).
+    pub copies: Vec<String>,
+    /// Methods of the unit that outside code can override or reach by name, sorted.
+    pub public_methods: Vec<PublicMethod>,
     /// Lines of code of the unit (non-blank, non-comment).
     pub unit_lines: u32,
     /// Members called from outside the unit (its boundary), dotted ids, sorted.
@@ -332,6 +344,11 @@ pub struct Candidate {
     pub effort: Effort,
     /// The per-unit speedup range assumed for the category.
     pub assumed_speedup: Range,
+    /// The boundary's cost per call, when the unit's code bounds the time of a call (no loop,
+    /// no recursion); `None` otherwise.
+    pub crossing: Option<Crossing>,
+    /// `assumed_speedup` once the crossing is paid ([`effective`]); the projection uses it.
+    pub effective_speedup: Range,
     /// Projected end-to-end speedup if only this unit moved.
     pub projected_speedup: Projection,
     /// Fraction of the run's time saved at the mid speedup, `1 - 1 / mid`, per ideal
@@ -345,10 +362,15 @@ pub struct Candidate {
 
 impl Candidate {
     /// The share of the whole run (a fraction in [0, 1]) moving this candidate's unit saves at
-    /// the assumed mid speedup: `movable_share × (1 − 1/speedup)`, Amdahl's law for one part.
+    /// the effective mid speedup: `movable_share × (1 − 1/speedup)`, Amdahl's law for one part.
     /// The plan compares it with `plan.min_marginal_gain`.
     pub fn marginal_gain(&self) -> f64 {
-        self.movable_share * (1.0 - 1.0 / self.assumed_speedup.mid)
+        self.movable_share * (1.0 - 1.0 / self.effective_speedup.mid)
+    }
+
+    /// True when its boundary eats at least half its gain ([`Crossing::eats_gain`]).
+    pub fn crossing_eats_gain(&self) -> bool {
+        self.crossing.is_some_and(|c| c.eats_gain)
     }
 
     /// False when its time cannot move to Rust: native- or I/O-bound, or flagged
@@ -570,6 +592,8 @@ pub struct StackFacts {
     pub owner: Option<FuncId>,
     /// The leaf frame itself is `owner`'s code (the sample is `owner`'s self time).
     pub leaf_is_owner: bool,
+    /// The leaf frame's line, when the profile records it (1-based).
+    pub leaf_line: Option<u32>,
     /// The kind of work at its leaf.
     pub work: Work,
     /// The distinct codebase definitions on the stack, root first.
@@ -797,6 +821,10 @@ pub fn attribute(
         let mut owner_at = None;
         let mut previous: Option<FuncId> = None;
         let leaf_is_owner = frames.last().is_some_and(|&f| mapping.def_of(f).is_some());
+        let leaf_line = frames
+            .last()
+            .and_then(|&f| profile.frame(f).line)
+            .map(|l| l.get());
         for (i, &f) in frames.iter().enumerate() {
             if let Some(d) = mapping.def_of(f) {
                 if std::mem::replace(&mut seen_in[d.index()], number) != number {
@@ -831,6 +859,7 @@ pub fn attribute(
             value: s.value,
             owner,
             leaf_is_owner,
+            leaf_line,
             work,
             on_stack,
             callers,
@@ -875,73 +904,6 @@ impl LibraryNames {
     }
 }
 
-/// The unit of every function: itself, its recursion cluster, and what they dominate.
-struct Units {
-    /// Dominator-tree children of each codebase definition.
-    dom_children: Vec<Vec<FuncId>>,
-    /// The recursion cluster of each definition (index into `clusters`).
-    cluster_of: Vec<Option<usize>>,
-    clusters: Vec<Vec<FuncId>>,
-}
-
-impl Units {
-    fn new(graph: &CallGraph) -> Units {
-        let n = graph.defs();
-        let mut dom_children = vec![Vec::new(); n];
-        for d in (0..n).map(FuncId::from_index) {
-            if let Some(parent) = graph.immediate_dominator(d) {
-                dom_children[parent.index()].push(d);
-            }
-        }
-        let mut cluster_of = vec![None; n];
-        let mut clusters = Vec::new();
-        for c in graph.components() {
-            let members: Vec<FuncId> = c
-                .iter()
-                .filter(|x| x.index() < n)
-                .map(|x| FuncId::from_index(x.index()))
-                .collect();
-            for m in &members {
-                cluster_of[m.index()] = Some(clusters.len());
-            }
-            clusters.push(members);
-        }
-        Units {
-            dom_children,
-            cluster_of,
-            clusters,
-        }
-    }
-
-    fn subtree(&self, root: FuncId, out: &mut BTreeSet<FuncId>) {
-        let mut stack = vec![root];
-        while let Some(d) = stack.pop() {
-            if out.insert(d) {
-                stack.extend(self.dom_children[d.index()].iter().copied());
-            }
-        }
-    }
-
-    /// The unit of `f`, sorted: the dominator subtrees of `f`'s recursion cluster (or of `f`).
-    ///
-    /// No other cluster is ever split: cluster members reach each other, so if one member is
-    /// reachable from an entry point without passing through the unit's roots, every member
-    /// is, and none is dominated. Dominators and clusters come from the same graph
-    /// ([`CallGraph`]), so this holds exactly.
-    fn unit_of(&self, f: FuncId) -> BTreeSet<FuncId> {
-        let mut unit = BTreeSet::new();
-        match self.cluster_of[f.index()] {
-            Some(c) => {
-                for &r in &self.clusters[c] {
-                    self.subtree(r, &mut unit);
-                }
-            }
-            None => self.subtree(f, &mut unit),
-        }
-        unit
-    }
-}
-
 /// Ranks the codebase's hot functions. `graph` must have been built from the same `profile`
 /// and `mapping` (its dynamic edges and entry points come from them).
 pub fn score(
@@ -964,7 +926,7 @@ pub fn score_attributed(
     config: &Config,
 ) -> Scores {
     let total = attribution.total;
-    let units = Units::new(graph);
+    let units = Units::new(graph, index);
     let excluded = Exclusions::new(config);
 
     // One pass over the attributed stacks: self value, work mix (whose sum is the total
@@ -975,12 +937,20 @@ pub fn score_attributed(
     let mut mix = vec![[0u64; WORK_KINDS]; n];
     let mut overall = [0u64; WORK_KINDS];
     let mut stacks_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Per definition: its own movable samples on lines outside its loops (they run once per
+    // call: the crossing model's evidence).
+    let mut straight = vec![0u64; n];
     for (k, s) in attribution.stacks.iter().enumerate() {
         overall[s.work as usize] += s.value;
         if s.leaf_is_owner
             && let Some(o) = s.owner
         {
             self_value[o.index()] += s.value;
+            if s.work.is_movable(config)
+                && s.leaf_line.is_some_and(|l| runs_once(index.syntax(o), l))
+            {
+                straight[o.index()] += s.value;
+            }
         }
         for &d in &s.on_stack {
             mix[d.index()][s.work as usize] += s.value;
@@ -1000,6 +970,12 @@ pub fn score_attributed(
             .collect(),
         attribution,
     };
+    let mixes: Vec<WorkMix> = mix.iter().map(work_mix).collect();
+    let root_samples = |i: usize| crossing::RootSamples {
+        straight: straight[i],
+        movable: mix[i][Work::Python as usize] + mix[i][Work::Library as usize],
+    };
+    let takes_along = crossing_bound_defs(&context, &units, &total_value, &mixes, root_samples);
     let mut candidates = Vec::new();
     for i in 0..n {
         let def = FuncId::from_index(i);
@@ -1016,13 +992,14 @@ pub fn score_attributed(
         if excluded.excludes(file, &qualname) {
             continue;
         }
-        let unit = units.unit_of(def);
+        let unit = units.unit_of(def, |g| takes_along[g.index()]);
         let reach = unit_reach(attribution, &stacks_of[i], &unit, config);
-        let work = work_mix(&mix[i]);
+        let work = mixes[i];
         let category = categorize(&work, config);
         let movable_share = ratio(reach.movable, total).min(total_share);
         candidates.push(build_candidate(
             &context,
+            &units,
             def,
             qualname,
             &unit,
@@ -1035,6 +1012,7 @@ pub fn score_attributed(
             work,
             category,
             &reach,
+            root_samples(i),
         ));
     }
     candidates.sort_by(|a, b| {
@@ -1052,6 +1030,68 @@ pub fn score_attributed(
         total,
         work: work_mix(&overall),
     }
+}
+
+/// True when `line` of a definition runs once per call: it is outside every loop, or it is
+/// the header of a `for`/`while` spanning several lines and outside other loops (a `for`
+/// header evaluates its iterable once; its per-iteration step is cheap next to the body). A
+/// one-line loop (a comprehension) is all loop.
+fn runs_once(syntax: &crate::source::syntax::DefSyntax, line: u32) -> bool {
+    syntax
+        .loops
+        .iter()
+        .all(|&(a, b)| !(a <= line && line <= b) || (line == a && b > a))
+}
+
+/// Rounds of [`crossing_bound_defs`]: a helper's verdict depends on the helpers it takes
+/// along, a shallow chain in practice.
+const CROSSING_ROUNDS: usize = 4;
+
+/// Per definition: hot, a function or method that Rust cannot construct for Python (not
+/// `__init__`/`__new__`), whose unit's crossing eats its gain: other units take it along as a
+/// copy. A definition's unit includes its own copies, so the verdicts are recomputed until
+/// they settle (at most [`CROSSING_ROUNDS`] rounds).
+fn crossing_bound_defs(
+    cx: &Context,
+    units: &Units,
+    total_value: &[u64],
+    mixes: &[WorkMix],
+    root_samples: impl Fn(usize) -> crossing::RootSamples,
+) -> Vec<bool> {
+    let index = cx.index;
+    let eligible: Vec<usize> = (0..total_value.len())
+        .filter(|&i| {
+            let f = index.function(FuncId::from_index(i));
+            total_value[i] > 0
+                && matches!(f.kind, DefKind::Function | DefKind::Method)
+                && !matches!(f.name.as_str(), "__init__" | "__new__" | "__post_init__")
+        })
+        .collect();
+    let mut bound = vec![false; total_value.len()];
+    for round in 0..CROSSING_ROUNDS {
+        let next: Vec<bool> = {
+            let verdict = |i: usize| {
+                let def = FuncId::from_index(i);
+                let unit = if round == 0 {
+                    units.dominated(def)
+                } else {
+                    units.unit_of(def, |g| bound[g.index()])
+                };
+                cx.crossing_of(units, &unit, def, &mixes[i], root_samples(i), 0)
+                    .is_some_and(|c| c.eats_gain)
+            };
+            let mut next = vec![false; total_value.len()];
+            for &i in &eligible {
+                next[i] = verdict(i);
+            }
+            next
+        };
+        if next == bound {
+            break;
+        }
+        bound = next;
+    }
+    bound
 }
 
 struct Shares {
@@ -1148,6 +1188,50 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The boundary's cost of a unit with `callbacks` calls back into Python per call, when
+    /// its code or its samples bound a call ([`crossing`]); `work` is the root's work mix,
+    /// `samples` what the samples say about the root.
+    fn crossing_of(
+        &self,
+        units: &Units,
+        unit: &UnitMembers,
+        root: FuncId,
+        work: &WorkMix,
+        samples: crossing::RootSamples,
+        callbacks: usize,
+    ) -> Option<Crossing> {
+        if unit.members.iter().any(|&m| units.is_recursive(m)) {
+            return None;
+        }
+        let body = |m: FuncId| {
+            let syntax = self.index.syntax(m);
+            crossing::MemberBody {
+                code_lines: syntax.code_lines,
+                loops: !syntax.loops.is_empty(),
+                generator: syntax.is_generator,
+                loop_lines: syntax
+                    .loops
+                    .iter()
+                    .map(|&(a, b)| if a == b { 1 } else { b - a })
+                    .sum(),
+            }
+        };
+        let bodies: Vec<crossing::MemberBody> = unit.members.iter().map(|&m| body(m)).collect();
+        let python_ns = if bodies.iter().all(|b| !b.loops || b.generator) {
+            let moved = work.python + work.library;
+            let fraction = if moved > 0.0 {
+                work.python / moved
+            } else {
+                0.0
+            };
+            crossing::python_ns_per_call(self.config, bodies, false, fraction)?
+        } else {
+            crossing::sampled_ns_per_call(self.config, body(root), samples)?
+        };
+        let mid = assumed_speedup(categorize(work, self.config), self.config).mid;
+        Some(crossing::crossing(self.config, python_ns, callbacks, mid))
+    }
+
     fn id_of(&self, d: FuncId) -> String {
         self.graph.graph()[self.graph.node_of(d)].id.clone()
     }
@@ -1176,9 +1260,10 @@ struct Reach {
 fn unit_reach(
     attribution: &Attribution,
     stacks: &[u32],
-    unit: &BTreeSet<FuncId>,
+    unit: &UnitMembers,
     config: &Config,
 ) -> Reach {
+    let (copies, unit) = (&unit.copies, &unit.members);
     let mut reach = Reach {
         movable: 0,
         by_caller: FxHashMap::default(),
@@ -1186,9 +1271,17 @@ fn unit_reach(
     };
     for &k in stacks {
         let s = &attribution.stacks[k as usize];
+        // A copy's time moves only where the unit itself called it.
+        let called_from_unit = |o: FuncId| {
+            !copies.contains(&o)
+                || s.callers
+                    .iter()
+                    .any(|&(callee, caller)| callee == o && unit.contains(&caller))
+        };
         if let Some(o) = s.owner
             && unit.contains(&o)
             && s.work.is_movable(config)
+            && called_from_unit(o)
         {
             reach.movable += s.value;
             reach.library.extend(s.library.iter().copied());
@@ -1213,7 +1306,8 @@ struct Boundary {
     callbacks: BTreeSet<String>,
 }
 
-fn boundary(cx: &Context, def: FuncId, unit: &BTreeSet<FuncId>) -> Boundary {
+fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
+    let unit = &members.members;
     let (graph, index) = (cx.graph, cx.index);
     let g = graph.graph();
     let outside = |n: petgraph::graph::NodeIndex| {
@@ -1226,8 +1320,10 @@ fn boundary(cx: &Context, def: FuncId, unit: &BTreeSet<FuncId>) -> Boundary {
         let node = graph.node_of(m);
         // Static calls first: a caller with a static edge needs no profile-only site.
         let mut static_callers: FxHashSet<usize> = FxHashSet::default();
+        // Outside callers of a copy keep calling Python's own version.
+        let copy = members.copies.contains(&m);
         for e in g.edges_directed(node, Direction::Incoming) {
-            if !outside(e.source()) {
+            if copy || !outside(e.source()) {
                 continue;
             }
             entry_points.insert(m);
@@ -1249,6 +1345,7 @@ fn boundary(cx: &Context, def: FuncId, unit: &BTreeSet<FuncId>) -> Boundary {
         }
         for e in g.edges_directed(node, Direction::Incoming) {
             if e.weight().kind == EdgeKind::Dynamic
+                && !copy
                 && outside(e.source())
                 && !static_callers.contains(&e.source().index())
             {
@@ -1480,50 +1577,87 @@ fn traps(
     traps
 }
 
+/// The per-unit speedup, with the crossing paid, and what it projects end to end.
+struct Speed {
+    assumed: Range,
+    crossing: Option<Crossing>,
+    effective: Range,
+    projected: Projection,
+}
+
+fn speed(cx: &Context, crossing: Option<Crossing>, category: Category, p: f64) -> Speed {
+    let assumed = assumed_speedup(category, cx.config);
+    let effective = effective_range(assumed, crossing.as_ref());
+    Speed {
+        assumed,
+        crossing,
+        effective,
+        projected: Projection {
+            low: amdahl(p, effective.low),
+            mid: amdahl(p, effective.mid),
+            high: amdahl(p, effective.high),
+        },
+    }
+}
+
+/// The unit's methods that outside code can override or reach by name.
+fn public_methods(cx: &Context, unit: &UnitMembers) -> Vec<PublicMethod> {
+    unit.public
+        .iter()
+        .map(|(m, reason, kept_out)| PublicMethod {
+            function: cx.id_of(*m),
+            reason: reason.clone(),
+            kept_out: *kept_out,
+        })
+        .collect()
+}
+
+/// Dotted ids of `defs`, sorted.
+fn sorted_ids<'d>(cx: &Context, defs: impl IntoIterator<Item = &'d FuncId>) -> Vec<String> {
+    let mut ids: Vec<String> = defs.into_iter().map(|&m| cx.id_of(m)).collect();
+    ids.sort();
+    ids
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_candidate(
     cx: &Context,
+    units: &Units,
     def: FuncId,
     function: String,
-    unit: &BTreeSet<FuncId>,
+    unit: &UnitMembers,
     shares: Shares,
     work: WorkMix,
     category: Category,
     reach: &Reach,
+    samples: crossing::RootSamples,
 ) -> Candidate {
     let b = boundary(cx, def, unit);
-    let facts = unit_facts(cx.index, unit);
-    let library_functions: Vec<String> = {
-        let mut names: Vec<String> = reach
-            .library
-            .iter()
-            .map(|&k| cx.attribution.library_functions[k as usize].clone())
-            .collect();
-        names.sort();
-        names
-    };
+    let facts = unit_facts(cx.index, &unit.members);
+    let mut library_functions: Vec<String> = reach
+        .library
+        .iter()
+        .map(|&k| cx.attribution.library_functions[k as usize].clone())
+        .collect();
+    library_functions.sort();
     let isolation = isolation(cx, &b, &facts);
     let effort = effort(cx.config, &b, &facts, library_functions.len());
-    let assumed = assumed_speedup(category, cx.config);
     let p = shares.movable_share;
-    let projected = Projection {
-        low: amdahl(p, assumed.low),
-        mid: amdahl(p, assumed.mid),
-        high: amdahl(p, assumed.high),
-    };
-    let priority = (1.0 - 1.0 / projected.mid) / effort.days;
+    let crossing = cx.crossing_of(units, unit, def, &work, samples, b.callbacks.len());
+    let speed = speed(cx, crossing, category, p);
+    let priority = (1.0 - 1.0 / speed.projected.mid) / effort.days;
     let traps = traps(cx.config, &shares, &work, &facts, &b, &reach.by_caller);
 
     let f = cx.index.function(def);
-    let mut unit_defs: Vec<FuncId> = unit.iter().copied().filter(|&m| m != def).collect();
+    let mut unit_defs: Vec<FuncId> = unit.members.iter().copied().filter(|&m| m != def).collect();
     unit_defs.sort_by_cached_key(|&m| cx.id_of(m));
     unit_defs.insert(0, def);
-    let mut entry_points: Vec<String> = b.entry_points.iter().map(|&m| cx.id_of(m)).collect();
-    entry_points.sort();
     Candidate {
         rank: 0,
         unit: unit_defs.iter().map(|&m| cx.id_of(m)).collect(),
         unit_defs,
+        copies: sorted_ids(cx, &unit.copies),
+        public_methods: public_methods(cx, unit),
         function,
         def,
         kind: f.kind.as_str(),
@@ -1535,14 +1669,16 @@ fn build_candidate(
         work,
         category,
         unit_lines: facts.lines,
-        entry_points,
+        entry_points: sorted_ids(cx, &b.entry_points),
         incoming: b.incoming,
         callbacks: b.callbacks.into_iter().collect(),
         library_functions,
         isolation,
         effort,
-        assumed_speedup: assumed,
-        projected_speedup: projected,
+        assumed_speedup: speed.assumed,
+        crossing: speed.crossing,
+        effective_speedup: speed.effective,
+        projected_speedup: speed.projected,
         priority,
         traps,
         why: String::new(),
@@ -1602,6 +1738,44 @@ fn why(c: &Candidate) -> String {
                 .iter()
                 .take(3)
                 .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(x) = c.crossing.filter(|x| x.eats_gain) {
+        s.push_str(&format!(
+            "; a call runs about {:.0} ns of Python and {} crossing(s) into Rust cost {:.0} ns: \
+             at most {:.1}x however fast the Rust, so it moves with the function holding its loop \
+             or is fixed in Python",
+            x.python_ns, x.crossings, x.crossing_ns, x.ceiling
+        ));
+    }
+    if !c.copies.is_empty() {
+        s.push_str(&format!(
+            "; takes along {} tiny helper(s) it calls rather than cross per call ({})",
+            c.copies.len(),
+            c.copies
+                .iter()
+                .take(3)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let kept_out: Vec<&str> = c
+        .public_methods
+        .iter()
+        .filter(|m| m.kept_out)
+        .map(|m| m.function.as_str())
+        .collect();
+    if !kept_out.is_empty() {
+        s.push_str(&format!(
+            "; keeps {} overridable method(s) in Python ({})",
+            kept_out.len(),
+            kept_out
+                .iter()
+                .take(3)
+                .copied()
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
