@@ -26,6 +26,7 @@ pub mod config;
 pub mod cpython;
 pub mod diagnostics;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod mapping;
 pub mod model;

@@ -313,6 +313,11 @@ pub struct Candidate {
     pub total_share: f64,
     /// Share of all samples that would run in Rust if the unit moved, in [0, 1], ≤ total.
     pub movable_share: f64,
+    /// Confidence interval on `total_share` from the sample count (`[evidence] confidence`;
+    /// [`crate::evidence::wilson`]); `None` when samples cannot be counted.
+    pub total_interval: Option<crate::evidence::Interval>,
+    /// Confidence interval on `movable_share`, likewise.
+    pub movable_interval: Option<crate::evidence::Interval>,
     /// Where the function's samples land.
     pub work: WorkMix,
     /// Its category.
@@ -579,6 +584,11 @@ pub struct Attribution {
     /// The profile has native frames of the interpreter (py-spy `--native`): GC, allocation
     /// and C subsystems are seen directly, not only through the calling line.
     pub native_frames: bool,
+    /// The value of one sample ([`crate::evidence::sample_weight`]); `None` when samples
+    /// cannot be counted.
+    pub sample_weight: Option<u64>,
+    /// The number of samples behind `total` (`total / sample_weight`).
+    pub samples: Option<u64>,
 }
 
 /// One distinct stack's attribution.
@@ -866,11 +876,14 @@ pub fn attribute(
             library,
         });
     }
+    let sample_weight = crate::evidence::sample_weight(profile);
     Attribution {
         stacks,
         total: profile.total(),
         library_functions: library_names.names,
         native_frames,
+        sample_weight,
+        samples: sample_weight.map(|w| profile.total() / w),
     }
 }
 
@@ -1021,8 +1034,15 @@ pub fn score_attributed(
             .then(b.movable_share.total_cmp(&a.movable_share))
             .then_with(|| a.function.cmp(&b.function))
     });
+    let interval = |share: f64| {
+        attribution
+            .samples
+            .and_then(|n| crate::evidence::wilson(share, n, config.evidence.confidence))
+    };
     for (i, c) in candidates.iter_mut().enumerate() {
         c.rank = i + 1;
+        c.total_interval = interval(c.total_share);
+        c.movable_interval = interval(c.movable_share);
         c.why = why(c);
     }
     Scores {
@@ -1666,6 +1686,8 @@ fn build_candidate(
         self_share: shares.self_share,
         total_share: shares.total_share,
         movable_share: p,
+        total_interval: None,
+        movable_interval: None,
         work,
         category,
         unit_lines: facts.lines,

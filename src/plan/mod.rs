@@ -18,6 +18,7 @@
 
 mod phases;
 pub mod python_fixes;
+pub mod stability;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -239,6 +240,11 @@ pub struct Unit {
     pub effort_days: f64,
     /// The rough range of the effort, [low, high].
     pub effort_range: [f64; 2],
+    /// Confidence interval on `movable_share` ([`crate::evidence::wilson`]).
+    pub movable_interval: Option<crate::evidence::Interval>,
+    /// Fraction of resamples of the profile, in [0, 1], in which this unit is planned
+    /// ([`stability`]); `None` without resampling.
+    pub planned_in: Option<f64>,
     /// Per-unit speedup assumed for the category.
     pub assumed_speedup: Range,
     /// The per-unit speedup once the crossing into Rust is paid (docs/scoring.md §4); the
@@ -405,6 +411,8 @@ pub struct Plan {
     pub native_frames: bool,
     /// Time cheaper to cut in Python than to move (phase-0 items), largest first.
     pub fix_in_python: Vec<python_fixes::PythonFix>,
+    /// How many samples the plan rests on and how stable its choices are under resampling.
+    pub evidence: stability::Evidence,
     /// The bottom line.
     pub headline: Headline,
     /// Phase 0 (safety net) then the migration phases; only the safety net when nothing is
@@ -507,6 +515,7 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
     let attribution = a.attribution;
     let (labels, label_classes) = frame_labels(a.profile, a.index, a.mapping);
     let selection = phases::select(a.scores, config);
+    let evidence = stability::evidence(a, &selection, config);
 
     // Units with their boundary, risks and verification.
     let planned: BTreeSet<&str> = selection
@@ -687,6 +696,20 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         }
     });
 
+    let mut warnings = diag.warnings().to_vec();
+    if let (true, Some(stays)) = (evidence.unstable, evidence.first_stays_first) {
+        warnings.push(format!(
+            "the first target, {}, stays first in only {:.0}% of {} resamples of these {} samples: \
+             profile longer (or merge more profiles) before committing to it",
+            evidence.first_target.as_deref().unwrap_or("-"),
+            100.0 * stays,
+            evidence.resamples,
+            evidence.samples.unwrap_or(0)
+        ));
+    }
+    for u in &mut units {
+        u.planned_in = evidence.planned_in.get(&u.id).copied();
+    }
     let metadata = a.profile.metadata();
     let code_defs = a
         .index
@@ -723,6 +746,7 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         work: a.scores.work,
         native_frames: attribution.native_frames,
         fix_in_python,
+        evidence,
         headline,
         phases: phase_list,
         units,
@@ -732,7 +756,7 @@ pub fn build(a: &Analysis, options: &PlanOptions, inputs: Inputs, diag: &Diagnos
         hot_function_count,
         hot_subgraph,
         config: config.clone(),
-        warnings: diag.warnings().to_vec(),
+        warnings,
         folded,
         folded_after,
         label_classes,
@@ -1073,6 +1097,8 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         isolation: c.isolation.score,
         effort_days: c.effort.days,
         effort_range: [c.effort.low, c.effort.high],
+        movable_interval: c.movable_interval,
+        planned_in: None,
         assumed_speedup: c.assumed_speedup,
         effective_speedup: c.effective_speedup,
         crossing: c.crossing,

@@ -184,6 +184,8 @@ mod tests {
             self_share: movable,
             total_share: movable,
             movable_share: movable,
+            total_interval: None,
+            movable_interval: None,
             work: WorkMix::default(),
             category,
             unit: unit.iter().map(|s| s.to_string()).collect(),

@@ -200,6 +200,7 @@ fn summary(w: &mut String, plan: &Plan) {
         plan.codebase.functions,
         plan.codebase.lines
     );
+    stability(w, plan);
     let s = &plan.config.speedup;
     let _ = writeln!(
         w,
@@ -213,6 +214,35 @@ fn summary(w: &mut String, plan: &Plan) {
     );
     time_in_c(w, plan);
     let _ = writeln!(w);
+}
+
+/// The summary's line on how stable the first target is under resampling.
+fn stability(w: &mut String, plan: &Plan) {
+    let e = &plan.evidence;
+    let (Some(first), Some(stays)) = (&e.first_target, e.first_stays_first) else {
+        return;
+    };
+    let level = format!("{:.0}%", 100.0 * e.confidence);
+    if e.unstable {
+        let _ = writeln!(
+            w,
+            "- **Thin evidence: the first target, {}, stays first in only {} of {} resamples of \
+             these samples.** Profile longer or merge more profiles before committing to it; \
+             shares carry {level} intervals (see each unit).",
+            code(first),
+            percent(stays),
+            e.resamples
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "- Stability: the first target, {}, stays first in {} of {} resamples of these \
+             samples; shares carry {level} intervals (see each unit).",
+            code(first),
+            percent(stays),
+            e.resamples
+        );
+    }
 }
 
 /// The summary's lines on time that stays in C: garbage collection (or that it is invisible),
@@ -527,6 +557,18 @@ fn crossing(w: &mut String, u: &Unit) {
 fn unit_section(w: &mut String, u: &Unit) {
     let _ = writeln!(w, "### {}\n", code(&u.id));
     let _ = writeln!(w, "**Why here.** {}.\n", escape_text(&u.why));
+    if let Some(i) = u.movable_interval {
+        let planned = u.planned_in.map_or(String::new(), |p| {
+            format!("; planned as a unit in {} of resamples", percent(p))
+        });
+        let _ = writeln!(
+            w,
+            "**Evidence.** Movable share {} (interval {}–{}){planned}.\n",
+            percent(u.movable_share),
+            percent(i.low),
+            percent(i.high)
+        );
+    }
     let dominated: Vec<String> = u
         .members
         .iter()
