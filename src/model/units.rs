@@ -20,6 +20,12 @@ pub enum Overridable {
         /// Dotted ids of the overriding methods, sorted.
         by: Vec<String>,
     },
+    /// It overrides a codebase method that callers reach through dispatch on `self`: the
+    /// call site picks among the overrides at run time, and a new subclass adds another.
+    Overrides {
+        /// Dotted id of the overridden method.
+        base: String,
+    },
     /// Its class dispatches to methods by a computed name (`getattr(self, "visit_" + ...)`,
     /// or a `*Visitor`/`*Transformer` base class) and at least [`HOOK_FAMILY_MIN`] of its
     /// methods share this name prefix: subclasses and plugins add and replace them.
@@ -172,6 +178,7 @@ fn overridable_methods(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<Func
     let id = |d: FuncId| graph.graph()[graph.node_of(d)].id.clone();
     let mut out = FxHashMap::default();
     let mut methods_of: FxHashMap<FuncId, Vec<FuncId>> = FxHashMap::default();
+    let mut overrides: Vec<(FuncId, String)> = Vec::new();
     for (i, f) in index.functions().iter().enumerate() {
         let d = FuncId::from_index(i);
         if f.kind != DefKind::Method {
@@ -185,10 +192,19 @@ fn overridable_methods(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<Func
         let dunder = f.name.starts_with("__") && f.name.ends_with("__");
         let by = graph.overridden_by(d);
         if !by.is_empty() && !dunder {
+            for &o in by {
+                overrides.push((o, id(d)));
+            }
             let mut by: Vec<String> = by.iter().map(|&o| id(o)).collect();
             by.sort();
             out.insert(d, Overridable::Overridden { by });
         }
+    }
+    // An override is public too, unless it is itself overridden (then it says so); the first
+    // base in definition order names it.
+    overrides.sort();
+    for (o, base) in overrides {
+        out.entry(o).or_insert(Overridable::Overrides { base });
     }
     for (&class, methods) in &methods_of {
         if !dispatches_by_name(index, class, methods) {

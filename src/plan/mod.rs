@@ -990,6 +990,10 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
                 by.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
                 if by.len() > 3 { ", ..." } else { "" }
             ),
+            model::Overridable::Overrides { base } => format!(
+                "{} overrides {base}, which callers reach through dispatch on self",
+                m.function
+            ),
             model::Overridable::DispatchedByName { prefix } => format!(
                 "{} is one of the `{prefix}*` methods its class dispatches to by name",
                 m.function
