@@ -8,6 +8,12 @@
 //! - or the relative path ends with the frame's path, as with py-spy's default short names,
 //!   which drop the `sys.path` entry (`logpipe/parser.py` ↔ `src/logpipe/parser.py`).
 //!
+//! With several source roots, every root's files are candidates, matched by their path
+//! relative to their own root. When files of two roots match equally well (the same relative
+//! path, as `__init__.py` of two roots that are packages), the one whose root's own directory
+//! names continue the match wins (`chardet/__init__.py` is in the root `.../chardet`), then the
+//! earlier root.
+//!
 //! Within the file, the frame's line picks the innermost definition whose span contains it, and
 //! the frame's function name confirms it: py-spy writes `co_qualname` (`Tokenizer.next`,
 //! `outer.<locals>.inner`) or `co_name`; `<module>` is the module's top-level code, and
@@ -115,7 +121,7 @@ impl Mapping {
                             mismatched.push(format!(
                                 "{name} ({}:{line} in the profile, {}:{} in the source)",
                                 profile.string(file),
-                                index.file(file_id).rel_path,
+                                index.file(file_id).path,
                                 index.function(def).start_line
                             ));
                         }
@@ -141,14 +147,14 @@ impl Mapping {
             diag.warn(format!(
                 "only {:.1}% of samples have a frame in the source tree {}; is --source the code that was profiled?",
                 coverage.share() * 100.0,
-                index.root().display()
+                index.roots_display()
             ));
         } else if coverage.total > 0 && coverage.leaf_share() < LOW_COVERAGE_WARNING {
             let hot = hottest_external_leaves(profile, &by_frame, 3);
             diag.warn(format!(
                 "only {:.1}% of samples run code of the source tree {} at the leaf; most leaf time is in {}. If that is your code, point --source at it; if it is a library or C code, a rewrite of your code will not win much",
                 coverage.leaf_share() * 100.0,
-                index.root().display(),
+                index.roots_display(),
                 hot.join(", ")
             ));
         }
@@ -248,6 +254,8 @@ fn hottest_external_leaves(
 struct FileMatcher<'a> {
     index: &'a SourceIndex,
     by_basename: FxHashMap<&'a str, Vec<FileId>>,
+    /// Per root, the names of its canonical path's directories, innermost first.
+    root_dirs: Vec<Vec<String>>,
 }
 
 impl<'a> FileMatcher<'a> {
@@ -260,13 +268,32 @@ impl<'a> FileMatcher<'a> {
                 .or_default()
                 .push(FileId::from_index(i));
         }
-        FileMatcher { index, by_basename }
+        let root_dirs = index
+            .roots()
+            .iter()
+            .map(|r| {
+                r.canonical
+                    .components()
+                    .rev()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        FileMatcher {
+            index,
+            by_basename,
+            root_dirs,
+        }
     }
 
     /// Every file that matches `profile_path` by whole-component suffix, best first: the
     /// longest common suffix, then a match of the file's whole relative path (so
     /// `pygments/lexer.py` prefers `pygments/lexer.py` over `pip/_vendor/pygments/lexer.py`),
-    /// then the shorter relative path, then the path itself.
+    /// then how many of the root's own directory names continue a whole match (files of
+    /// several roots), then the shorter relative path, then root and path order.
     fn find(&self, profile_path: &str) -> Vec<FileId> {
         let normalized = profile_path.replace('\\', "/");
         let frame_parts: Vec<&str> = normalized
@@ -279,11 +306,13 @@ impl<'a> FileMatcher<'a> {
         let Some(candidates) = self.by_basename.get(base) else {
             return Vec::new();
         };
-        // (common components, whole relative path matched, fewer components first)
-        type Score = (usize, bool, std::cmp::Reverse<usize>);
+        // (common components, whole relative path matched, root directories matched after
+        // it, fewer components first)
+        type Score = (usize, bool, usize, std::cmp::Reverse<usize>);
         let mut scored: Vec<(Score, FileId)> = Vec::new();
         for &id in candidates {
-            let rel_parts: Vec<&str> = self.index.file(id).rel_path.split('/').collect();
+            let file = self.index.file(id);
+            let rel_parts: Vec<&str> = file.rel_path.split('/').collect();
             let common = frame_parts
                 .iter()
                 .rev()
@@ -291,11 +320,28 @@ impl<'a> FileMatcher<'a> {
                 .take_while(|(a, b)| a == b)
                 .count();
             let whole_rel = common == rel_parts.len();
+            let root_common = if whole_rel {
+                frame_parts
+                    .iter()
+                    .rev()
+                    .skip(common)
+                    .zip(&self.root_dirs[file.root])
+                    .take_while(|(a, b)| **a == b.as_str())
+                    .count()
+            } else {
+                0
+            };
             if whole_rel || common == frame_parts.len() {
-                scored.push(((common, whole_rel, std::cmp::Reverse(rel_parts.len())), id));
+                let score = (
+                    common,
+                    whole_rel,
+                    root_common,
+                    std::cmp::Reverse(rel_parts.len()),
+                );
+                scored.push((score, id));
             }
         }
-        // Best score first; equal scores keep path order (candidates are sorted by path).
+        // Best score first; equal scores keep file order (by root, then path).
         scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
         scored.into_iter().map(|(_, id)| id).collect()
     }
@@ -548,6 +594,43 @@ mod tests {
             mapped_names(&idx, &p, &m),
             vec!["pip._vendor.pygments.lexer.lex"]
         );
+    }
+
+    #[test]
+    fn several_roots_map_by_their_own_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let (alpha, beta) = (dir.path().join("x/alpha"), dir.path().join("y/beta"));
+        for (root, extra) in [(&alpha, "alpha_only"), (&beta, "beta_only")] {
+            std::fs::create_dir_all(root).unwrap();
+            // The same relative paths and function names under both roots, each a package.
+            std::fs::write(root.join("__init__.py"), "def run():\n    pass\n").unwrap();
+            std::fs::write(root.join("util.py"), format!("def {extra}():\n    pass\n")).unwrap();
+        }
+        let mut d = Diagnostics::default();
+        let roots = [alpha, beta];
+        let opts = crate::source::walk::WalkOptions::default();
+        let idx = SourceIndex::build_roots(&roots, &opts, &mut d).unwrap();
+        let (p, m, d) = map(
+            &idx,
+            "run (beta/__init__.py:2) 1\nrun (/srv/site-packages/alpha/__init__.py:2) 1\n\
+             run (__init__.py:2) 1\nbeta_only (util.py:2) 1\nalpha_only (util.py:2) 1\n",
+        );
+        assert_eq!(
+            mapped_names(&idx, &p, &m),
+            vec![
+                "beta.run",
+                "alpha.run",
+                "alpha.run",
+                "beta.util.beta_only",
+                "alpha.util.alpha_only"
+            ]
+        );
+        let files: Vec<usize> = p
+            .frame_ids()
+            .map(|f| idx.file(idx.function(m.def_of(f).unwrap()).file).root)
+            .collect();
+        assert_eq!(files, vec![1, 0, 0, 1, 0], "a tie goes to the first root");
+        assert!(d.warnings().is_empty(), "{:?}", d.warnings());
     }
 
     #[test]
