@@ -159,11 +159,12 @@ impl InputArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SourceArgs {
     /// Root of the checkout of the profiled Python code (paths in the profile are matched to
-    /// files under it by path suffix).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) source: PathBuf,
+    /// files under it by path suffix). Repeatable: an application and the library it spends
+    /// its time in (a site-packages package); brownfield.toml is looked up in the first.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub(crate) source: Vec<PathBuf>,
 
-    /// Leave out files and directories matching this glob (gitignore syntax, relative to the
+    /// Leave out files and directories matching this glob (gitignore syntax, relative to each
     /// source root, e.g. `tests/`, `*_pb2.py`, `**/migrations`). Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub(crate) exclude: Vec<String>,
@@ -268,8 +269,8 @@ impl TopArgs {
 /// The model's configuration option, shared by `plan` and `rank`.
 #[derive(Debug, Args)]
 pub(crate) struct ConfigArgs {
-    /// The model's configuration (default: brownfield.toml in the source root if present,
-    /// else the built-in defaults; `brownfield init` writes them out).
+    /// The model's configuration (default: brownfield.toml in the first source root if
+    /// present, else the built-in defaults; `brownfield init` writes them out).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 }
@@ -352,7 +353,7 @@ impl RankArgs {
         request.profiles = profiles;
         request.ingest = ingest;
         request.filters = filters;
-        request.source = self.source.source;
+        request.sources = self.source.source;
         request.walk = walk;
         request.config = self.config.config;
         let rows = rows_shown(self.top);
@@ -413,7 +414,7 @@ impl GraphArgs {
         request.profiles = self.profiles;
         request.ingest = ingest;
         request.filters = filters;
-        request.source = self.source.source;
+        request.sources = self.source.source;
         request.walk = walk;
         request.format = match self.format {
             GraphFormatArg::Json => GraphFormat::Json,
@@ -447,6 +448,7 @@ mod tests {
             panic!("plan")
         };
         let req = args.into_request(String::new());
+        assert_eq!(req.sources, vec![PathBuf::from("s")]);
         assert_eq!(req.top, DEFAULT_TOP);
         assert!(!req.force && req.config.is_none());
         assert_eq!(req.ingest, IngestOptions::default());
@@ -461,6 +463,8 @@ mod tests {
             "p",
             "--source",
             "s",
+            "--source",
+            "lib/site-packages/pkg",
             "--out",
             "o",
             "--force",
@@ -474,6 +478,10 @@ mod tests {
             panic!("plan")
         };
         let req = args.into_request(String::new());
+        assert_eq!(
+            req.sources,
+            vec![PathBuf::from("s"), PathBuf::from("lib/site-packages/pkg")]
+        );
         assert!(req.force);
         assert_eq!(req.config.as_deref(), Some(std::path::Path::new("b.toml")));
         assert_eq!(req.top, usize::MAX);

@@ -68,8 +68,11 @@ impl PlanOptions {
 pub struct Inputs {
     /// Profile paths as given on the command line.
     pub profiles: Vec<String>,
-    /// Source root as given on the command line.
+    /// The first source root as given on the command line (kept for readers of schema 1;
+    /// every root is in `source_roots`).
     pub source_root: String,
+    /// Every source root as given on the command line, in order (`--source` repeated).
+    pub source_roots: Vec<String>,
     /// The command line that made the plan (no timestamps, so plans stay reproducible).
     pub command_line: String,
     /// The configuration file used (`None`: the defaults).

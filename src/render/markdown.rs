@@ -786,7 +786,15 @@ fn inputs(w: &mut String, plan: &Plan) {
         );
     }
     let _ = writeln!(w, "- Format: {}", code(&plan.inputs.format));
-    let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
+    match plan.inputs.source_roots.as_slice() {
+        [] | [_] => {
+            let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
+        }
+        roots => {
+            let roots: Vec<String> = roots.iter().map(|r| code(r)).collect();
+            let _ = writeln!(w, "- Source roots: {}", roots.join(", "));
+        }
+    }
     let _ = writeln!(
         w,
         "- Samples: {} {} after filters{}",

@@ -8,6 +8,7 @@ mod plan;
 mod plan_outputs;
 mod properties;
 mod rank;
+mod sources;
 mod time_classes;
 mod top;
 

@@ -473,7 +473,7 @@ proptest! {
         std::fs::write(dir.path().join("p.txt"), &text).unwrap();
         let mut request = brownfield::RankRequest::default();
         request.profiles = vec![dir.path().join("p.txt")];
-        request.source = dir.path().join("app");
+        request.sources = vec![dir.path().join("app")];
         request.filters.idle = true;
         let outcome = brownfield::run_rank(&request).unwrap();
         let work = outcome.scores.work;
