@@ -266,6 +266,16 @@ impl TopArgs {
     }
 }
 
+/// What to do with a profile that does not belong to the source, shared by `plan` and `rank`.
+#[derive(Debug, Args)]
+pub(crate) struct CoverageArgs {
+    /// Rank or plan even when under 1% of the samples have a frame in the source (by default
+    /// that stops with an error: the profile is probably of another program, or --source is
+    /// wrong). The plan then says that nothing maps.
+    #[arg(long)]
+    pub(crate) allow_unmapped: bool,
+}
+
 /// The model's configuration option, shared by `plan` and `rank`.
 #[derive(Debug, Args)]
 pub(crate) struct ConfigArgs {
@@ -296,6 +306,9 @@ pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
 
+    #[command(flatten)]
+    pub(crate) coverage: CoverageArgs,
+
     /// Number of functions shown in the ranked tables (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
     pub(crate) top: usize,
@@ -314,6 +327,7 @@ impl PlanArgs {
         request.ingest = ingest;
         request.filters = filters;
         request.command_line = command_line;
+        request.allow_unmapped = self.coverage.allow_unmapped;
         request
     }
 }
@@ -329,6 +343,9 @@ pub(crate) struct RankArgs {
 
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
+
+    #[command(flatten)]
+    pub(crate) coverage: CoverageArgs,
 
     /// Number of candidates to show (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
@@ -356,6 +373,7 @@ impl RankArgs {
         request.sources = self.source.source;
         request.walk = walk;
         request.config = self.config.config;
+        request.allow_unmapped = self.coverage.allow_unmapped;
         let rows = rows_shown(self.top);
         (request, rows, self.format, self.output)
     }
@@ -449,6 +467,7 @@ mod tests {
         };
         let req = args.into_request(String::new());
         assert_eq!(req.sources, vec![PathBuf::from("s")]);
+        assert!(!req.allow_unmapped);
         assert_eq!(req.top, DEFAULT_TOP);
         assert!(!req.force && req.config.is_none());
         assert_eq!(req.ingest, IngestOptions::default());
@@ -472,6 +491,7 @@ mod tests {
             "b.toml",
             "--top",
             "0",
+            "--allow-unmapped",
         ])
         .unwrap();
         let Command::Plan(args) = cli.command else {
@@ -482,9 +502,36 @@ mod tests {
             req.sources,
             vec![PathBuf::from("s"), PathBuf::from("lib/site-packages/pkg")]
         );
-        assert!(req.force);
+        assert!(req.force && req.allow_unmapped);
         assert_eq!(req.config.as_deref(), Some(std::path::Path::new("b.toml")));
         assert_eq!(req.top, usize::MAX);
+    }
+
+    #[test]
+    fn rank_flags_convert() {
+        let cli = Cli::try_parse_from([
+            "brownfield",
+            "rank",
+            "p",
+            "--source",
+            "a",
+            "--source",
+            "b",
+            "--allow-unmapped",
+        ])
+        .unwrap();
+        let Command::Rank(args) = cli.command else {
+            panic!("rank")
+        };
+        let (req, ..) = args.into_request();
+        assert_eq!(req.sources, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(req.allow_unmapped);
+        // --allow-unmapped's help names the threshold.
+        assert_eq!(brownfield::mapping::MIN_MAPPED_SHARE, 0.01);
+        assert!(
+            Cli::try_parse_from(["brownfield", "rank", "p"]).is_err(),
+            "--source needed"
+        );
     }
 
     #[test]

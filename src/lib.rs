@@ -108,6 +108,9 @@ pub struct PlanRequest {
     pub top: usize,
     /// The command line, recorded in the plan's inputs.
     pub command_line: String,
+    /// `--allow-unmapped`: plan a profile even when under [`mapping::MIN_MAPPED_SHARE`] of
+    /// its samples touch the source (the plan then says that nothing maps).
+    pub allow_unmapped: bool,
 }
 
 impl PlanRequest {
@@ -138,9 +141,10 @@ pub struct PlanOutcome {
 /// # Errors
 /// [`Error::Config`] for a bad configuration file, [`Error::Ingest`] for an unreadable or
 /// malformed profile, [`Error::Source`] when no source root is given, a root is not a
-/// directory, holds no Python file or is given twice, [`Error::Render`] when the output
-/// directory is not empty (without `force`) or a file cannot be written. Nothing is written
-/// unless every file rendered.
+/// directory, holds no Python file or is given twice, [`Error::Unmapped`] when under
+/// [`mapping::MIN_MAPPED_SHARE`] of the samples touch the source (unless
+/// `allow_unmapped`), [`Error::Render`] when the output directory is not empty (without
+/// `force`) or a file cannot be written. Nothing is written unless every file rendered.
 pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
     let first = first_root(&request.sources)?;
@@ -158,6 +162,7 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
         &request.filters,
         &request.sources,
         &request.walk,
+        request.allow_unmapped,
         &mut diag,
     )?;
     let ranking = rank::rank(&profile, &mapping, &index);
@@ -216,14 +221,17 @@ struct Analysed {
     attribution: model::Attribution,
 }
 
-/// Reads and merges the profiles, indexes the source, maps frames to definitions, builds the
-/// call graph and attributes every sample ([`model::attribute`]).
+/// Reads and merges the profiles, indexes the source, maps frames to definitions (stopping
+/// with [`Error::Unmapped`] when the profile does not belong to the source, unless
+/// `allow_unmapped`), builds the call graph and attributes every sample
+/// ([`model::attribute`]).
 fn analyse(
     profiles: &[PathBuf],
     ingest_options: &ingest::IngestOptions,
     filters: &profile::transform::Filters,
     sources: &[PathBuf],
     walk: &source::walk::WalkOptions,
+    allow_unmapped: bool,
     diag: &mut Diagnostics,
 ) -> Result<Analysed, Error> {
     let mut profile = ingest::read_profiles(profiles, ingest_options, filters)?;
@@ -231,6 +239,9 @@ fn analyse(
     warn_empty_stacks(empty, profile.total(), profiles, diag);
     let index = source::SourceIndex::build_roots(sources, walk, diag)?;
     let mut mapping = mapping::Mapping::build(&profile, &index, diag);
+    if !allow_unmapped {
+        mapping.require_mapped(&profile, &index, profiles)?;
+    }
     mapping.set_dropped_empty_stacks(empty);
     let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
     let attribution = model::attribute(&profile, &mapping, &index, &graph);
@@ -314,6 +325,9 @@ pub struct RankRequest {
     /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the first
     /// source root, else uses the defaults.
     pub config: Option<PathBuf>,
+    /// `--allow-unmapped`: rank a profile even when under [`mapping::MIN_MAPPED_SHARE`] of its
+    /// samples touch the source.
+    pub allow_unmapped: bool,
 }
 
 /// The result of [`run_rank`].
@@ -337,7 +351,9 @@ pub struct RankOutcome {
 /// # Errors
 /// [`Error::Config`] for a bad configuration file (read before anything else),
 /// [`Error::Ingest`] for an unreadable or malformed profile, [`Error::Source`] when no source
-/// root is given, a root is not a directory, holds no Python file or is given twice.
+/// root is given, a root is not a directory, holds no Python file or is given twice,
+/// [`Error::Unmapped`] when under [`mapping::MIN_MAPPED_SHARE`] of the samples touch the
+/// source (unless `allow_unmapped`).
 pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
     let mut diag = Diagnostics::default();
     let config = config::Config::load(request.config.as_deref(), first_root(&request.sources)?)?;
@@ -347,6 +363,7 @@ pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
         &request.filters,
         &request.sources,
         &request.walk,
+        request.allow_unmapped,
         &mut diag,
     )?;
     let scores = model::score_attributed(&a.attribution, &a.index, &a.graph, &config.0);

@@ -23,6 +23,10 @@
 //! file has no definition of that name at all, the path match was a coincidence (a vendored
 //! copy of `json/decoder.py`, say) and the frame stays external.
 //! Frames of every other file are *external* (stdlib, site-packages, native code).
+//!
+//! A profile of which under [`MIN_MAPPED_SHARE`] of the samples touch the codebase does not
+//! belong to `--source`: `rank` and `plan` stop with [`UnmappedError`] unless told to go on
+//! (`--allow-unmapped`), see [`Mapping::require_mapped`].
 
 use rustc_hash::FxHashMap;
 
@@ -79,6 +83,13 @@ impl Coverage {
     pub fn leaf_share(&self) -> f64 {
         ratio(self.leaf_in_codebase, self.total)
     }
+
+    /// True when the profile has samples but under [`MIN_MAPPED_SHARE`] of them touch the
+    /// codebase: the profile is not of the code under `--source`. An empty profile (every
+    /// sample filtered out) is not unmapped.
+    pub fn is_unmapped(&self) -> bool {
+        self.total > 0 && self.share() < MIN_MAPPED_SHARE
+    }
 }
 
 /// `num / den` as a fraction, 0 when `den` is 0.
@@ -92,6 +103,46 @@ pub(crate) fn ratio(num: u64, den: u64) -> f64 {
 
 /// Coverage under this share draws a warning: the source root is probably not the profiled code.
 pub const LOW_COVERAGE_WARNING: f64 = 0.2;
+
+/// Below this share of samples with a codebase frame (anywhere on the stack), `rank` and
+/// `plan` refuse the profile ([`UnmappedError`]). A profile of the code under `--source` has
+/// that code on nearly every stack, even when most time is in libraries: its own entry point
+/// or handler calls them. 1% is also the default `[plan] min_marginal_gain`: a unit saves at
+/// most the share it covers, so under 1% no unit could be planned and the plan would only
+/// say that nothing is worth rewriting, which is the wrong conclusion: what mapped is a
+/// coincidence (a namesake file) or a sliver of start-up, not the workload.
+pub const MIN_MAPPED_SHARE: f64 = 0.01;
+
+/// The profile does not belong to the source: under [`MIN_MAPPED_SHARE`] of its samples have a
+/// codebase frame.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "{profiles}: only {share:.2}% of samples ({mapped} of {total} {unit}) have a frame in --source \
+     {roots} (at least {min:.0}% must); the profile does not look like a profile of that code, \
+     so nothing was ranked or written. Most of its time is in {hottest}. Is --source the \
+     checkout of the profiled program (for a library, add its directory with another \
+     --source)? Were the paths rewritten, e.g. in a container (/app/... on the server): do the \
+     profile's file names end like files under --source? To rank or plan anyway, pass \
+     --allow-unmapped",
+    share = share * 100.0,
+    min = MIN_MAPPED_SHARE * 100.0
+)]
+pub struct UnmappedError {
+    /// The profiles as given, comma-separated.
+    pub profiles: String,
+    /// The source roots as given, comma-separated.
+    pub roots: String,
+    /// Share of samples with a codebase frame, in [0, 1].
+    pub share: f64,
+    /// Value of those samples, in the profile's unit.
+    pub mapped: u64,
+    /// Value of all samples, in the profile's unit.
+    pub total: u64,
+    /// The profile's unit (`samples`, `nanoseconds`, ...).
+    pub unit: &'static str,
+    /// Where most leaf time lands instead: up to three files (or functions), with shares.
+    pub hottest: String,
+}
 
 impl Mapping {
     /// Maps every frame of `profile` onto `index` and measures coverage.
@@ -169,6 +220,39 @@ impl Mapping {
     /// The mapping coverage.
     pub fn coverage(&self) -> Coverage {
         self.coverage
+    }
+
+    /// Checks that the profile belongs to the source: `Ok` unless
+    /// [`Coverage::is_unmapped`].
+    ///
+    /// # Errors
+    /// [`UnmappedError`] naming `profiles`, the share mapped, the source roots, where the
+    /// time is instead, and the `--allow-unmapped` override.
+    pub fn require_mapped(
+        &self,
+        profile: &Profile,
+        index: &SourceIndex,
+        profiles: &[std::path::PathBuf],
+    ) -> Result<(), UnmappedError> {
+        let c = self.coverage;
+        if !c.is_unmapped() {
+            return Ok(());
+        }
+        let names: Vec<String> = profiles.iter().map(|p| p.display().to_string()).collect();
+        let hottest = hottest_external_leaves(profile, &self.by_frame, 3);
+        Err(UnmappedError {
+            profiles: names.join(", "),
+            roots: index.roots_display(),
+            share: c.share(),
+            mapped: c.in_codebase,
+            total: c.total,
+            unit: profile.unit().as_str(),
+            hottest: if hottest.is_empty() {
+                "frames without a file".to_string()
+            } else {
+                hottest.join(", ")
+            },
+        })
     }
 
     /// Records the value of empty-stack samples dropped from the profile before mapping.
@@ -647,6 +731,40 @@ mod tests {
             "{:?}",
             d.warnings()
         );
+    }
+
+    #[test]
+    fn under_one_percent_mapped_is_refused_up_to_twenty_warned() {
+        let (_d, idx) = index();
+        // 1 sample of 101 with a codebase frame (0.99%): refused, naming where the time is.
+        let (p, m, d) = map(&idx, "main (shop/price.py:8) 1\nrun (other/app.py:3) 100\n");
+        assert!(m.coverage().is_unmapped());
+        let e = m
+            .require_mapped(&p, &idx, &[std::path::PathBuf::from("p.txt")])
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("p.txt: only 0.99% of samples (1 of 101 samples)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Most of its time is in other/app.py (99.0%)"),
+            "{text}"
+        );
+        assert!(text.contains(&idx.roots_display()), "{text}");
+        assert!(text.ends_with("pass --allow-unmapped"), "{text}");
+        assert_eq!(d.warnings().len(), 1, "and the low-coverage warning");
+        // 1 of 100 (1%): ranked, with the low-coverage warning.
+        let (p, m, d) = map(&idx, "main (shop/price.py:8) 1\nrun (other/app.py:3) 99\n");
+        assert!(!m.coverage().is_unmapped());
+        assert!(m.require_mapped(&p, &idx, &[]).is_ok());
+        assert!(
+            d.warnings()[0].contains("only 1.0% of samples"),
+            "{:?}",
+            d.warnings()
+        );
+        // An empty profile is not unmapped (its filters left nothing to map).
+        assert!(!Coverage::default().is_unmapped());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod rank;
 mod sources;
 mod time_classes;
 mod top;
+mod unmapped;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
