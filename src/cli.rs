@@ -159,11 +159,12 @@ impl InputArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SourceArgs {
     /// Root of the checkout of the profiled Python code (paths in the profile are matched to
-    /// files under it by path suffix).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) source: PathBuf,
+    /// files under it by path suffix). Repeatable: an application and the library it spends
+    /// its time in (a site-packages package); brownfield.toml is looked up in the first.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub(crate) source: Vec<PathBuf>,
 
-    /// Leave out files and directories matching this glob (gitignore syntax, relative to the
+    /// Leave out files and directories matching this glob (gitignore syntax, relative to each
     /// source root, e.g. `tests/`, `*_pb2.py`, `**/migrations`). Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub(crate) exclude: Vec<String>,
@@ -265,11 +266,21 @@ impl TopArgs {
     }
 }
 
+/// What to do with a profile that does not belong to the source, shared by `plan` and `rank`.
+#[derive(Debug, Args)]
+pub(crate) struct CoverageArgs {
+    /// Rank or plan even when under 1% of the samples have a frame in the source (by default
+    /// that stops with an error: the profile is probably of another program, or --source is
+    /// wrong). The plan then says that nothing maps.
+    #[arg(long)]
+    pub(crate) allow_unmapped: bool,
+}
+
 /// The model's configuration option, shared by `plan` and `rank`.
 #[derive(Debug, Args)]
 pub(crate) struct ConfigArgs {
-    /// The model's configuration (default: brownfield.toml in the source root if present,
-    /// else the built-in defaults; `brownfield init` writes them out).
+    /// The model's configuration (default: brownfield.toml in the first source root if
+    /// present, else the built-in defaults; `brownfield init` writes them out).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 }
@@ -295,6 +306,9 @@ pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
 
+    #[command(flatten)]
+    pub(crate) coverage: CoverageArgs,
+
     /// Number of functions shown in the ranked tables (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
     pub(crate) top: usize,
@@ -313,6 +327,7 @@ impl PlanArgs {
         request.ingest = ingest;
         request.filters = filters;
         request.command_line = command_line;
+        request.allow_unmapped = self.coverage.allow_unmapped;
         request
     }
 }
@@ -328,6 +343,9 @@ pub(crate) struct RankArgs {
 
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
+
+    #[command(flatten)]
+    pub(crate) coverage: CoverageArgs,
 
     /// Number of candidates to show (0 for all).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
@@ -352,9 +370,10 @@ impl RankArgs {
         request.profiles = profiles;
         request.ingest = ingest;
         request.filters = filters;
-        request.source = self.source.source;
+        request.sources = self.source.source;
         request.walk = walk;
         request.config = self.config.config;
+        request.allow_unmapped = self.coverage.allow_unmapped;
         let rows = rows_shown(self.top);
         (request, rows, self.format, self.output)
     }
@@ -413,7 +432,7 @@ impl GraphArgs {
         request.profiles = self.profiles;
         request.ingest = ingest;
         request.filters = filters;
-        request.source = self.source.source;
+        request.sources = self.source.source;
         request.walk = walk;
         request.format = match self.format {
             GraphFormatArg::Json => GraphFormat::Json,
@@ -447,6 +466,8 @@ mod tests {
             panic!("plan")
         };
         let req = args.into_request(String::new());
+        assert_eq!(req.sources, vec![PathBuf::from("s")]);
+        assert!(!req.allow_unmapped);
         assert_eq!(req.top, DEFAULT_TOP);
         assert!(!req.force && req.config.is_none());
         assert_eq!(req.ingest, IngestOptions::default());
@@ -461,6 +482,8 @@ mod tests {
             "p",
             "--source",
             "s",
+            "--source",
+            "lib/site-packages/pkg",
             "--out",
             "o",
             "--force",
@@ -468,15 +491,47 @@ mod tests {
             "b.toml",
             "--top",
             "0",
+            "--allow-unmapped",
         ])
         .unwrap();
         let Command::Plan(args) = cli.command else {
             panic!("plan")
         };
         let req = args.into_request(String::new());
-        assert!(req.force);
+        assert_eq!(
+            req.sources,
+            vec![PathBuf::from("s"), PathBuf::from("lib/site-packages/pkg")]
+        );
+        assert!(req.force && req.allow_unmapped);
         assert_eq!(req.config.as_deref(), Some(std::path::Path::new("b.toml")));
         assert_eq!(req.top, usize::MAX);
+    }
+
+    #[test]
+    fn rank_flags_convert() {
+        let cli = Cli::try_parse_from([
+            "brownfield",
+            "rank",
+            "p",
+            "--source",
+            "a",
+            "--source",
+            "b",
+            "--allow-unmapped",
+        ])
+        .unwrap();
+        let Command::Rank(args) = cli.command else {
+            panic!("rank")
+        };
+        let (req, ..) = args.into_request();
+        assert_eq!(req.sources, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(req.allow_unmapped);
+        // --allow-unmapped's help names the threshold.
+        assert_eq!(brownfield::mapping::MIN_MAPPED_SHARE, 0.01);
+        assert!(
+            Cli::try_parse_from(["brownfield", "rank", "p"]).is_err(),
+            "--source needed"
+        );
     }
 
     #[test]

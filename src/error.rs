@@ -2,6 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::ingest::IngestError;
+use crate::mapping::UnmappedError;
 use crate::render::RenderError;
 use crate::source::SourceError;
 
@@ -22,11 +23,16 @@ pub enum Error {
     /// The plan could not be written.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The profile does not belong to the source (`rank`, `plan`; `--allow-unmapped`
+    /// overrides).
+    #[error(transparent)]
+    Unmapped(#[from] UnmappedError),
 }
 
 impl Error {
-    /// The process exit status for this error: 2 for every error (1 is left to panics, which
-    /// are bugs).
+    /// The process exit status for this error: 2 for every error, a profile that does not
+    /// belong to the source included (like a missing `--source` directory, it is a wrong
+    /// input and nothing was written). A panic, which is a bug, exits with Rust's 101.
     pub fn exit_code(&self) -> i32 {
         2
     }

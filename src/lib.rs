@@ -8,7 +8,8 @@
 //! The pipeline, one module per stage, data flowing one way:
 //!
 //! 1. [`ingest`]: profile bytes → [`profile::Profile`] (interned frames, prefix-tree stacks);
-//! 2. [`source`]: `--source DIR` → [`source::SourceIndex`] (every definition and its span);
+//! 2. [`source`]: `--source DIR` (one or more) → [`source::SourceIndex`] (every definition and
+//!    its span);
 //! 3. [`mapping`]: frames → definitions by path suffix and line span; coverage;
 //! 4. [`rank`]: self and total share per definition;
 //! 5. [`plan`]: candidates → phases with Amdahl projections → [`plan::Plan`];
@@ -92,29 +93,33 @@ pub struct PlanRequest {
     pub ingest: ingest::IngestOptions,
     /// Merge and filter options.
     pub filters: profile::transform::Filters,
-    /// The root of the profiled code's checkout.
-    pub source: PathBuf,
+    /// The roots of the profiled code (`--source`, in the order given): the checkout, and
+    /// any library whose time should be planned too ([`source::SourceIndex::build_roots`]).
+    pub sources: Vec<PathBuf>,
     /// How the source tree is walked (`--exclude`, `.gitignore`).
     pub walk: source::walk::WalkOptions,
     /// Directory the plan files are written to (created if missing).
     pub out: PathBuf,
     /// Replace the files of a non-empty output directory.
     pub force: bool,
-    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the source
-    /// root, else uses the defaults.
+    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the first
+    /// source root, else uses the defaults.
     pub config: Option<PathBuf>,
     /// Rows shown in the ranked tables.
     pub top: usize,
     /// The command line, recorded in the plan's inputs.
     pub command_line: String,
+    /// `--allow-unmapped`: plan a profile even when under [`mapping::MIN_MAPPED_SHARE`] of
+    /// its samples touch the source (the plan then says that nothing maps).
+    pub allow_unmapped: bool,
 }
 
 impl PlanRequest {
     /// A request with default options.
-    pub fn new(profiles: Vec<PathBuf>, source: PathBuf, out: PathBuf) -> Self {
+    pub fn new(profiles: Vec<PathBuf>, sources: Vec<PathBuf>, out: PathBuf) -> Self {
         PlanRequest {
             profiles,
-            source,
+            sources,
             out,
             top: plan::DEFAULT_TOP,
             ..Default::default()
@@ -136,12 +141,15 @@ pub struct PlanOutcome {
 ///
 /// # Errors
 /// [`Error::Config`] for a bad configuration file, [`Error::Ingest`] for an unreadable or
-/// malformed profile, [`Error::Source`] when the source root is not a directory or holds no
-/// Python file, [`Error::Render`] when the output directory is not empty (without `force`) or
-/// a file cannot be written. Nothing is written unless every file rendered.
+/// malformed profile, [`Error::Source`] when no source root is given, a root is not a
+/// directory, holds no Python file or is given twice, [`Error::Unmapped`] when under
+/// [`mapping::MIN_MAPPED_SHARE`] of the samples touch the source (unless
+/// `allow_unmapped`), [`Error::Render`] when the output directory is not empty (without
+/// `force`) or a file cannot be written. Nothing is written unless every file rendered.
 pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     let mut diag = Diagnostics::default();
-    let (config, config_path) = config::Config::load(request.config.as_deref(), &request.source)?;
+    let first = first_root(&request.sources)?;
+    let (config, config_path) = config::Config::load(request.config.as_deref(), first)?;
     render::check_out_dir(&request.out, request.force)?;
     let Analysed {
         profile,
@@ -153,8 +161,9 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
         &request.profiles,
         &request.ingest,
         &request.filters,
-        &request.source,
+        &request.sources,
         &request.walk,
+        request.allow_unmapped,
         &mut diag,
     )?;
     let ranking = rank::rank(&profile, &mapping, &index);
@@ -165,7 +174,12 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
-        source_root: request.source.display().to_string(),
+        source_root: first.display().to_string(),
+        source_roots: request
+            .sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         command_line: request.command_line.clone(),
         ..Default::default()
     };
@@ -187,6 +201,17 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
     Ok(PlanOutcome { plan, written })
 }
 
+/// The first source root, where `brownfield.toml` is looked up.
+///
+/// # Errors
+/// [`source::SourceError::NoRoot`] when `sources` is empty.
+fn first_root(sources: &[PathBuf]) -> Result<&std::path::Path, Error> {
+    match sources.first() {
+        Some(root) => Ok(root),
+        None => Err(source::SourceError::NoRoot.into()),
+    }
+}
+
 /// The analysis `rank` and `plan` share: the profile, the source index, the mapping between
 /// them, the call graph with the profile's dynamic edges, and where each sample's time goes.
 struct Analysed {
@@ -197,21 +222,27 @@ struct Analysed {
     attribution: model::Attribution,
 }
 
-/// Reads and merges the profiles, indexes the source, maps frames to definitions, builds the
-/// call graph and attributes every sample ([`model::attribute`]).
+/// Reads and merges the profiles, indexes the source, maps frames to definitions (stopping
+/// with [`Error::Unmapped`] when the profile does not belong to the source, unless
+/// `allow_unmapped`), builds the call graph and attributes every sample
+/// ([`model::attribute`]).
 fn analyse(
     profiles: &[PathBuf],
     ingest_options: &ingest::IngestOptions,
     filters: &profile::transform::Filters,
-    source_root: &std::path::Path,
+    sources: &[PathBuf],
     walk: &source::walk::WalkOptions,
+    allow_unmapped: bool,
     diag: &mut Diagnostics,
 ) -> Result<Analysed, Error> {
     let mut profile = ingest::read_profiles(profiles, ingest_options, filters)?;
     let empty = profile::transform::drop_empty_stacks(&mut profile);
     warn_empty_stacks(empty, profile.total(), profiles, diag);
-    let index = source::SourceIndex::build_with(source_root, walk, diag)?;
+    let index = source::SourceIndex::build_roots(sources, walk, diag)?;
     let mut mapping = mapping::Mapping::build(&profile, &index, diag);
+    if !allow_unmapped {
+        mapping.require_mapped(&profile, &index, profiles)?;
+    }
     mapping.set_dropped_empty_stacks(empty);
     let graph = callgraph::CallGraph::build(&index, Some((&profile, &mapping)));
     let attribution = model::attribute(&profile, &mapping, &index, &graph);
@@ -288,13 +319,16 @@ pub struct RankRequest {
     pub ingest: ingest::IngestOptions,
     /// Merge and filter options.
     pub filters: profile::transform::Filters,
-    /// The root of the codebase.
-    pub source: PathBuf,
+    /// The roots of the codebase (`--source`, in the order given).
+    pub sources: Vec<PathBuf>,
     /// How the source tree is walked.
     pub walk: source::walk::WalkOptions,
-    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the source
-    /// root, else uses the defaults.
+    /// `--config`: the configuration file; `None` looks for `brownfield.toml` in the first
+    /// source root, else uses the defaults.
     pub config: Option<PathBuf>,
+    /// `--allow-unmapped`: rank a profile even when under [`mapping::MIN_MAPPED_SHARE`] of its
+    /// samples touch the source.
+    pub allow_unmapped: bool,
 }
 
 /// The result of [`run_rank`].
@@ -317,17 +351,20 @@ pub struct RankOutcome {
 ///
 /// # Errors
 /// [`Error::Config`] for a bad configuration file (read before anything else),
-/// [`Error::Ingest`] for an unreadable or malformed profile, [`Error::Source`] when the source
-/// root is not a directory or holds no Python file.
+/// [`Error::Ingest`] for an unreadable or malformed profile, [`Error::Source`] when no source
+/// root is given, a root is not a directory, holds no Python file or is given twice,
+/// [`Error::Unmapped`] when under [`mapping::MIN_MAPPED_SHARE`] of the samples touch the
+/// source (unless `allow_unmapped`).
 pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
     let mut diag = Diagnostics::default();
-    let config = config::Config::load(request.config.as_deref(), &request.source)?;
+    let config = config::Config::load(request.config.as_deref(), first_root(&request.sources)?)?;
     let a = analyse(
         &request.profiles,
         &request.ingest,
         &request.filters,
-        &request.source,
+        &request.sources,
         &request.walk,
+        request.allow_unmapped,
         &mut diag,
     )?;
     let scores = model::score_attributed(&a.attribution, &a.index, &a.graph, &config.0);
@@ -372,8 +409,8 @@ pub struct GraphRequest {
     pub ingest: ingest::IngestOptions,
     /// Merge and filter options.
     pub filters: profile::transform::Filters,
-    /// The root of the codebase.
-    pub source: PathBuf,
+    /// The roots of the codebase (`--source`, in the order given).
+    pub sources: Vec<PathBuf>,
     /// How the source tree is walked.
     pub walk: source::walk::WalkOptions,
     /// Output format.
@@ -420,8 +457,8 @@ impl GraphOutcome {
 /// Indexes the source, resolves static calls and adds the profiles' dynamic edges.
 ///
 /// # Errors
-/// [`Error::Source`] when the source root is not a directory or holds no Python file,
-/// [`Error::Ingest`] for an unreadable or malformed profile.
+/// [`Error::Source`] when no source root is given, a root is not a directory, holds no Python
+/// file or is given twice, [`Error::Ingest`] for an unreadable or malformed profile.
 pub fn run_graph(request: &GraphRequest) -> Result<GraphOutcome, Error> {
     let mut diag = Diagnostics::default();
     let profile = if request.profiles.is_empty() {
@@ -434,7 +471,7 @@ pub fn run_graph(request: &GraphRequest) -> Result<GraphOutcome, Error> {
         )?)
     };
     let index = diagnostics::timed("index", || {
-        source::SourceIndex::build_with(&request.source, &request.walk, &mut diag)
+        source::SourceIndex::build_roots(&request.sources, &request.walk, &mut diag)
     })?;
     let mapping = profile
         .as_ref()

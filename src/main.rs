@@ -129,6 +129,7 @@ fn run(cli: Cli) -> Result<(), RunError> {
                 unit: outcome.unit,
                 config: config.as_deref(),
                 coverage_share: outcome.coverage.share(),
+                unmapped: outcome.coverage.is_unmapped(),
             };
             let text = match format {
                 OutputFormat::Table => rank::table(&outcome.scores, n, ctx),

@@ -8,6 +8,12 @@
 //! - or the relative path ends with the frame's path, as with py-spy's default short names,
 //!   which drop the `sys.path` entry (`logpipe/parser.py` ↔ `src/logpipe/parser.py`).
 //!
+//! With several source roots, every root's files are candidates, matched by their path
+//! relative to their own root. When files of two roots match equally well (the same relative
+//! path, as `__init__.py` of two roots that are packages), the one whose root's own directory
+//! names continue the match wins (`chardet/__init__.py` is in the root `.../chardet`), then the
+//! earlier root.
+//!
 //! Within the file, the frame's line picks the innermost definition whose span contains it, and
 //! the frame's function name confirms it: py-spy writes `co_qualname` (`Tokenizer.next`,
 //! `outer.<locals>.inner`) or `co_name`; `<module>` is the module's top-level code, and
@@ -17,6 +23,10 @@
 //! file has no definition of that name at all, the path match was a coincidence (a vendored
 //! copy of `json/decoder.py`, say) and the frame stays external.
 //! Frames of every other file are *external* (stdlib, site-packages, native code).
+//!
+//! A profile of which under [`MIN_MAPPED_SHARE`] of the samples touch the codebase does not
+//! belong to `--source`: `rank` and `plan` stop with [`UnmappedError`] unless told to go on
+//! (`--allow-unmapped`), see [`Mapping::require_mapped`].
 
 use rustc_hash::FxHashMap;
 
@@ -73,6 +83,13 @@ impl Coverage {
     pub fn leaf_share(&self) -> f64 {
         ratio(self.leaf_in_codebase, self.total)
     }
+
+    /// True when the profile has samples but under [`MIN_MAPPED_SHARE`] of them touch the
+    /// codebase: the profile is not of the code under `--source`. An empty profile (every
+    /// sample filtered out) is not unmapped.
+    pub fn is_unmapped(&self) -> bool {
+        self.total > 0 && self.share() < MIN_MAPPED_SHARE
+    }
 }
 
 /// `num / den` as a fraction, 0 when `den` is 0.
@@ -86,6 +103,46 @@ pub(crate) fn ratio(num: u64, den: u64) -> f64 {
 
 /// Coverage under this share draws a warning: the source root is probably not the profiled code.
 pub const LOW_COVERAGE_WARNING: f64 = 0.2;
+
+/// Below this share of samples with a codebase frame (anywhere on the stack), `rank` and
+/// `plan` refuse the profile ([`UnmappedError`]). A profile of the code under `--source` has
+/// that code on nearly every stack, even when most time is in libraries: its own entry point
+/// or handler calls them. 1% is also the default `[plan] min_marginal_gain`: a unit saves at
+/// most the share it covers, so under 1% no unit could be planned and the plan would only
+/// say that nothing is worth rewriting, which is the wrong conclusion: what mapped is a
+/// coincidence (a namesake file) or a sliver of start-up, not the workload.
+pub const MIN_MAPPED_SHARE: f64 = 0.01;
+
+/// The profile does not belong to the source: under [`MIN_MAPPED_SHARE`] of its samples have a
+/// codebase frame.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "{profiles}: only {share:.2}% of samples ({mapped} of {total} {unit}) have a frame in --source \
+     {roots} (at least {min:.0}% must); the profile does not look like a profile of that code, \
+     so nothing was ranked or written. Most of its time is in {hottest}. Is --source the \
+     checkout of the profiled program (for a library, add its directory with another \
+     --source)? Were the paths rewritten, e.g. in a container (/app/... on the server): do the \
+     profile's file names end like files under --source? To rank or plan anyway, pass \
+     --allow-unmapped",
+    share = share * 100.0,
+    min = MIN_MAPPED_SHARE * 100.0
+)]
+pub struct UnmappedError {
+    /// The profiles as given, comma-separated.
+    pub profiles: String,
+    /// The source roots as given, comma-separated.
+    pub roots: String,
+    /// Share of samples with a codebase frame, in [0, 1].
+    pub share: f64,
+    /// Value of those samples, in the profile's unit.
+    pub mapped: u64,
+    /// Value of all samples, in the profile's unit.
+    pub total: u64,
+    /// The profile's unit (`samples`, `nanoseconds`, ...).
+    pub unit: &'static str,
+    /// Where most leaf time lands instead: up to three files (or functions), with shares.
+    pub hottest: String,
+}
 
 impl Mapping {
     /// Maps every frame of `profile` onto `index` and measures coverage.
@@ -115,7 +172,7 @@ impl Mapping {
                             mismatched.push(format!(
                                 "{name} ({}:{line} in the profile, {}:{} in the source)",
                                 profile.string(file),
-                                index.file(file_id).rel_path,
+                                index.file(file_id).path,
                                 index.function(def).start_line
                             ));
                         }
@@ -141,14 +198,14 @@ impl Mapping {
             diag.warn(format!(
                 "only {:.1}% of samples have a frame in the source tree {}; is --source the code that was profiled?",
                 coverage.share() * 100.0,
-                index.root().display()
+                index.roots_display()
             ));
         } else if coverage.total > 0 && coverage.leaf_share() < LOW_COVERAGE_WARNING {
             let hot = hottest_external_leaves(profile, &by_frame, 3);
             diag.warn(format!(
                 "only {:.1}% of samples run code of the source tree {} at the leaf; most leaf time is in {}. If that is your code, point --source at it; if it is a library or C code, a rewrite of your code will not win much",
                 coverage.leaf_share() * 100.0,
-                index.root().display(),
+                index.roots_display(),
                 hot.join(", ")
             ));
         }
@@ -163,6 +220,39 @@ impl Mapping {
     /// The mapping coverage.
     pub fn coverage(&self) -> Coverage {
         self.coverage
+    }
+
+    /// Checks that the profile belongs to the source: `Ok` unless
+    /// [`Coverage::is_unmapped`].
+    ///
+    /// # Errors
+    /// [`UnmappedError`] naming `profiles`, the share mapped, the source roots, where the
+    /// time is instead, and the `--allow-unmapped` override.
+    pub fn require_mapped(
+        &self,
+        profile: &Profile,
+        index: &SourceIndex,
+        profiles: &[std::path::PathBuf],
+    ) -> Result<(), UnmappedError> {
+        let c = self.coverage;
+        if !c.is_unmapped() {
+            return Ok(());
+        }
+        let names: Vec<String> = profiles.iter().map(|p| p.display().to_string()).collect();
+        let hottest = hottest_external_leaves(profile, &self.by_frame, 3);
+        Err(UnmappedError {
+            profiles: names.join(", "),
+            roots: index.roots_display(),
+            share: c.share(),
+            mapped: c.in_codebase,
+            total: c.total,
+            unit: profile.unit().as_str(),
+            hottest: if hottest.is_empty() {
+                "frames without a file".to_string()
+            } else {
+                hottest.join(", ")
+            },
+        })
     }
 
     /// Records the value of empty-stack samples dropped from the profile before mapping.
@@ -248,6 +338,8 @@ fn hottest_external_leaves(
 struct FileMatcher<'a> {
     index: &'a SourceIndex,
     by_basename: FxHashMap<&'a str, Vec<FileId>>,
+    /// Per root, the names of its canonical path's directories, innermost first.
+    root_dirs: Vec<Vec<String>>,
 }
 
 impl<'a> FileMatcher<'a> {
@@ -260,13 +352,32 @@ impl<'a> FileMatcher<'a> {
                 .or_default()
                 .push(FileId::from_index(i));
         }
-        FileMatcher { index, by_basename }
+        let root_dirs = index
+            .roots()
+            .iter()
+            .map(|r| {
+                r.canonical
+                    .components()
+                    .rev()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        FileMatcher {
+            index,
+            by_basename,
+            root_dirs,
+        }
     }
 
     /// Every file that matches `profile_path` by whole-component suffix, best first: the
     /// longest common suffix, then a match of the file's whole relative path (so
     /// `pygments/lexer.py` prefers `pygments/lexer.py` over `pip/_vendor/pygments/lexer.py`),
-    /// then the shorter relative path, then the path itself.
+    /// then how many of the root's own directory names continue a whole match (files of
+    /// several roots), then the shorter relative path, then root and path order.
     fn find(&self, profile_path: &str) -> Vec<FileId> {
         let normalized = profile_path.replace('\\', "/");
         let frame_parts: Vec<&str> = normalized
@@ -279,11 +390,13 @@ impl<'a> FileMatcher<'a> {
         let Some(candidates) = self.by_basename.get(base) else {
             return Vec::new();
         };
-        // (common components, whole relative path matched, fewer components first)
-        type Score = (usize, bool, std::cmp::Reverse<usize>);
+        // (common components, whole relative path matched, root directories matched after
+        // it, fewer components first)
+        type Score = (usize, bool, usize, std::cmp::Reverse<usize>);
         let mut scored: Vec<(Score, FileId)> = Vec::new();
         for &id in candidates {
-            let rel_parts: Vec<&str> = self.index.file(id).rel_path.split('/').collect();
+            let file = self.index.file(id);
+            let rel_parts: Vec<&str> = file.rel_path.split('/').collect();
             let common = frame_parts
                 .iter()
                 .rev()
@@ -291,11 +404,28 @@ impl<'a> FileMatcher<'a> {
                 .take_while(|(a, b)| a == b)
                 .count();
             let whole_rel = common == rel_parts.len();
+            let root_common = if whole_rel {
+                frame_parts
+                    .iter()
+                    .rev()
+                    .skip(common)
+                    .zip(&self.root_dirs[file.root])
+                    .take_while(|(a, b)| **a == b.as_str())
+                    .count()
+            } else {
+                0
+            };
             if whole_rel || common == frame_parts.len() {
-                scored.push(((common, whole_rel, std::cmp::Reverse(rel_parts.len())), id));
+                let score = (
+                    common,
+                    whole_rel,
+                    root_common,
+                    std::cmp::Reverse(rel_parts.len()),
+                );
+                scored.push((score, id));
             }
         }
-        // Best score first; equal scores keep path order (candidates are sorted by path).
+        // Best score first; equal scores keep file order (by root, then path).
         scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
         scored.into_iter().map(|(_, id)| id).collect()
     }
@@ -551,6 +681,43 @@ mod tests {
     }
 
     #[test]
+    fn several_roots_map_by_their_own_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let (alpha, beta) = (dir.path().join("x/alpha"), dir.path().join("y/beta"));
+        for (root, extra) in [(&alpha, "alpha_only"), (&beta, "beta_only")] {
+            std::fs::create_dir_all(root).unwrap();
+            // The same relative paths and function names under both roots, each a package.
+            std::fs::write(root.join("__init__.py"), "def run():\n    pass\n").unwrap();
+            std::fs::write(root.join("util.py"), format!("def {extra}():\n    pass\n")).unwrap();
+        }
+        let mut d = Diagnostics::default();
+        let roots = [alpha, beta];
+        let opts = crate::source::walk::WalkOptions::default();
+        let idx = SourceIndex::build_roots(&roots, &opts, &mut d).unwrap();
+        let (p, m, d) = map(
+            &idx,
+            "run (beta/__init__.py:2) 1\nrun (/srv/site-packages/alpha/__init__.py:2) 1\n\
+             run (__init__.py:2) 1\nbeta_only (util.py:2) 1\nalpha_only (util.py:2) 1\n",
+        );
+        assert_eq!(
+            mapped_names(&idx, &p, &m),
+            vec![
+                "beta.run",
+                "alpha.run",
+                "alpha.run",
+                "beta.util.beta_only",
+                "alpha.util.alpha_only"
+            ]
+        );
+        let files: Vec<usize> = p
+            .frame_ids()
+            .map(|f| idx.file(idx.function(m.def_of(f).unwrap()).file).root)
+            .collect();
+        assert_eq!(files, vec![1, 0, 0, 1, 0], "a tie goes to the first root");
+        assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    }
+
+    #[test]
     fn low_leaf_coverage_names_where_the_time_goes() {
         let (_d, idx) = index();
         let (_p, m, d) = map(
@@ -564,6 +731,40 @@ mod tests {
             "{:?}",
             d.warnings()
         );
+    }
+
+    #[test]
+    fn under_one_percent_mapped_is_refused_up_to_twenty_warned() {
+        let (_d, idx) = index();
+        // 1 sample of 101 with a codebase frame (0.99%): refused, naming where the time is.
+        let (p, m, d) = map(&idx, "main (shop/price.py:8) 1\nrun (other/app.py:3) 100\n");
+        assert!(m.coverage().is_unmapped());
+        let e = m
+            .require_mapped(&p, &idx, &[std::path::PathBuf::from("p.txt")])
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("p.txt: only 0.99% of samples (1 of 101 samples)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Most of its time is in other/app.py (99.0%)"),
+            "{text}"
+        );
+        assert!(text.contains(&idx.roots_display()), "{text}");
+        assert!(text.ends_with("pass --allow-unmapped"), "{text}");
+        assert_eq!(d.warnings().len(), 1, "and the low-coverage warning");
+        // 1 of 100 (1%): ranked, with the low-coverage warning.
+        let (p, m, d) = map(&idx, "main (shop/price.py:8) 1\nrun (other/app.py:3) 99\n");
+        assert!(!m.coverage().is_unmapped());
+        assert!(m.require_mapped(&p, &idx, &[]).is_ok());
+        assert!(
+            d.warnings()[0].contains("only 1.0% of samples"),
+            "{:?}",
+            d.warnings()
+        );
+        // An empty profile is not unmapped (its filters left nothing to map).
+        assert!(!Coverage::default().is_unmapped());
     }
 
     #[test]

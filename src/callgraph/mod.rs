@@ -93,7 +93,7 @@ pub struct CallGraph {
     graph: DiGraph<Node, Edge>,
     /// Codebase definitions: the first `defs` nodes.
     defs: usize,
-    /// Every definition's module file path, for sites.
+    /// Every file's displayed path ([`crate::source::SourceFile::path`]), for sites.
     files: Vec<String>,
     /// Recursion clusters: strongly connected components of the codebase subgraph with more
     /// than one node or a self-loop, each sorted by node index, sorted by first node.
@@ -329,7 +329,7 @@ impl CallGraph {
         CallGraph {
             graph,
             defs,
-            files: index.files().iter().map(|f| f.rel_path.clone()).collect(),
+            files: index.files().iter().map(|f| f.path.clone()).collect(),
             components: analysis.components,
             idom: analysis.idom,
             entries: analysis.entries,
@@ -435,6 +435,11 @@ impl CallGraph {
             "  \"source_root\": {},",
             serde_json::to_string(&doc.source_root)?
         )?;
+        writeln!(
+            out,
+            "  \"source_roots\": {},",
+            serde_json::to_string(&doc.source_roots)?
+        )?;
         let mut texts = Vec::new();
         json::write_array(out, "nodes", &doc.nodes, &mut texts)?;
         out.write_all(b",\n")?;
@@ -508,6 +513,11 @@ impl CallGraph {
         json::Document {
             schema_version: 1,
             source_root: index.root().display().to_string(),
+            source_roots: index
+                .roots()
+                .iter()
+                .map(|r| r.given.display().to_string())
+                .collect(),
             nodes,
             edges,
             components,
@@ -687,7 +697,10 @@ mod json {
     #[derive(Serialize)]
     pub(super) struct Document<'g> {
         pub(super) schema_version: u32,
+        /// The first source root as given (every root: `source_roots`).
         pub(super) source_root: String,
+        /// Every source root as given, in order.
+        pub(super) source_roots: Vec<String>,
         pub(super) nodes: Vec<Node<'g>>,
         pub(super) edges: Vec<Edge<'g>>,
         pub(super) components: Vec<Vec<&'g str>>,

@@ -47,7 +47,7 @@ use crate::cpython::Subsystem;
 use crate::mapping::{Mapping, ratio};
 use crate::profile::{FrameKind, Profile};
 use crate::source::facts::C_STDLIB_MODULES;
-use crate::source::{DefKind, FuncId, SourceIndex};
+use crate::source::{DefKind, FuncId, SourceFile, SourceIndex};
 
 mod crossing;
 mod units;
@@ -1000,7 +1000,7 @@ pub fn score_attributed(
         if total_value[i] == 0 || total_share < config.candidates.min_total_share {
             continue;
         }
-        let file = &index.file(f.file).rel_path;
+        let file = index.file(f.file);
         let qualname = graph.graph()[graph.node_of(def)].id.clone();
         if excluded.excludes(file, &qualname) {
             continue;
@@ -1186,8 +1186,13 @@ impl Exclusions {
         }
     }
 
-    fn excludes(&self, file: &str, function: &str) -> bool {
-        self.paths.is_match(file) || self.functions.is_match(function)
+    /// Whether `[exclude]` leaves out `function` of `file`: a path glob matches the file's
+    /// path relative to its root or its displayed path (which starts with the root when there
+    /// are several), or a function glob matches its id.
+    fn excludes(&self, file: &SourceFile, function: &str) -> bool {
+        self.paths.is_match(&file.rel_path)
+            || self.paths.is_match(&file.path)
+            || self.functions.is_match(function)
     }
 }
 
@@ -1257,10 +1262,7 @@ impl Context<'_> {
     }
 
     fn file_of(&self, d: FuncId) -> String {
-        self.index
-            .file(self.index.function(d).file)
-            .rel_path
-            .clone()
+        self.index.file(self.index.function(d).file).path.clone()
     }
 }
 

@@ -69,8 +69,11 @@ impl PlanOptions {
 pub struct Inputs {
     /// Profile paths as given on the command line.
     pub profiles: Vec<String>,
-    /// Source root as given on the command line.
+    /// The first source root as given on the command line (kept for readers of schema 1;
+    /// every root is in `source_roots`).
     pub source_root: String,
+    /// Every source root as given on the command line, in order (`--source` repeated).
+    pub source_roots: Vec<String>,
     /// The command line that made the plan (no timestamps, so plans stay reproducible).
     pub command_line: String,
     /// The configuration file used (`None`: the defaults).
@@ -474,13 +477,14 @@ pub enum FrameClass {
 /// Source files read on demand, for the text of hot lines.
 #[derive(Default)]
 struct SourceLines {
-    files: BTreeMap<String, Vec<String>>,
+    files: BTreeMap<std::path::PathBuf, Vec<String>>,
 }
 
 impl SourceLines {
-    fn line(&mut self, root: &std::path::Path, rel: &str, line: u32) -> String {
-        let lines = self.files.entry(rel.to_string()).or_insert_with(|| {
-            std::fs::read_to_string(root.join(rel))
+    /// Line `line` (1-based) of the file at `path`, trimmed; empty when unreadable.
+    fn line(&mut self, path: &std::path::Path, line: u32) -> String {
+        let lines = self.files.entry(path.to_path_buf()).or_insert_with(|| {
+            std::fs::read_to_string(path)
                 .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
                 .unwrap_or_default()
         });
@@ -840,7 +844,7 @@ pub fn signature(index: &SourceIndex, def: FuncId) -> String {
 /// members (calls into them are not callbacks that stay in Python).
 fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<&str>) -> Unit {
     let index = a.index;
-    let file_of = |d: FuncId| index.file(index.function(d).file).rel_path.clone();
+    let file_of = |d: FuncId| index.file(index.function(d).file).path.clone();
     // `unit_defs` and `unit` list the members in the same order.
     let members = || c.unit_defs.iter().copied().zip(&c.unit);
     let entry_points: Vec<EntryPoint> = members()
@@ -1294,17 +1298,17 @@ fn hot_rows(
         .take(options.top)
         .map(|(i, s)| {
             let f = a.index.function(s.def);
-            let file = &a.index.file(f.file).rel_path;
+            let file = a.index.file(f.file);
             let hot_line = s.hottest_line.map(|(line, v)| HotLine {
                 line,
                 self_fraction: ratio(v, s.self_value),
-                text: sources.line(a.index.root(), file, line),
+                text: sources.line(&a.index.disk_path(file), line),
             });
             Row {
                 rank: i + 1,
                 function: a.graph.graph()[a.graph.node_of(s.def)].id.clone(),
                 kind: f.kind.as_str(),
-                file: file.clone(),
+                file: file.path.clone(),
                 line: f.start_line,
                 lines: f.lines(),
                 self_value: s.self_value,

@@ -124,7 +124,10 @@ fn days(d: f64) -> String {
 fn summary(w: &mut String, plan: &Plan) {
     let h = &plan.headline;
     let _ = writeln!(w, "## Summary\n");
-    if plan.coverage.share() < crate::mapping::LOW_COVERAGE_WARNING {
+    let unmapped = plan.coverage.is_unmapped();
+    if unmapped {
+        unmapped_line(w, plan);
+    } else if plan.coverage.share() < crate::mapping::LOW_COVERAGE_WARNING {
         let _ = writeln!(
             w,
             "- **Warning: only {} of samples touch the source tree.** Is `--source` the code that \
@@ -132,7 +135,9 @@ fn summary(w: &mut String, plan: &Plan) {
             percent(plan.coverage.share())
         );
     }
-    if h.units == 0 {
+    if h.units == 0 && unmapped {
+        // Said above: there is nothing to judge, so no verdict on what is worth rewriting.
+    } else if h.units == 0 {
         let _ = writeln!(
             w,
             "- **Nothing here is worth rewriting in Rust on this profile's evidence.** No hot \
@@ -861,6 +866,21 @@ fn coverage(w: &mut String, plan: &Plan) {
     );
 }
 
+/// The summary's first line for a profile that does not belong to the source (planned with
+/// `--allow-unmapped`): nothing maps, so the plan cannot say what is worth rewriting.
+fn unmapped_line(w: &mut String, plan: &Plan) {
+    let roots: Vec<String> = plan.inputs.source_roots.iter().map(|r| code(r)).collect();
+    let _ = writeln!(
+        w,
+        "- **Nothing in this profile maps to the source: only {} of samples have a frame under \
+         {}.** The profile does not look like it was taken of this code (another program, or \
+         file names that do not end like the files under `--source`), so this plan cannot say \
+         what is worth rewriting. It was made with `--allow-unmapped`.",
+        percent(plan.coverage.share()),
+        roots.join(", ")
+    );
+}
+
 fn inputs(w: &mut String, plan: &Plan) {
     let _ = writeln!(w, "## Inputs\n");
     if plan.inputs.files.is_empty() {
@@ -878,7 +898,15 @@ fn inputs(w: &mut String, plan: &Plan) {
         );
     }
     let _ = writeln!(w, "- Format: {}", code(&plan.inputs.format));
-    let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
+    match plan.inputs.source_roots.as_slice() {
+        [] | [_] => {
+            let _ = writeln!(w, "- Source root: {}", code(&plan.inputs.source_root));
+        }
+        roots => {
+            let roots: Vec<String> = roots.iter().map(|r| code(r)).collect();
+            let _ = writeln!(w, "- Source roots: {}", roots.join(", "));
+        }
+    }
     let _ = writeln!(
         w,
         "- Samples: {} {} after filters{}",

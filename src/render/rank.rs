@@ -25,6 +25,9 @@ pub struct Context<'a> {
     pub config: Option<&'a str>,
     /// Share of samples with a codebase frame, in [0, 1].
     pub coverage_share: f64,
+    /// The profile does not belong to the source ([`crate::mapping::Coverage::is_unmapped`];
+    /// ranked anyway with `--allow-unmapped`): the table says so first.
+    pub unmapped: bool,
 }
 
 /// The first `n` candidates as a table, followed by a line per candidate saying why.
@@ -67,13 +70,21 @@ pub fn table(scores: &Scores, n: usize, ctx: Context) -> String {
         }
     }
     let shown = n.min(scores.candidates.len());
-    let mut out = format!(
+    let mut out = String::new();
+    if ctx.unmapped {
+        out.push_str(&format!(
+            "nothing in this profile maps to the source: only {} of samples have a frame under \
+             it, so this ranking cannot say what is worth rewriting (--allow-unmapped)\n",
+            percent(ctx.coverage_share)
+        ));
+    }
+    out.push_str(&format!(
         "{} candidates ({} shown); configuration: {}\n{}\n",
         scores.candidates.len(),
         shown,
         ctx.config.unwrap_or("defaults"),
         table.trim_fmt()
-    );
+    ));
     if shown > 0 {
         out.push_str("\nwhy:\n");
     }

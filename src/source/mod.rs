@@ -4,6 +4,13 @@
 //! ([`python`]) in parallel, and assigns each definition a dotted qualified name relative to the
 //! source root (`pkg.module.Class.method`), the id later stages and outputs use. This module
 //! knows nothing of profiles; [`crate::mapping`] joins the two.
+//!
+//! [`SourceIndex::build_roots`] indexes several roots (`--source` given more than once: an
+//! application and the library it spends its time in) into one index. Each root is walked,
+//! and its modules named, exactly as it would be alone; a root nested inside another is left
+//! out of the outer root's walk (its files belong to it, once), and the same directory given
+//! twice is an error. With several roots each file's displayed path ([`SourceFile::path`])
+//! starts with its root as given, so equal relative paths under two roots stay distinct.
 
 pub mod facts;
 pub mod python;
@@ -105,8 +112,16 @@ impl Function {
 /// One Python file of the codebase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// Path relative to the source root with `/` separators, e.g. `logpipe/parser.py`.
+    /// Index of its root in [`SourceIndex::roots`].
+    pub root: usize,
+    /// Path relative to its source root with `/` separators, e.g. `logpipe/parser.py`: what
+    /// profile paths are matched against ([`crate::mapping`]).
     pub rel_path: String,
+    /// The path outputs show: `rel_path` when the index has one root; with several, the root
+    /// as given followed by `rel_path` (`sample-profiles/chardet/workload.py`), so that the
+    /// same relative path under two roots stays two paths, each openable from where
+    /// brownfield ran.
+    pub path: String,
     /// Dotted module name, e.g. `logpipe.parser` (`pkg/__init__.py` is `pkg`).
     pub module: String,
     /// The module's own definition (its top-level code).
@@ -118,10 +133,19 @@ pub struct SourceFile {
     pub line_count: u32,
 }
 
-/// Every definition of the codebase under one source root.
+/// One source root of an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRoot {
+    /// The directory as given (`--source`).
+    pub given: PathBuf,
+    /// The same directory with symbolic links resolved ([`Path::canonicalize`]).
+    pub canonical: PathBuf,
+}
+
+/// Every definition of the codebase under its source roots (one, or several).
 #[derive(Debug, Clone, Default)]
 pub struct SourceIndex {
-    root: PathBuf,
+    roots: Vec<SourceRoot>,
     files: Vec<SourceFile>,
     functions: Vec<Function>,
     syntax: Vec<DefSyntax>,
@@ -145,6 +169,17 @@ pub enum SourceError {
         /// The path given.
         path: PathBuf,
     },
+    /// Two `--source` roots are the same directory (after resolving symbolic links).
+    #[error("--source {} and --source {} are the same directory; give each source root once", first.display(), second.display())]
+    DuplicateRoot {
+        /// The first spelling given.
+        first: PathBuf,
+        /// The later spelling of the same directory.
+        second: PathBuf,
+    },
+    /// No source root was given.
+    #[error("no source root given; pass the checkout of the profiled code with --source")]
+    NoRoot,
 }
 
 /// A file found by the walk (relative to the root) and what reading and parsing it gave.
@@ -153,12 +188,16 @@ type ParsedPath = (PathBuf, Result<python::ParsedFile, String>);
 /// Each `.py` file under `root` (relative path) with what parsing it gave, in no particular
 /// order, and the walk's warnings. The walk runs on its own thread and hands each file to the
 /// parsers (one per rayon thread) as it finds it, so parsing starts at once.
-fn walk_and_parse(root: &Path, options: &walk::WalkOptions) -> (Vec<ParsedPath>, Diagnostics) {
+fn walk_and_parse(
+    root: &Path,
+    options: &walk::WalkOptions,
+    except: &[PathBuf],
+) -> (Vec<ParsedPath>, Diagnostics) {
     let (sender, receiver) = std::sync::mpsc::channel::<PathBuf>();
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
             let mut walk_diag = Diagnostics::default();
-            walk::for_each_python_file(root, options, &mut walk_diag, |rel| {
+            walk::for_each_python_file_except(root, options, except, &mut walk_diag, |rel| {
                 // The receiver lives until the walk ends.
                 let _ = sender.send(rel);
             });
@@ -202,66 +241,94 @@ impl SourceIndex {
         options: &walk::WalkOptions,
         diag: &mut Diagnostics,
     ) -> Result<SourceIndex, SourceError> {
-        if !root.is_dir() {
-            return Err(SourceError::NotADirectory {
-                path: root.to_path_buf(),
-            });
-        }
-        let (mut parsed, walk_diag) =
-            crate::diagnostics::timed("index: walk, parse and extract", || {
-                walk_and_parse(root, options)
-            });
-        diag.extend(walk_diag);
-        if parsed.is_empty() {
-            return Err(SourceError::NoPythonFiles {
-                path: root.to_path_buf(),
-            });
-        }
-        parsed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let rel_paths: Vec<String> = parsed.iter().map(|(p, _)| walk::slash_path(p)).collect();
-        let modules = module_names(&rel_paths, &enclosing_package(root));
+        Self::build_roots(std::slice::from_ref(&root.to_path_buf()), options, diag)
+    }
 
+    /// Indexes several source roots into one index, each walked and its modules named as
+    /// [`SourceIndex::build_with`] does for one. Files are ordered by root (in the order
+    /// given), then by relative path; each file belongs to one root: a root nested inside
+    /// another is left out of the outer root's walk. `options` apply to every root (`--exclude`
+    /// globs relative to each). With several roots, [`SourceFile::path`] starts with the root.
+    ///
+    /// # Errors
+    /// [`SourceError::NoRoot`] when `roots` is empty, [`SourceError::NotADirectory`] when a
+    /// root is not a directory, [`SourceError::DuplicateRoot`] when two roots are the same
+    /// directory (however spelled, symbolic links resolved), [`SourceError::NoPythonFiles`]
+    /// when a root holds no `.py` file of its own.
+    pub fn build_roots(
+        roots: &[PathBuf],
+        options: &walk::WalkOptions,
+        diag: &mut Diagnostics,
+    ) -> Result<SourceIndex, SourceError> {
+        let roots = resolve_roots(roots)?;
+        let walked = crate::diagnostics::timed("index: walk, parse and extract", || {
+            walk_roots(&roots, options, diag)
+        })?;
         // One entry per module and per definition: sized once (the syntax entries are large,
         // and growing the vectors by doubling copied them several times over).
+        let parsed = walked.iter().flatten();
+        let files = parsed.clone().count();
         let definitions: usize = parsed
-            .iter()
             .map(|(_, r)| r.as_ref().map_or(0, |f| f.defs.len() + 1))
             .sum();
         let mut index = SourceIndex {
-            root: root.to_path_buf(),
-            files: Vec::with_capacity(parsed.len()),
+            roots,
+            files: Vec::with_capacity(files),
             functions: Vec::with_capacity(definitions),
             syntax: Vec::with_capacity(definitions),
             modules: FxHashMap::default(),
             packages: FxHashSet::default(),
         };
+        for (root, parsed) in walked.into_iter().enumerate() {
+            index.add_root(root, parsed, diag);
+        }
+        Ok(index)
+    }
+
+    /// Adds the files of root number `root` (sorted by relative path), naming their modules
+    /// as if that root were alone.
+    fn add_root(&mut self, root: usize, parsed: Vec<ParsedPath>, diag: &mut Diagnostics) {
+        let given = self.roots[root].given.clone();
+        let prefix = if self.roots.len() > 1 {
+            display_prefix(&given)
+        } else {
+            String::new()
+        };
+        let rel_paths: Vec<String> = parsed.iter().map(|(p, _)| walk::slash_path(p)).collect();
+        let modules = module_names(&rel_paths, &enclosing_package(&given));
         for (((rel, result), module), rel_path) in parsed.into_iter().zip(modules).zip(rel_paths) {
+            let shown = given.join(&rel);
             match result {
                 Ok(file) => {
                     if file.had_syntax_errors {
                         diag.warn(format!(
                             "{}: syntax errors; indexed the definitions tree-sitter recovered",
-                            root.join(&rel).display()
+                            shown.display()
                         ));
                     }
                     if file.truncated {
                         diag.warn(format!(
                             "{}: code nested deeper than {} syntax levels was skipped",
-                            root.join(&rel).display(),
+                            shown.display(),
                             python::MAX_DEPTH
                         ));
                     }
-                    index.add_file(rel_path, module, file);
+                    let path = format!("{prefix}{rel_path}");
+                    self.add_file(root, rel_path, path, module, file);
                 }
-                Err(message) => {
-                    diag.warn(format!("{}: skipped: {message}", root.join(&rel).display()))
-                }
+                Err(message) => diag.warn(format!("{}: skipped: {message}", shown.display())),
             }
         }
-        Ok(index)
     }
 
-    fn add_file(&mut self, rel_path: String, module: String, parsed: python::ParsedFile) {
+    fn add_file(
+        &mut self,
+        root: usize,
+        rel_path: String,
+        path: String,
+        module: String,
+        parsed: python::ParsedFile,
+    ) {
         let file = FileId::from_index(self.files.len());
         let module_def = self.push(
             Function {
@@ -314,7 +381,9 @@ impl SourceIndex {
             prefix = p;
         }
         self.files.push(SourceFile {
+            root,
             rel_path,
+            path,
             module,
             module_def,
             defs,
@@ -346,12 +415,38 @@ impl SourceIndex {
         self.packages.contains(dotted)
     }
 
-    /// The source root as given.
+    /// The first source root as given (where `brownfield.toml` is looked up); empty for an
+    /// index built from nothing ([`SourceIndex::default`]).
     pub fn root(&self) -> &Path {
-        &self.root
+        self.roots
+            .first()
+            .map_or(Path::new(""), |r| r.given.as_path())
     }
 
-    /// All files, sorted by relative path.
+    /// Every source root, in the order given.
+    pub fn roots(&self) -> &[SourceRoot] {
+        &self.roots
+    }
+
+    /// The source roots as given, for messages: `app` or `app, lib`.
+    pub fn roots_display(&self) -> String {
+        let names: Vec<String> = self
+            .roots
+            .iter()
+            .map(|r| r.given.display().to_string())
+            .collect();
+        names.join(", ")
+    }
+
+    /// Where a file is on disk: its root as given joined with its relative path.
+    pub fn disk_path(&self, file: &SourceFile) -> PathBuf {
+        self.roots
+            .get(file.root)
+            .map_or_else(PathBuf::new, |r| r.given.clone())
+            .join(&file.rel_path)
+    }
+
+    /// All files, sorted by root (in the order given), then by relative path.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
@@ -374,6 +469,85 @@ impl SourceIndex {
     /// Total lines in all indexed files.
     pub fn total_lines(&self) -> u64 {
         self.files.iter().map(|f| u64::from(f.line_count)).sum()
+    }
+}
+
+/// Checks the roots and resolves their symbolic links.
+///
+/// # Errors
+/// [`SourceError::NoRoot`], [`SourceError::NotADirectory`] or [`SourceError::DuplicateRoot`].
+fn resolve_roots(roots: &[PathBuf]) -> Result<Vec<SourceRoot>, SourceError> {
+    if roots.is_empty() {
+        return Err(SourceError::NoRoot);
+    }
+    let mut out: Vec<SourceRoot> = Vec::with_capacity(roots.len());
+    for given in roots {
+        let canonical = match given.canonicalize() {
+            Ok(c) if c.is_dir() => c,
+            _ => {
+                return Err(SourceError::NotADirectory {
+                    path: given.clone(),
+                });
+            }
+        };
+        if let Some(first) = out.iter().find(|r| r.canonical == canonical) {
+            return Err(SourceError::DuplicateRoot {
+                first: first.given.clone(),
+                second: given.clone(),
+            });
+        }
+        out.push(SourceRoot {
+            given: given.clone(),
+            canonical,
+        });
+    }
+    Ok(out)
+}
+
+/// Walks and parses every root, each without the roots nested inside it; each root's files
+/// sorted by relative path.
+///
+/// # Errors
+/// [`SourceError::NoPythonFiles`] when a root has no `.py` file of its own.
+fn walk_roots(
+    roots: &[SourceRoot],
+    options: &walk::WalkOptions,
+    diag: &mut Diagnostics,
+) -> Result<Vec<Vec<ParsedPath>>, SourceError> {
+    let mut walked = Vec::with_capacity(roots.len());
+    for root in roots {
+        let nested: Vec<PathBuf> = roots
+            .iter()
+            .filter(|r| r.canonical != root.canonical && r.canonical.starts_with(&root.canonical))
+            .map(|r| r.canonical.clone())
+            .collect();
+        let (mut parsed, walk_diag) = walk_and_parse(&root.given, options, &nested);
+        diag.extend(walk_diag);
+        if parsed.is_empty() {
+            return Err(SourceError::NoPythonFiles {
+                path: root.given.clone(),
+            });
+        }
+        parsed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        walked.push(parsed);
+    }
+    Ok(walked)
+}
+
+/// The start of the displayed path of a file under `given` when the index has several roots:
+/// the root as given with `/` separators and a final `/` (`sample-profiles/chardet/`), without
+/// a leading `./`; empty for `.` (paths are then relative to the working directory already).
+fn display_prefix(given: &Path) -> String {
+    let text = given.to_string_lossy().replace('\\', "/");
+    let mut s = text.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    let trimmed = s.trim_end_matches('/');
+    match trimmed {
+        "" if s.starts_with('/') => "/".to_string(),
+        "" | "." => String::new(),
+        t => format!("{t}/"),
     }
 }
 
@@ -613,5 +787,147 @@ mod tests {
                 "pkg.m.h"
             ]
         );
+    }
+
+    /// An application `app/` (a driver script and a `util.py`) and a library root that is a
+    /// package itself (`lib/chardet/`, with a `util.py` too), under one temp dir.
+    fn two_roots() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        let lib = dir.path().join("lib/chardet");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::create_dir_all(&lib).unwrap();
+        std::fs::write(app.join("driver.py"), "def main():\n    pass\n").unwrap();
+        std::fs::write(app.join("util.py"), "def app_helper():\n    pass\n").unwrap();
+        std::fs::write(lib.join("__init__.py"), "def detect():\n    pass\n").unwrap();
+        std::fs::write(lib.join("util.py"), "def lib_helper():\n    pass\n").unwrap();
+        (dir, app, lib)
+    }
+
+    #[test]
+    fn several_roots_keep_their_files_apart() {
+        let (_dir, app, lib) = two_roots();
+        let mut diag = Diagnostics::default();
+        let roots = [app.clone(), lib.clone()];
+        let idx =
+            SourceIndex::build_roots(&roots, &walk::WalkOptions::default(), &mut diag).unwrap();
+        let files: Vec<(usize, &str, &str, &str)> = idx
+            .files()
+            .iter()
+            .map(|f| {
+                (
+                    f.root,
+                    f.rel_path.as_str(),
+                    f.path.as_str(),
+                    f.module.as_str(),
+                )
+            })
+            .collect();
+        let (a, l) = (display_prefix(&app), display_prefix(&lib));
+        assert_eq!(
+            files,
+            vec![
+                (0, "driver.py", format!("{a}driver.py").as_str(), "driver"),
+                (0, "util.py", format!("{a}util.py").as_str(), "util"),
+                (
+                    1,
+                    "__init__.py",
+                    format!("{l}__init__.py").as_str(),
+                    "chardet"
+                ),
+                (1, "util.py", format!("{l}util.py").as_str(), "chardet.util"),
+            ]
+        );
+        // Imports resolve by module name: each root's module is found.
+        assert_eq!(idx.module("util"), Some(FileId::from_index(1)));
+        assert_eq!(idx.module("chardet.util"), Some(FileId::from_index(3)));
+        assert_eq!(idx.root(), app.as_path());
+        assert_eq!(idx.roots().len(), 2);
+        assert_eq!(idx.disk_path(&idx.files()[3]), lib.join("util.py"));
+        assert!(diag.warnings().is_empty(), "{:?}", diag.warnings());
+
+        // One root: paths as before, relative to it.
+        let idx = SourceIndex::build(&lib, &mut diag).unwrap();
+        assert_eq!(idx.files()[1].path, "util.py");
+    }
+
+    #[test]
+    fn display_prefixes_are_the_roots_as_given() {
+        for (given, prefix) in [
+            ("app", "app/"),
+            ("./app/", "app/"),
+            (
+                "sample-profiles/chardet/.cache/site",
+                "sample-profiles/chardet/.cache/site/",
+            ),
+            ("/srv/venv/site-packages", "/srv/venv/site-packages/"),
+            ("../lib", "../lib/"),
+            (".", ""),
+            ("./", ""),
+            ("/", "/"),
+        ] {
+            assert_eq!(display_prefix(Path::new(given)), prefix, "{given}");
+        }
+    }
+
+    #[test]
+    fn a_root_twice_is_an_error_a_nested_root_is_carved_out() {
+        let (dir, app, lib) = two_roots();
+        let mut diag = Diagnostics::default();
+        let opts = walk::WalkOptions::default();
+        let again = dir.path().join("lib/../app/");
+        let e = SourceIndex::build_roots(&[app.clone(), lib.clone(), again], &opts, &mut diag)
+            .unwrap_err();
+        assert!(matches!(e, SourceError::DuplicateRoot { .. }), "{e}");
+        assert!(e.to_string().contains("are the same directory"), "{e}");
+        let e = SourceIndex::build_roots(&[], &opts, &mut diag).unwrap_err();
+        assert!(matches!(e, SourceError::NoRoot), "{e}");
+        let e = SourceIndex::build_roots(&[app.join("missing")], &opts, &mut diag).unwrap_err();
+        assert!(matches!(e, SourceError::NotADirectory { .. }), "{e}");
+
+        // `dir` holds both roots: its own walk leaves them out, so each file is indexed once,
+        // in its innermost root, in whichever order the roots are given.
+        std::fs::write(dir.path().join("setup.py"), "").unwrap();
+        for roots in [
+            vec![dir.path().to_path_buf(), lib.clone(), app.clone()],
+            vec![app.clone(), dir.path().to_path_buf(), lib.clone()],
+        ] {
+            let idx = SourceIndex::build_roots(&roots, &opts, &mut diag).unwrap();
+            let mut files: Vec<(String, &str)> = idx
+                .files()
+                .iter()
+                .map(|f| (roots[f.root].display().to_string(), f.rel_path.as_str()))
+                .collect();
+            files.sort();
+            let name = |p: &Path| p.display().to_string();
+            let mut expected = vec![
+                (name(&app), "driver.py"),
+                (name(&app), "util.py"),
+                (name(dir.path()), "setup.py"),
+                (name(&lib), "__init__.py"),
+                (name(&lib), "util.py"),
+            ];
+            expected.sort();
+            assert_eq!(files, expected);
+        }
+        // A root whose only files are those of a root nested in it has none of its own.
+        let e = SourceIndex::build_roots(&[dir.path().join("lib"), lib.clone()], &opts, &mut diag)
+            .unwrap_err();
+        assert!(matches!(e, SourceError::NoPythonFiles { .. }), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_root_is_followed_and_is_the_same_directory() {
+        let (dir, app, _lib) = two_roots();
+        let link = dir.path().join("app-link");
+        std::os::unix::fs::symlink(&app, &link).unwrap();
+        let mut diag = Diagnostics::default();
+        let idx = SourceIndex::build(&link, &mut diag).unwrap();
+        let rels: Vec<&str> = idx.files().iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(rels, vec!["driver.py", "util.py"]);
+        let opts = walk::WalkOptions::default();
+        let e = SourceIndex::build_roots(&[app, link], &opts, &mut diag).unwrap_err();
+        assert!(matches!(e, SourceError::DuplicateRoot { .. }), "{e}");
     }
 }

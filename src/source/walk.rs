@@ -6,7 +6,9 @@
 //! `.gitignore` files of the tree (and of the enclosing git checkout, when the root is inside
 //! one) exclude, with git's semantics from the `ignore` crate (nested files, `!` negations,
 //! directory patterns), and what `--exclude` globs exclude (gitignore glob syntax, relative to
-//! the root: `tests/`, `*_pb2.py`, `**/migrations`). Symbolic links are not followed.
+//! the root: `tests/`, `*_pb2.py`, `**/migrations`). Symbolic links inside the tree are not
+//! followed; a root that is itself a symbolic link is resolved first (the walk starts from its
+//! canonical path), so `--source` may name a link to the checkout.
 
 use std::path::{Path, PathBuf};
 
@@ -62,9 +64,22 @@ pub fn for_each_python_file(
     root: &Path,
     options: &WalkOptions,
     diag: &mut Diagnostics,
+    found: impl FnMut(PathBuf),
+) {
+    for_each_python_file_except(root, options, &[], diag, found);
+}
+
+/// [`for_each_python_file`], leaving out the directories `except` (canonical paths, as
+/// [`Path::canonicalize`] gives them): the other source roots nested inside `root`, whose
+/// files belong to those roots.
+pub(crate) fn for_each_python_file_except(
+    root: &Path,
+    options: &WalkOptions,
+    except: &[PathBuf],
+    diag: &mut Diagnostics,
     mut found: impl FnMut(PathBuf),
 ) {
-    // One spelling of every path, so that the matchers' roots and the entries agree.
+    // One spelling of every path, so that the matchers' roots, the entries and `except` agree.
     let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let root = canonical.as_path();
     let root_is_venv = root.join("pyvenv.cfg").is_file();
@@ -97,8 +112,9 @@ pub fn for_each_python_file(
             ignores.pop();
         }
         if depth > 0 {
-            let skipped_dir =
-                is_dir && is_skipped_dir(&e) && !(root_is_venv && e.file_name() == "site-packages");
+            let skipped_dir = is_dir
+                && ((is_skipped_dir(&e) && !(root_is_venv && e.file_name() == "site-packages"))
+                    || except.iter().any(|x| x == e.path()));
             let ignored = is_ignored(e.path(), is_dir, &ignores)
                 || exclude
                     .as_ref()
@@ -305,5 +321,53 @@ mod tests {
         opts.exclude.clear();
         assert_eq!(names(&opts, &mut diag).len(), 8);
         assert!(diag.warnings().is_empty(), "{:?}", diag.warnings());
+    }
+
+    fn slash_names(files: Vec<PathBuf>) -> Vec<String> {
+        files.iter().map(|p| slash_path(p)).collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_root_that_is_a_symlink_is_followed_links_inside_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(real.join("pkg")).unwrap();
+        std::fs::write(real.join("pkg/a.py"), "").unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("o.py"), "").unwrap();
+        std::os::unix::fs::symlink(&outside, real.join("linked")).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut diag = Diagnostics::default();
+        let files = slash_names(python_files(&link, &WalkOptions::default(), &mut diag));
+        assert_eq!(
+            files,
+            vec!["pkg/a.py"],
+            "the root link is followed, `linked` is not"
+        );
+        assert!(diag.warnings().is_empty(), "{:?}", diag.warnings());
+    }
+
+    #[test]
+    fn nested_roots_are_left_out_of_the_outer_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("lib/pkg")).unwrap();
+        for f in ["driver.py", "lib/pkg/m.py", "lib/top.py"] {
+            std::fs::write(root.join(f), "").unwrap();
+        }
+        let inner = root.join("lib").canonicalize().unwrap();
+        let mut diag = Diagnostics::default();
+        let mut found = Vec::new();
+        for_each_python_file_except(
+            root,
+            &WalkOptions::default(),
+            std::slice::from_ref(&inner),
+            &mut diag,
+            |rel| found.push(rel),
+        );
+        assert_eq!(slash_names(found), vec!["driver.py"]);
     }
 }

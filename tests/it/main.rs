@@ -8,8 +8,10 @@ mod plan;
 mod plan_outputs;
 mod properties;
 mod rank;
+mod sources;
 mod time_classes;
 mod top;
+mod unmapped;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -414,7 +414,12 @@ fn bad_inputs_exit_2_without_panicking() {
 fn wrong_source_tree_warns_about_low_coverage() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("other.py"), "def f():\n    pass\n").unwrap();
-    let (_out_dir, out) = plan_into_temp(CAPTURE, dir.path().to_str().unwrap(), &[]);
+    // Nothing maps: refused (tests/it/unmapped.rs), planned with --allow-unmapped, warned.
+    let (out_dir, out) = plan_into_temp(CAPTURE, dir.path().to_str().unwrap(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(!out_dir.path().join("plan").exists());
+    let (_out_dir, out) =
+        plan_into_temp(CAPTURE, dir.path().to_str().unwrap(), &["--allow-unmapped"]);
     assert!(out.status.success(), "{}", show(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is --source the code that was profiled?"),
