@@ -1,6 +1,7 @@
 //! Integration tests: the real `brownfield` binary on the real py-spy captures committed under
 //! `sample-profiles/`. One test binary (modules below), linked once.
 
+mod boundary;
 mod callgraph;
 mod fuzz_regressions;
 mod independent;
