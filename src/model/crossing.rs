@@ -28,8 +28,8 @@ pub struct Crossing {
     /// Python time of one call into the unit (its lines once, its members' calls, and its
     /// standard-library Python in proportion), in nanoseconds.
     pub python_ns: f64,
-    /// Crossings per call: the call in, plus one per codebase function outside the unit that
-    /// it calls back.
+    /// Crossings per call: the call in, plus one per place in the unit that calls back a
+    /// codebase function outside it.
     pub crossings: u32,
     /// What those crossings cost in Rust per call, in nanoseconds
     /// (`crossings × [crossing] per_call_ns`).

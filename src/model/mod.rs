@@ -1326,6 +1326,10 @@ struct Boundary {
     incoming: Vec<CallSite>,
     entry_points: BTreeSet<FuncId>,
     callbacks: BTreeSet<String>,
+    /// Distinct places (member, line; a profile-only call counts once per member) that call
+    /// a callback: one crossing back into Python each. A call site dispatching to several
+    /// overrides is one place.
+    callback_sites: usize,
 }
 
 fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
@@ -1338,6 +1342,7 @@ fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
     let mut incoming: Vec<CallSite> = Vec::new();
     let mut entry_points: BTreeSet<FuncId> = BTreeSet::new();
     let mut callbacks: BTreeSet<String> = BTreeSet::new();
+    let mut callback_sites: BTreeSet<(FuncId, u32)> = BTreeSet::new();
     for &m in unit {
         let node = graph.node_of(m);
         // Static calls first: a caller with a static edge needs no profile-only site.
@@ -1390,6 +1395,11 @@ fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
                     DefKind::Function | DefKind::Method
                 ) {
                     callbacks.insert(cx.id_of(target));
+                    let sites = &e.weight().sites;
+                    if sites.is_empty() {
+                        callback_sites.insert((m, 0));
+                    }
+                    callback_sites.extend(sites.iter().map(|&l| (m, l)));
                 }
             }
         }
@@ -1401,6 +1411,7 @@ fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
         incoming,
         entry_points,
         callbacks,
+        callback_sites: callback_sites.len(),
     }
 }
 
@@ -1665,7 +1676,7 @@ fn build_candidate(
     let isolation = isolation(cx, &b, &facts);
     let effort = effort(cx.config, &b, &facts, library_functions.len());
     let p = shares.movable_share;
-    let crossing = cx.crossing_of(units, unit, def, &work, samples, b.callbacks.len());
+    let crossing = cx.crossing_of(units, unit, def, &work, samples, b.callback_sites);
     let speed = speed(cx, crossing, category, p);
     let priority = (1.0 - 1.0 / speed.projected.mid) / effort.days;
     let traps = traps(cx.config, &shares, &work, &facts, &b, &reach.by_caller);

@@ -111,8 +111,8 @@ impl<'a> Units<'a> {
     }
 
     /// The dominated part of `f`'s unit: the dominator subtrees of `f`'s recursion cluster (or
-    /// of `f`), not entering overridable methods other than the roots (they and what only they
-    /// reach stay in Python).
+    /// of `f`), not entering overridable methods other than the roots; they, and what the unit
+    /// reaches only through them, stay in Python.
     ///
     /// No other cluster is ever split: cluster members reach each other, so if one member is
     /// reachable from an entry point without passing through the unit's roots, every member
@@ -137,9 +137,29 @@ impl<'a> Units<'a> {
                 stack.extend(self.dom_children[d.index()].iter().copied());
             }
         }
+        if !out.public.is_empty() {
+            out.members = self.reachable(&roots, &out.members);
+        }
         out.public.sort();
         out.public.dedup();
         out
+    }
+
+    /// The members of `candidates` reachable from `roots` through calls between candidates:
+    /// what a kept-out method dominated jointly with the rest is reached only through it.
+    fn reachable(&self, roots: &[FuncId], candidates: &BTreeSet<FuncId>) -> BTreeSet<FuncId> {
+        let g = self.graph.graph();
+        let mut seen: BTreeSet<FuncId> = roots.iter().copied().collect();
+        let mut stack = roots.to_vec();
+        while let Some(d) = stack.pop() {
+            for target in g.neighbors(self.graph.node_of(d)) {
+                let t = FuncId::from_index(target.index());
+                if target.index() < self.graph.defs() && candidates.contains(&t) && seen.insert(t) {
+                    stack.push(t);
+                }
+            }
+        }
+        seen
     }
 
     /// `f`'s whole unit: [`Self::dominated`] plus copies of the helpers its members call

@@ -1274,11 +1274,25 @@ fn crossing_detail(c: &model::Candidate) -> String {
         } => Some(format!(" from the loop in {caller} ({file}:{line})")),
         _ => None,
     });
+    let (crossings, remedy) = if x.crossings > 1 {
+        (
+            format!(
+                "{} crossings (the call in, and {} places calling back into Python code that stays)",
+                x.crossings,
+                x.crossings - 1
+            ),
+            "move what it calls back with it, or fix it in Python",
+        )
+    } else {
+        (
+            "a crossing into Rust".to_string(),
+            "move the function that holds the loop, or fix it in Python",
+        )
+    };
     format!(
-        "a call runs about {:.0} ns of Python{}, and {} crossing(s) into Rust would cost {:.0} ns: at most {:.1}x on its time however fast the Rust; move the function that holds the loop, or fix it in Python",
+        "a call runs about {:.0} ns of Python{}, and {crossings} would cost {:.0} ns: at most {:.1}x on its time however fast the Rust; {remedy}",
         x.python_ns,
         caller.unwrap_or_default(),
-        x.crossings,
         x.crossing_ns,
         x.ceiling
     )

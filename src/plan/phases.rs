@@ -112,16 +112,19 @@ fn select_with(
         // Copies do not belong to a unit: each unit taking a helper along has its own.
         let owned = || c.unit.iter().filter(|m| !c.copies.contains(m));
         let overlap = owned().find_map(|m| owner.get(m.as_str()).copied());
+        // The crossing is the reason only for a candidate big enough without it.
+        let big_enough =
+            c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid) >= rules.min_marginal_gain;
         let rejection = if !c.is_movable() {
             Some(Rejection::NotMovable)
-        } else if c.crossing_eats_gain() {
-            Some(Rejection::CrossingBound)
         } else if let Some(unit) = overlap {
             if c.unit.iter().any(|m| m == unit) {
                 Some(Rejection::Covered(unit.to_string()))
             } else {
                 Some(Rejection::Overlaps(unit.to_string()))
             }
+        } else if c.crossing_eats_gain() && big_enough {
+            Some(Rejection::CrossingBound)
         } else if marginal < rules.min_marginal_gain {
             Some(Rejection::TooSmall)
         } else if c.isolation.score < rules.min_isolation {

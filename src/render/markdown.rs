@@ -470,7 +470,13 @@ fn fix_in_python(w: &mut String, plan: &Plan) {
         let detail = if f.detail.is_empty() {
             String::new()
         } else {
-            format!(" {}.", escape_text(&f.detail))
+            let mut chars = f.detail.chars();
+            let capital: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
+            format!(" {}.", escape_text(&(capital + chars.as_str())))
         };
         let _ = writeln!(
             w,
