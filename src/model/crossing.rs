@@ -6,10 +6,11 @@
 //! no loop and no recursion runs each of its lines at most once per call, so one call costs at
 //! most `python_call_ns + lines × python_line_ns` per member (`[crossing]` in
 //! brownfield.toml, measured in sample-profiles/crossing/). A generator is resumed once per
-//! element, so one resumption runs about its body once, loops or not.
+//! element, so one resumption of a generator with a single loop runs about its body once.
 //!
 //! When a member loops, the samples bound the call instead: the root's lines outside its loops
-//! (and a multi-line loop's header, which evaluates its iterable once) run once per call, so their share `q` of the unit's movable samples gives the time of one
+//! (and a multi-line loop's header, which evaluates its iterable once) run once per call,
+//! those calling a bulk operation over a container left out (their time grows with the data), so their share `q` of the unit's movable samples gives the time of one
 //! call as `(python_call_ns + straight lines × python_line_ns) / q`. No sample on those lines
 //! means no bound. A recursive unit has none either: its calls can be long, and the crossing
 //! is taken as negligible.
@@ -37,9 +38,10 @@ pub struct Crossing {
     /// The best end speedup of the unit's time, however fast its Rust body:
     /// `python_ns / crossing_ns` (infinite without a crossing cost).
     pub ceiling: f64,
-    /// The crossing costs at least as much as the Rust body at the mid speedup
-    /// (`crossing_ns ≥ python_ns / s_mid`): at least half the gain goes to the boundary. Such
-    /// a unit moves with the function holding the loop that calls it, or is fixed in Python.
+    /// The crossing costs at least as much as the Rust body would at the mid speedup
+    /// (`crossing_ns ≥ python_ns / s_mid`): the unit runs at most half as fast as its
+    /// category assumes. Such a unit moves with the function holding the loop that calls it,
+    /// or is fixed in Python.
     pub eats_gain: bool,
 }
 
@@ -48,22 +50,26 @@ pub struct Crossing {
 pub(super) struct MemberBody {
     /// Non-blank, non-comment lines, the `def` line included.
     pub code_lines: u32,
-    /// It has a `for`/`while` loop or a comprehension.
-    pub loops: bool,
+    /// Its `for`/`while` loops and comprehensions.
+    pub loops: u32,
     /// It is a generator (each element resumes it).
     pub generator: bool,
     /// Lines inside its loops, headers of loops spanning several lines left out (they run
     /// once per call), summed over the loops.
     pub loop_lines: u32,
+    /// Lines that run once per call but call a bulk operation (`sorted`, `dict.fromkeys`,
+    /// `str.join`, ...): their time grows with the data, so they are left out of the bound.
+    pub bulk_lines: u32,
 }
 
 impl MemberBody {
-    /// Lines that run once per call: the code lines outside loops, less the `def` line, at
-    /// least 1.
+    /// Lines that run once per call and take one line's time: the code lines outside
+    /// loops, less the `def` line and the bulk lines, at least 1.
     fn straight_lines(&self) -> u32 {
         self.code_lines
             .saturating_sub(1)
             .saturating_sub(self.loop_lines)
+            .saturating_sub(self.bulk_lines)
             .max(1)
     }
 }
@@ -94,7 +100,8 @@ pub(super) fn sampled_ns_per_call(
 }
 
 /// The Python time of one call into a loop-free unit made of `members`, in nanoseconds, or
-/// `None` when its code does not bound it (a member loops without being a generator, or the
+/// `None` when its code does not bound it (a member loops, other than a generator's one
+/// yielding loop, or the
 /// unit recurses).
 ///
 /// `python_fraction` is the share of the unit's movable time in its own code (the rest is
@@ -112,7 +119,8 @@ pub(super) fn python_ns_per_call(
     let c = &config.crossing;
     let mut ns = 0.0;
     for m in members {
-        if m.loops && !m.generator {
+        // A generator's single loop is the one that yields: one element, one pass.
+        if m.loops > u32::from(m.generator) {
             return None;
         }
         // The `def` line does not run per call.
@@ -170,9 +178,10 @@ mod tests {
     fn body(code_lines: u32) -> MemberBody {
         MemberBody {
             code_lines,
-            loops: false,
+            loops: 0,
             generator: false,
             loop_lines: 0,
+            bulk_lines: 0,
         }
     }
 
@@ -182,9 +191,10 @@ mod tests {
         let c = &config.crossing;
         let root = MemberBody {
             code_lines: 8,
-            loops: true,
+            loops: 1,
             generator: false,
             loop_lines: 4,
+            bulk_lines: 0,
         };
         // 3 straight lines hold a quarter of the samples: a call is 4 times their cost.
         let ns = sampled_ns_per_call(
@@ -214,7 +224,7 @@ mod tests {
         let half = python_ns_per_call(&config, [body(3)], false, 0.5).unwrap();
         assert!((half - 2.0 * two_lines).abs() < 1e-9);
         let looping = MemberBody {
-            loops: true,
+            loops: 1,
             ..body(3)
         };
         assert_eq!(python_ns_per_call(&config, [looping], false, 1.0), None);
@@ -225,6 +235,12 @@ mod tests {
             ..looping
         };
         assert!(python_ns_per_call(&config, [generator], false, 1.0).is_some());
+        // With an inner loop, one resumption can run for long: no bound.
+        let nested = MemberBody {
+            loops: 2,
+            ..generator
+        };
+        assert_eq!(python_ns_per_call(&config, [nested], false, 1.0), None);
     }
 
     #[test]

@@ -373,7 +373,7 @@ impl Candidate {
         self.movable_share * (1.0 - 1.0 / self.effective_speedup.mid)
     }
 
-    /// True when its boundary eats at least half its gain ([`Crossing::eats_gain`]).
+    /// True when its crossing costs at least as much as its Rust body would ([`Crossing::eats_gain`]).
     pub fn crossing_eats_gain(&self) -> bool {
         self.crossing.is_some_and(|c| c.eats_gain)
     }
@@ -953,6 +953,7 @@ pub fn score_attributed(
     // Per definition: its own movable samples on lines outside its loops (they run once per
     // call: the crossing model's evidence).
     let mut straight = vec![0u64; n];
+    let bulk = bulk_call_lines(graph);
     for (k, s) in attribution.stacks.iter().enumerate() {
         overall[s.work as usize] += s.value;
         if s.leaf_is_owner
@@ -960,7 +961,8 @@ pub fn score_attributed(
         {
             self_value[o.index()] += s.value;
             if s.work.is_movable(config)
-                && s.leaf_line.is_some_and(|l| runs_once(index.syntax(o), l))
+                && s.leaf_line
+                    .is_some_and(|l| runs_once(index.syntax(o), l) && !is_bulk(&bulk, o, l))
             {
                 straight[o.index()] += s.value;
             }
@@ -982,6 +984,7 @@ pub fn score_attributed(
             .map(|f| f.name.as_str())
             .collect(),
         attribution,
+        bulk_lines: bulk,
     };
     let mixes: Vec<WorkMix> = mix.iter().map(work_mix).collect();
     let root_samples = |i: usize| crossing::RootSamples {
@@ -1050,6 +1053,82 @@ pub fn score_attributed(
         total,
         work: work_mix(&overall),
     }
+}
+
+/// Builtins and methods (the last name of a call) that walk a whole container or string: a
+/// line calling one takes time that grows with the data, not one line's worth, so it is no
+/// measure of a call (the crossing model's sampled bound leaves such lines out).
+const BULK_CALLS: &[&str] = &[
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "bytes",
+    "bytearray",
+    "fromkeys",
+    "join",
+    "split",
+    "rsplit",
+    "splitlines",
+    "replace",
+    "find",
+    "rfind",
+    "index",
+    "count",
+    "encode",
+    "decode",
+    "copy",
+    "deepcopy",
+    "extend",
+    "update",
+    "sort",
+    "reverse",
+    "union",
+    "intersection",
+    "difference",
+    "symmetric_difference",
+    "issubset",
+    "issuperset",
+    "translate",
+    "format",
+    "keys",
+    "values",
+    "items",
+];
+
+/// Per definition, the lines calling a [`BULK_CALLS`] function (static edges to external
+/// nodes), sorted.
+fn bulk_call_lines(graph: &CallGraph) -> FxHashMap<FuncId, Vec<u32>> {
+    let mut out: FxHashMap<FuncId, Vec<u32>> = FxHashMap::default();
+    let g = graph.graph();
+    for i in 0..graph.defs() {
+        let def = FuncId::from_index(i);
+        for e in g.edges(graph.node_of(def)) {
+            let target = &g[e.target()];
+            let last = target.id.rsplit('.').next().unwrap_or(&target.id);
+            if target.kind == NodeKind::External && BULK_CALLS.contains(&last) {
+                out.entry(def)
+                    .or_default()
+                    .extend(e.weight().sites.iter().copied());
+            }
+        }
+    }
+    for lines in out.values_mut() {
+        lines.sort_unstable();
+        lines.dedup();
+    }
+    out
+}
+
+fn is_bulk(bulk: &FxHashMap<FuncId, Vec<u32>>, d: FuncId, line: u32) -> bool {
+    bulk.get(&d).is_some_and(|v| v.binary_search(&line).is_ok())
 }
 
 /// True when `line` of a definition runs once per call: it is outside every loop, or it is
@@ -1210,6 +1289,8 @@ struct Context<'a> {
     class_names: FxHashSet<&'a str>,
     /// The attribution, for library function names.
     attribution: &'a Attribution,
+    /// Per definition, its lines calling a bulk operation ([`bulk_call_lines`]).
+    bulk_lines: FxHashMap<FuncId, Vec<u32>>,
 }
 
 impl Context<'_> {
@@ -1232,17 +1313,20 @@ impl Context<'_> {
             let syntax = self.index.syntax(m);
             crossing::MemberBody {
                 code_lines: syntax.code_lines,
-                loops: !syntax.loops.is_empty(),
+                loops: syntax.loops.len() as u32,
                 generator: syntax.is_generator,
                 loop_lines: syntax
                     .loops
                     .iter()
                     .map(|&(a, b)| if a == b { 1 } else { b - a })
                     .sum(),
+                bulk_lines: self.bulk_lines.get(&m).map_or(0, |v| {
+                    v.iter().filter(|&&l| runs_once(syntax, l)).count() as u32
+                }),
             }
         };
         let bodies: Vec<crossing::MemberBody> = unit.members.iter().map(|&m| body(m)).collect();
-        let python_ns = if bodies.iter().all(|b| !b.loops || b.generator) {
+        let python_ns = if bodies.iter().all(|b| b.loops <= u32::from(b.generator)) {
             let moved = work.python + work.library;
             let fraction = if moved > 0.0 {
                 work.python / moved

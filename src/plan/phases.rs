@@ -21,7 +21,7 @@ pub(super) enum Rejection {
     Covered(String),
     /// Called in a hot loop by this candidate, whose unit contains it: it moves with the loop.
     MovesWithCaller(String),
-    /// Its boundary eats at least half its gain ([`Candidate::crossing_eats_gain`]) and no
+    /// Its crossing costs at least as much as its Rust body would ([`Candidate::crossing_eats_gain`]) and no
     /// planned unit takes it along: fix it in Python.
     CrossingBound,
     /// Saves less than `[plan] min_gain_per_day` of the run per engineer-day.
