@@ -332,6 +332,10 @@ pub struct Candidate {
     pub copies: Vec<String>,
     /// Methods of the unit that outside code can override or reach by name, sorted.
     pub public_methods: Vec<PublicMethod>,
+    /// The function is a constructor (`__init__`, `__new__`, `__post_init__`) whose unit has
+    /// no loop: its time is setting up the object's Python state (attributes, containers),
+    /// which a Rust version would have to build just the same.
+    pub object_setup: bool,
     /// Lines of code of the unit (non-blank, non-comment).
     pub unit_lines: u32,
     /// Members called from outside the unit (its boundary), dotted ids, sorted.
@@ -1142,6 +1146,11 @@ fn runs_once(syntax: &crate::source::syntax::DefSyntax, line: u32) -> bool {
         .all(|&(a, b)| !(a <= line && line <= b) || (line == a && b > a))
 }
 
+/// `__init__`, `__new__` or `__post_init__`: Python builds the object around its body.
+fn is_constructor(name: &str) -> bool {
+    matches!(name, "__init__" | "__new__" | "__post_init__")
+}
+
 /// Rounds of [`crossing_bound_defs`]: a helper's verdict depends on the helpers it takes
 /// along, a shallow chain in practice.
 const CROSSING_ROUNDS: usize = 4;
@@ -1163,7 +1172,7 @@ fn crossing_bound_defs(
             let f = index.function(FuncId::from_index(i));
             total_value[i] > 0
                 && matches!(f.kind, DefKind::Function | DefKind::Method)
-                && !matches!(f.name.as_str(), "__init__" | "__new__" | "__post_init__")
+                && !is_constructor(&f.name)
         })
         .collect();
     let mut bound = vec![false; total_value.len()];
@@ -1775,6 +1784,11 @@ fn build_candidate(
         unit_defs,
         copies: sorted_ids(cx, &unit.copies),
         public_methods: public_methods(cx, unit),
+        object_setup: is_constructor(&f.name)
+            && unit
+                .members
+                .iter()
+                .all(|&m| cx.index.syntax(m).loops.is_empty()),
         function,
         def,
         kind: f.kind.as_str(),

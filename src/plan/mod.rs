@@ -307,6 +307,8 @@ pub enum LeftOutReason {
     CrossingBound,
     /// Its gain per engineer-day is below `[plan] min_gain_per_day`.
     PoorReturn,
+    /// A loop-free constructor: its time is setting up Python objects.
+    ObjectSetup,
 }
 
 /// A hot function that is not worth migrating, and why.
@@ -1210,6 +1212,10 @@ fn left_out(
             Some(phases::Rejection::CrossingBound) => {
                 (LeftOutReason::CrossingBound, crossing_detail(c))
             }
+            Some(phases::Rejection::ObjectSetup) => (
+                LeftOutReason::ObjectSetup,
+                "a constructor without loops: its time is setting up the object's attributes and containers, which a Rust version must build as Python objects just the same (or make the class a #[pyclass], moving every attribute access across the boundary)".to_string(),
+            ),
             Some(phases::Rejection::PoorReturn) => (
                 LeftOutReason::PoorReturn,
                 format!(

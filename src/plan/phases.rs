@@ -26,6 +26,9 @@ pub(super) enum Rejection {
     CrossingBound,
     /// Saves less than `[plan] min_gain_per_day` of the run per engineer-day.
     PoorReturn,
+    /// A loop-free constructor ([`Candidate::object_setup`]): its time is building Python
+    /// objects.
+    ObjectSetup,
 }
 
 /// The outcome: chosen candidates with their phase, and the reasons for the others.
@@ -117,6 +120,8 @@ fn select_with(
             c.movable_share * (1.0 - 1.0 / c.assumed_speedup.mid) >= rules.min_marginal_gain;
         let rejection = if !c.is_movable() {
             Some(Rejection::NotMovable)
+        } else if c.object_setup {
+            Some(Rejection::ObjectSetup)
         } else if let Some(unit) = overlap {
             if c.unit.iter().any(|m| m == unit) {
                 Some(Rejection::Covered(unit.to_string()))
@@ -195,6 +200,7 @@ mod tests {
             unit_defs: Vec::new(),
             copies: Vec::new(),
             public_methods: Vec::new(),
+            object_setup: false,
             unit_lines: 10,
             entry_points: vec![function.to_string()],
             incoming: Vec::new(),

@@ -72,12 +72,13 @@ pub(super) fn evidence(a: &Analysis, selection: &phases::Selection, config: &Con
     });
     let n = plans.len() as f64;
     let same = plans.iter().filter(|(f, _)| *f == first).count() as f64;
-    let mut planned_in: BTreeMap<String, f64> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (_, units) in &plans {
         for u in units {
-            *planned_in.entry(u.clone()).or_default() += 1.0 / n;
+            *counts.entry(u.clone()).or_default() += 1;
         }
     }
+    let planned_in = counts.into_iter().map(|(u, k)| (u, k as f64 / n)).collect();
     out.resamples = resamples;
     out.first_stays_first = Some(same / n);
     out.unstable = first.is_some() && same / n < config.evidence.min_stability;

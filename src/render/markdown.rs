@@ -713,6 +713,7 @@ fn reason_label(r: LeftOutReason) -> &'static str {
         LeftOutReason::Covered => "covered",
         LeftOutReason::CrossingBound => "crossing eats the gain",
         LeftOutReason::PoorReturn => "poor return",
+        LeftOutReason::ObjectSetup => "object setup",
     }
 }
 

@@ -141,6 +141,7 @@ struct Row<'a> {
     crossing: Option<crate::model::Crossing>,
     copies: &'a [String],
     public_methods: &'a [crate::model::PublicMethod],
+    object_setup: bool,
     traps: &'a [Trap],
 }
 
@@ -178,6 +179,7 @@ impl<'a> Row<'a> {
             crossing: c.crossing,
             copies: &c.copies,
             public_methods: &c.public_methods,
+            object_setup: c.object_setup,
             traps: &c.traps,
         }
     }
