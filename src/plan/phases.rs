@@ -330,4 +330,46 @@ mod tests {
         let names: Vec<String> = chosen(&s, &sel).into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, vec!["other".to_string(), "inner".to_string()]);
     }
+
+    #[test]
+    fn constructors_crossing_bound_helpers_and_poor_returns_are_not_units() {
+        let mut init = candidate(
+            "C.__init__",
+            &["C.__init__"],
+            0.2,
+            0.95,
+            1.0,
+            Category::PurePython,
+        );
+        init.object_setup = true;
+        let mut tiny = candidate("tiny", &["tiny"], 0.2, 0.95, 1.0, Category::PurePython);
+        tiny.crossing = Some(crate::model::Crossing {
+            python_ns: 40.0,
+            crossings: 1,
+            crossing_ns: 25.0,
+            ceiling: 1.6,
+            eats_gain: true,
+        });
+        // Takes `tiny` along as a copy: `tiny` moves with it.
+        let mut holder = candidate(
+            "holder",
+            &["holder", "tiny"],
+            0.3,
+            0.95,
+            2.0,
+            Category::PurePython,
+        );
+        holder.copies = vec!["tiny".to_string()];
+        // 200 days for 20% of the run: 0.09% per day.
+        let slow = candidate("slow", &["slow"], 0.2, 0.95, 200.0, Category::PurePython);
+        let s = scores(vec![init, tiny, holder, slow]);
+        let sel = select(&s, &Config::default());
+        assert_eq!(chosen(&s, &sel), vec![("holder".to_string(), 1)]);
+        assert_eq!(sel.rejected[&0], Rejection::ObjectSetup);
+        assert_eq!(
+            sel.rejected[&1],
+            Rejection::MovesWithCaller("holder".to_string())
+        );
+        assert_eq!(sel.rejected[&3], Rejection::PoorReturn);
+    }
 }
