@@ -155,7 +155,7 @@ fn thinned(step: usize) -> tempfile::NamedTempFile {
     for line in text.lines().filter(|l| !l.is_empty()) {
         let (stack, n) = line.rsplit_once(' ').unwrap();
         for _ in 0..n.parse::<u64>().unwrap() {
-            if k % step == 0 {
+            if k.is_multiple_of(step) {
                 *counts.entry(stack.to_string()).or_default() += 1;
             }
             k += 1;
