@@ -1831,6 +1831,16 @@ pub fn percent(x: f64) -> String {
 /// line names, in [0, 1] of its total.
 const WHY_SUBSYSTEM_MIN: f64 = 0.1;
 
+/// The first three names, comma-separated.
+fn first_three(names: &[String]) -> String {
+    names
+        .iter()
+        .take(3)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One line: what it would buy, what it costs, what to watch.
 fn why(c: &Candidate) -> String {
     let mut s = format!(
@@ -1867,12 +1877,7 @@ fn why(c: &Candidate) -> String {
         s.push_str(&format!(
             "; its movable time includes {} standard-library function(s) the rewrite must replace ({})",
             c.library_functions.len(),
-            c.library_functions
-                .iter()
-                .take(3)
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            first_three(&c.library_functions)
         ));
     }
     if let Some(x) = c.crossing.filter(|x| x.eats_gain) {
@@ -1887,30 +1892,20 @@ fn why(c: &Candidate) -> String {
         s.push_str(&format!(
             "; takes along {} tiny helper(s) it calls rather than cross per call ({})",
             c.copies.len(),
-            c.copies
-                .iter()
-                .take(3)
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            first_three(&c.copies)
         ));
     }
-    let kept_out: Vec<&str> = c
+    let kept_out: Vec<String> = c
         .public_methods
         .iter()
         .filter(|m| m.kept_out)
-        .map(|m| m.function.as_str())
+        .map(|m| m.function.clone())
         .collect();
     if !kept_out.is_empty() {
         s.push_str(&format!(
             "; keeps {} overridable method(s) in Python ({})",
             kept_out.len(),
-            kept_out
-                .iter()
-                .take(3)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
+            first_three(&kept_out)
         ));
     }
     let not_movable = c.work.not_movable();
