@@ -40,12 +40,9 @@ pub struct Crossing {
     pub ceiling: f64,
     /// The crossing costs at least as much as the Rust body would at the mid speedup
     /// (`crossing_ns ≥ python_ns / s_mid`): the unit runs at most half as fast as its
-    /// category assumes. From a sampled bound (a unit that loops), whose time per call can
-    /// be understated, it takes twice that (`crossing_ns ≥ 2 × python_ns / s_mid`). Such a
-    /// unit moves with the function holding the loop that calls it, or is fixed in Python.
+    /// category assumes. Such a unit moves with the function holding the loop that calls it,
+    /// or is fixed in Python.
     pub eats_gain: bool,
-    /// `python_ns` comes from the samples (the unit loops), not from its code.
-    pub sampled: bool,
 }
 
 /// One member's shape, as the bound needs it.
@@ -133,16 +130,9 @@ pub(super) fn python_ns_per_call(
     Some(ns / python_fraction.min(1.0))
 }
 
-/// The boundary's cost for a unit whose call takes `python_ns` (from [`python_ns_per_call`],
-/// or from [`sampled_ns_per_call`] when `sampled`) with `callbacks` calls back into Python per
-/// call, at the mid per-unit speedup `mid`.
-pub(super) fn crossing(
-    config: &Config,
-    python_ns: f64,
-    sampled: bool,
-    callbacks: usize,
-    mid: f64,
-) -> Crossing {
+/// The boundary's cost for a unit whose call takes `python_ns` (from [`python_ns_per_call`])
+/// with `callbacks` calls back into Python per call, at the mid per-unit speedup `mid`.
+pub(super) fn crossing(config: &Config, python_ns: f64, callbacks: usize, mid: f64) -> Crossing {
     let crossings = u32::try_from(callbacks.saturating_add(1)).unwrap_or(u32::MAX);
     let crossing_ns = f64::from(crossings) * config.crossing.per_call_ns;
     let ceiling = if crossing_ns > 0.0 {
@@ -155,9 +145,7 @@ pub(super) fn crossing(
         crossings,
         crossing_ns,
         ceiling,
-        eats_gain: crossing_ns > 0.0
-            && crossing_ns * if sampled { 0.5 } else { 1.0 } >= python_ns / mid,
-        sampled,
+        eats_gain: crossing_ns > 0.0 && crossing_ns >= python_ns / mid,
     }
 }
 
@@ -259,7 +247,7 @@ mod tests {
     fn a_one_line_accessor_does_not_pay_for_its_boundary_and_a_long_body_does() {
         let config = Config::default();
         let tiny = python_ns_per_call(&config, [body(2)], false, 1.0).unwrap();
-        let x = crossing(&config, tiny, false, 0, 10.0);
+        let x = crossing(&config, tiny, 0, 10.0);
         assert!(x.eats_gain, "{x:?}");
         // Whatever the per-unit speedup, the unit cannot go faster than its ceiling.
         assert!(effective(1e9, Some(&x)) <= x.ceiling + 1e-9);
@@ -269,16 +257,11 @@ mod tests {
             effective(10.0, Some(&x))
         );
         let long = python_ns_per_call(&config, [body(80)], false, 1.0).unwrap();
-        let y = crossing(&config, long, false, 0, 10.0);
+        let y = crossing(&config, long, 0, 10.0);
         assert!(!y.eats_gain, "{y:?}");
         assert!(effective(10.0, Some(&y)) > 7.0);
         // Each callback is one more crossing.
-        assert_eq!(crossing(&config, long, false, 2, 10.0).crossings, 3);
-        // A sampled bound needs twice the evidence: a ceiling of 8 against a mid of 10 eats
-        // the gain from the code, not from the samples.
-        let t = 8.0 * config.crossing.per_call_ns;
-        assert!(crossing(&config, t, false, 0, 10.0).eats_gain);
-        assert!(!crossing(&config, t, true, 0, 10.0).eats_gain);
+        assert_eq!(crossing(&config, long, 2, 10.0).crossings, 3);
         assert_eq!(effective(10.0, None), 10.0);
     }
 }

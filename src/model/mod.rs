@@ -1335,10 +1335,7 @@ impl Context<'_> {
             }
         };
         let bodies: Vec<crossing::MemberBody> = unit.members.iter().map(|&m| body(m)).collect();
-        let sampled = !bodies.iter().all(|b| b.loops <= u32::from(b.generator));
-        let python_ns = if sampled {
-            crossing::sampled_ns_per_call(self.config, body(root), samples)?
-        } else {
+        let python_ns = if bodies.iter().all(|b| b.loops <= u32::from(b.generator)) {
             let moved = work.python + work.library;
             let fraction = if moved > 0.0 {
                 work.python / moved
@@ -1346,15 +1343,11 @@ impl Context<'_> {
                 0.0
             };
             crossing::python_ns_per_call(self.config, bodies, false, fraction)?
+        } else {
+            crossing::sampled_ns_per_call(self.config, body(root), samples)?
         };
         let mid = assumed_speedup(categorize(work, self.config), self.config).mid;
-        Some(crossing::crossing(
-            self.config,
-            python_ns,
-            sampled,
-            callbacks,
-            mid,
-        ))
+        Some(crossing::crossing(self.config, python_ns, callbacks, mid))
     }
 
     fn id_of(&self, d: FuncId) -> String {

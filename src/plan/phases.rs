@@ -349,7 +349,6 @@ mod tests {
             crossing_ns: 25.0,
             ceiling: 1.6,
             eats_gain: true,
-            sampled: false,
         });
         // Takes `tiny` along as a copy: `tiny` moves with it.
         let mut holder = candidate(
