@@ -65,6 +65,7 @@ pub(super) struct UnitMembers {
 /// Dominator trees, recursion clusters and extension points of the codebase.
 pub(super) struct Units<'a> {
     graph: &'a CallGraph,
+    index: &'a SourceIndex,
     /// Dominator-tree children of each codebase definition.
     dom_children: Vec<Vec<FuncId>>,
     /// The recursion cluster of each definition (index into `clusters`).
@@ -98,6 +99,7 @@ impl<'a> Units<'a> {
         }
         Units {
             graph,
+            index,
             dom_children,
             cluster_of,
             clusters,
@@ -124,12 +126,16 @@ impl<'a> Units<'a> {
             None => vec![f],
         };
         let mut out = UnitMembers::default();
+        // A family dispatched by name moves whole with a unit whose roots hold some of it
+        // (a visitor's recursion): keeping the rest out would cross per leaf node.
+        let families: Vec<(Option<FuncId>, &str)> =
+            roots.iter().filter_map(|&r| self.family(r)).collect();
         let mut stack = roots.clone();
         while let Some(d) = stack.pop() {
-            let is_root = roots.contains(&d);
+            let moves = roots.contains(&d) || self.family(d).is_some_and(|f| families.contains(&f));
             if let Some(why) = self.overridable.get(&d) {
-                out.public.push((d, why.clone(), !is_root));
-                if !is_root {
+                out.public.push((d, why.clone(), !moves));
+                if !moves {
                     continue;
                 }
             }
@@ -143,6 +149,16 @@ impl<'a> Units<'a> {
         out.public.sort();
         out.public.dedup();
         out
+    }
+
+    /// The class and name prefix of a method dispatched by name.
+    fn family(&self, d: FuncId) -> Option<(Option<FuncId>, &str)> {
+        match self.overridable.get(&d)? {
+            Overridable::DispatchedByName { prefix } => {
+                Some((self.index.function(d).parent, prefix.as_str()))
+            }
+            _ => None,
+        }
     }
 
     /// The members of `candidates` reachable from `roots` through calls between candidates:

@@ -987,40 +987,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
             line: None,
         });
     }
-    for m in &c.public_methods {
-        let why = match &m.reason {
-            model::Overridable::Overridden { by } => format!(
-                "{} is overridden in {} subclass(es) ({}{})",
-                m.function,
-                by.len(),
-                by.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
-                if by.len() > 3 { ", ..." } else { "" }
-            ),
-            model::Overridable::Overrides { base } => format!(
-                "{} overrides {base}, which callers reach through dispatch on self",
-                m.function
-            ),
-            model::Overridable::DispatchedByName { prefix } => format!(
-                "{} is one of the `{prefix}*` methods its class dispatches to by name",
-                m.function
-            ),
-        };
-        let detail = if m.kept_out {
-            format!(
-                "{why}: an extension point, kept out of the unit; it stays in Python and the Rust code calls back into it"
-            )
-        } else {
-            format!(
-                "{why}: the unit's entry is an extension point; the Rust class must stay subclassable (#[pyclass(subclass)]) and keep calling overrides through Python"
-            )
-        };
-        risks.insert(Risk {
-            kind: "public_boundary",
-            detail,
-            file: None,
-            line: None,
-        });
-    }
+    risks.extend(public_boundary_risks(&c.public_methods));
     for t in &c.traps {
         if let model::Trap::CalledInHotLoop {
             caller, file, line, ..
@@ -1127,6 +1094,76 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         labels,
         member_defs: c.unit_defs.clone(),
     }
+}
+
+/// One `public_boundary` risk per extension point: a method overridden in subclasses, the
+/// overrides of one method, or one class's family of methods dispatched by name (kept out or
+/// moved, as the unit treats them).
+fn public_boundary_risks(methods: &[model::PublicMethod]) -> Vec<Risk> {
+    // (what they share, kept out) → the methods.
+    let mut groups: BTreeMap<(String, bool), Vec<&model::PublicMethod>> = BTreeMap::new();
+    for m in methods {
+        let key = match &m.reason {
+            model::Overridable::Overridden { .. } => format!("overridden {}", m.function),
+            model::Overridable::Overrides { base } => format!("overrides {base}"),
+            model::Overridable::DispatchedByName { prefix } => {
+                let class = m.function.rsplit_once('.').map_or("", |(c, _)| c);
+                format!("dispatched {class}.{prefix}")
+            }
+        };
+        groups.entry((key, m.kept_out)).or_default().push(m);
+    }
+    let names = |ms: &[&model::PublicMethod]| {
+        let mut s = ms
+            .iter()
+            .take(3)
+            .map(|m| m.function.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ms.len() > 3 {
+            s.push_str(&format!(" and {} more", ms.len() - 3));
+        }
+        s
+    };
+    groups
+        .into_iter()
+        .map(|((_, kept_out), ms)| {
+            let why = match &ms[0].reason {
+                model::Overridable::Overridden { by } => format!(
+                    "{} is overridden in {} subclass(es) ({}{})",
+                    ms[0].function,
+                    by.len(),
+                    by.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                    if by.len() > 3 { ", ..." } else { "" }
+                ),
+                model::Overridable::Overrides { base } => format!(
+                    "{} override{} {base}, which callers reach through dispatch on self",
+                    names(&ms),
+                    if ms.len() == 1 { "s" } else { "" }
+                ),
+                model::Overridable::DispatchedByName { prefix } => format!(
+                    "{} ({} method(s)) are the `{prefix}*` methods their class dispatches to by name",
+                    names(&ms),
+                    ms.len()
+                ),
+            };
+            let detail = if kept_out {
+                format!(
+                    "{why}: an extension point, kept out of the unit; it stays in Python and the Rust code calls back into it"
+                )
+            } else {
+                format!(
+                    "{why}: an extension point that moves with the unit (its entry, its recursion, or a family it dispatches to); the Rust class must stay subclassable (#[pyclass(subclass)]) and keep calling overrides through Python"
+                )
+            };
+            Risk {
+                kind: "public_boundary",
+                detail,
+                file: None,
+                line: None,
+            }
+        })
+        .collect()
 }
 
 /// A factor without trailing zeros: `10`, `1.5`, `1.25`.
