@@ -101,6 +101,30 @@ pub fn over_resamples<T: Send>(
         .collect()
 }
 
+/// Fraction of resamples (`[evidence] resamples`) of `attribution` in which the ranking's
+/// first candidate is still first, in [0, 1]; `None` without countable samples, resamples or a
+/// first candidate.
+pub fn first_candidate_stability(
+    attribution: &Attribution,
+    index: &crate::source::SourceIndex,
+    graph: &crate::callgraph::CallGraph,
+    config: &crate::config::Config,
+    scores: &crate::model::Scores,
+) -> Option<f64> {
+    let first = scores.candidates.first()?.function.as_str();
+    let weight = attribution.sample_weight?;
+    let resamples = config.evidence.resamples;
+    if resamples == 0 || attribution.total == 0 {
+        return None;
+    }
+    let firsts = over_resamples(attribution, weight, resamples, |r| {
+        let s = crate::model::score_attributed(r, index, graph, config);
+        s.candidates.first().map(|c| c.function == first)
+    });
+    let same = firsts.iter().filter(|&&f| f == Some(true)).count();
+    Some(same as f64 / resamples as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

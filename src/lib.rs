@@ -342,7 +342,10 @@ pub struct RankOutcome {
     pub unit: &'static str,
     /// Mapping coverage.
     pub coverage: mapping::Coverage,
-    /// Warnings (unparsable files, low mapping coverage, ...).
+    /// Fraction of resamples in which the first candidate stays first
+    /// ([`evidence::first_candidate_stability`]); `None` when not computed.
+    pub first_stays_first: Option<f64>,
+    /// Warnings (unparsable files, low mapping coverage, the first candidate unstable, ...).
     pub warnings: Vec<String>,
 }
 
@@ -368,12 +371,26 @@ pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
         &mut diag,
     )?;
     let scores = model::score_attributed(&a.attribution, &a.index, &a.graph, &config.0);
+    let first_stays_first =
+        evidence::first_candidate_stability(&a.attribution, &a.index, &a.graph, &config.0, &scores);
+    if let (Some(stays), Some(first)) = (first_stays_first, scores.candidates.first())
+        && stays < config.0.evidence.min_stability
+    {
+        diag.warn(format!(
+            "the first candidate, {}, stays first in only {:.0}% of {} resamples of these {} samples: profile longer (or merge more profiles) before acting on the order",
+            first.function,
+            100.0 * stays,
+            config.0.evidence.resamples,
+            a.attribution.samples.unwrap_or(0)
+        ));
+    }
     let (profile, mapping) = (a.profile, a.mapping);
     Ok(RankOutcome {
         scores,
         config,
         unit: profile.unit().as_str(),
         coverage: mapping.coverage(),
+        first_stays_first,
         warnings: diag.warnings().to_vec(),
     })
 }

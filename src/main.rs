@@ -130,6 +130,7 @@ fn run(cli: Cli) -> Result<(), RunError> {
                 config: config.as_deref(),
                 coverage_share: outcome.coverage.share(),
                 unmapped: outcome.coverage.is_unmapped(),
+                first_stays_first: outcome.first_stays_first,
             };
             let text = match format {
                 OutputFormat::Table => rank::table(&outcome.scores, n, ctx),

@@ -1843,8 +1843,11 @@ fn first_three(names: &[String]) -> String {
 
 /// One line: what it would buy, what it costs, what to watch.
 fn why(c: &Candidate) -> String {
+    let interval = c.movable_interval.map_or(String::new(), |i| {
+        format!(" ({}–{})", percent(i.low), percent(i.high))
+    });
     let mut s = format!(
-        "{} of samples pass through it; {} would run in Rust",
+        "{} of samples pass through it; {}{interval} would run in Rust",
         percent(c.total_share),
         percent(c.movable_share)
     );

@@ -28,6 +28,9 @@ pub struct Context<'a> {
     /// The profile does not belong to the source ([`crate::mapping::Coverage::is_unmapped`];
     /// ranked anyway with `--allow-unmapped`): the table says so first.
     pub unmapped: bool,
+    /// Fraction of resamples in which the first candidate stays first, in [0, 1]
+    /// ([`crate::evidence::first_candidate_stability`]); `None` when not computed.
+    pub first_stays_first: Option<f64>,
 }
 
 /// The first `n` candidates as a table, followed by a line per candidate saying why.
@@ -85,6 +88,13 @@ pub fn table(scores: &Scores, n: usize, ctx: Context) -> String {
         ctx.config.unwrap_or("defaults"),
         table.trim_fmt()
     ));
+    if let (Some(stays), Some(first)) = (ctx.first_stays_first, scores.candidates.first()) {
+        out.push_str(&format!(
+            "{} stays first in {} of resamples of these samples\n",
+            first.function,
+            percent(stays)
+        ));
+    }
     if shown > 0 {
         out.push_str("\nwhy:\n");
     }
@@ -102,6 +112,7 @@ struct Document<'a> {
     total: u64,
     config: Option<&'a str>,
     coverage_share: f64,
+    first_stays_first: Option<f64>,
     work: WorkMix,
     candidates: Vec<Row<'a>>,
 }
@@ -196,6 +207,7 @@ pub fn json(scores: &Scores, n: usize, ctx: Context) -> serde_json::Result<Strin
         total: scores.total,
         config: ctx.config,
         coverage_share: ctx.coverage_share,
+        first_stays_first: ctx.first_stays_first,
         work: scores.work,
         candidates: scores.candidates.iter().take(n).map(Row::of).collect(),
     };
