@@ -9,8 +9,10 @@
 //!   by a draw from Poisson(`k`), independently, which resamples the whole profile the way
 //!   drawing `n` samples with replacement would (Hanley & MacGibbon, "Creating non-parametric
 //!   bootstrap samples using Poisson frequencies", 2006). The model is run again on each
-//!   resample; the share of resamples in which a result holds says how much the samples
-//!   support it. Seeds are fixed, so the same input gives the same figures.
+//!   resample, with the units of the full profile ([`crate::model::FrozenUnits`]: the code
+//!   and call graph do not change, and which helpers are tiny barely does); the share of
+//!   resamples in which a result holds says how much the samples support it. Seeds are
+//!   fixed, so the same input gives the same figures.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -67,33 +69,33 @@ pub fn wilson(p: f64, n: u64, confidence: f64) -> Option<Interval> {
     })
 }
 
-/// `attribution` with every stack's sample count redrawn from Poisson(count) (module docs),
-/// `weight` being the value of one sample. Stacks drawn 0 times keep value 0.
-pub fn resample(attribution: &Attribution, weight: u64, seed: u64) -> Attribution {
+/// The values of `attribution`'s stacks (same order) with every stack's sample count redrawn
+/// from Poisson(count) (module docs), `weight` being the value of one sample. A stack can be
+/// drawn 0 times.
+pub fn resample(attribution: &Attribution, weight: u64, seed: u64) -> Vec<u64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut out = attribution.clone();
-    let mut total = 0u64;
-    for s in &mut out.stacks {
-        let k = s.value / weight.max(1);
-        let drawn = match Poisson::new(k as f64) {
-            Ok(d) if k > 0 => d.sample(&mut rng) as u64,
-            _ => 0,
-        };
-        s.value = drawn * weight.max(1);
-        total += s.value;
-    }
-    out.total = total;
-    out.samples = out.samples.map(|_| total / weight.max(1));
-    out
+    let weight = weight.max(1);
+    attribution
+        .stacks
+        .iter()
+        .map(|s| {
+            let k = s.value / weight;
+            let drawn = match Poisson::new(k as f64) {
+                Ok(d) if k > 0 => d.sample(&mut rng) as u64,
+                _ => 0,
+            };
+            drawn * weight
+        })
+        .collect()
 }
 
-/// `pick` applied to `resamples` resamples of `attribution` (seeds 1 to `resamples`, in that
-/// order; run in parallel).
+/// `pick` applied to the values of `resamples` resamples of `attribution` (seeds 1 to
+/// `resamples`, in that order; run in parallel).
 pub fn over_resamples<T: Send>(
     attribution: &Attribution,
     weight: u64,
     resamples: usize,
-    pick: impl Fn(&Attribution) -> T + Sync,
+    pick: impl Fn(&[u64]) -> T + Sync,
 ) -> Vec<T> {
     (1..=resamples as u64)
         .into_par_iter()
@@ -104,10 +106,10 @@ pub fn over_resamples<T: Send>(
 /// Fraction of resamples (`[evidence] resamples`) of `attribution` in which the ranking's
 /// first candidate is still first, in [0, 1]; `None` without countable samples, resamples or a
 /// first candidate.
+/// `frozen` and `scores` are [`crate::model::score_and_freeze`]'s for `attribution`.
 pub fn first_candidate_stability(
     attribution: &Attribution,
-    index: &crate::source::SourceIndex,
-    graph: &crate::callgraph::CallGraph,
+    frozen: &crate::model::FrozenUnits,
     config: &crate::config::Config,
     scores: &crate::model::Scores,
 ) -> Option<f64> {
@@ -117,8 +119,8 @@ pub fn first_candidate_stability(
     if resamples == 0 || attribution.total == 0 {
         return None;
     }
-    let firsts = over_resamples(attribution, weight, resamples, |r| {
-        let s = crate::model::score_attributed(r, index, graph, config);
+    let firsts = over_resamples(attribution, weight, resamples, |values| {
+        let s = crate::model::score_with_units(attribution, values, frozen, config);
         s.candidates.first().map(|c| c.function == first)
     });
     let same = firsts.iter().filter(|&&f| f == Some(true)).count();

@@ -167,7 +167,7 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
         &mut diag,
     )?;
     let ranking = rank::rank(&profile, &mapping, &index);
-    let scores = model::score_attributed(&attribution, &index, &graph, &config);
+    let (scores, frozen) = model::score_and_freeze(&attribution, &index, &graph, &config);
     let inputs = plan::Inputs {
         profiles: request
             .profiles
@@ -195,6 +195,7 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
         graph: &graph,
         ranking: &ranking,
         scores: &scores,
+        frozen: &frozen,
     };
     let plan = plan::build(&analysis, &options, inputs, &diag);
     let written = render::write_plan(&plan, &request.out)?;
@@ -370,9 +371,9 @@ pub fn run_rank(request: &RankRequest) -> Result<RankOutcome, Error> {
         request.allow_unmapped,
         &mut diag,
     )?;
-    let scores = model::score_attributed(&a.attribution, &a.index, &a.graph, &config.0);
+    let (scores, frozen) = model::score_and_freeze(&a.attribution, &a.index, &a.graph, &config.0);
     let first_stays_first =
-        evidence::first_candidate_stability(&a.attribution, &a.index, &a.graph, &config.0, &scores);
+        evidence::first_candidate_stability(&a.attribution, &frozen, &config.0, &scores);
     if let (Some(stays), Some(first)) = (first_stays_first, scores.candidates.first())
         && stays < config.0.evidence.min_stability
     {

@@ -35,6 +35,7 @@
 //! `Library`, unless configured otherwise).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -322,11 +323,12 @@ pub struct Candidate {
     pub work: WorkMix,
     /// Its category.
     pub category: Category,
-    /// Dotted ids of the unit's members (the function first, then sorted).
-    pub unit: Vec<String>,
+    /// Dotted ids of the unit's members (the function first, then sorted); shared with the
+    /// resamples that score the same unit.
+    pub unit: Arc<Vec<String>>,
     /// Members of the unit, as definitions (same order as `unit`).
     #[serde(skip)]
-    pub unit_defs: Vec<FuncId>,
+    pub unit_defs: Arc<Vec<FuncId>>,
     /// Members taken along as copies, dotted ids, sorted: tiny helpers the unit calls that
     /// would not pay for a boundary of their own (Python keeps its version for other callers).
     pub copies: Vec<String>,
@@ -341,7 +343,7 @@ pub struct Candidate {
     /// Members called from outside the unit (its boundary), dotted ids, sorted.
     pub entry_points: Vec<String>,
     /// Calls into the unit from outside, sorted.
-    pub incoming: Vec<CallSite>,
+    pub incoming: Arc<Vec<CallSite>>,
     /// Codebase definitions outside the unit that it calls (callbacks), sorted.
     pub callbacks: Vec<String>,
     /// Functions of Python outside the codebase (`module.function`, sorted) whose samples
@@ -942,8 +944,73 @@ pub fn score_attributed(
     graph: &CallGraph,
     config: &Config,
 ) -> Scores {
-    let total = attribution.total;
-    let units = Units::new(graph, index);
+    score_and_freeze(attribution, index, graph, config).0
+}
+
+/// The units of a scoring, kept to score resamples of the same profile
+/// ([`score_with_units`]): the code, the call graph and which helpers are tiny do not change
+/// when the samples are drawn again, and recomputing them would cost most of a scoring.
+pub struct FrozenUnits<'a> {
+    units: Units<'a>,
+    index: &'a SourceIndex,
+    graph: &'a CallGraph,
+    /// Per definition, its unit's shape, for those that were candidates.
+    shapes: Vec<Option<Shape>>,
+}
+
+/// [`score_attributed`], also returning its units for [`score_with_units`].
+pub fn score_and_freeze<'a>(
+    attribution: &Attribution,
+    index: &'a SourceIndex,
+    graph: &'a CallGraph,
+    config: &Config,
+) -> (Scores, FrozenUnits<'a>) {
+    let mut frozen = FrozenUnits {
+        units: Units::new(graph, index),
+        index,
+        graph,
+        shapes: Vec::new(),
+    };
+    let (scores, shapes) = score_impl(attribution, None, &frozen, None, config);
+    frozen.shapes = shapes;
+    (scores, frozen)
+}
+
+/// Scores a resample of `attribution` (the profile `frozen` was made from): `values` are the
+/// redrawn values of its stacks, in order ([`crate::evidence::resample`]). The units are
+/// `frozen`'s (a definition that was not a candidate there is not one here: a resample only
+/// redraws existing stacks).
+pub fn score_with_units(
+    attribution: &Attribution,
+    values: &[u64],
+    frozen: &FrozenUnits,
+    config: &Config,
+) -> Scores {
+    score_impl(
+        attribution,
+        Some(values),
+        frozen,
+        Some(&frozen.shapes),
+        config,
+    )
+    .0
+}
+
+/// The scoring, with the unit shapes of `fixed` when given (else computed, and returned).
+fn score_impl(
+    attribution: &Attribution,
+    values: Option<&[u64]>,
+    frozen: &FrozenUnits,
+    fixed: Option<&[Option<Shape>]>,
+    config: &Config,
+) -> (Scores, Vec<Option<Shape>>) {
+    let (index, graph, units) = (frozen.index, frozen.graph, &frozen.units);
+    let value_of = |k: usize| values.map_or(attribution.stacks[k].value, |v| v[k]);
+    let total = values.map_or(attribution.total, |v| v.iter().sum());
+    let samples = match values {
+        None => attribution.samples,
+        Some(_) => attribution.sample_weight.map(|w| total / w.max(1)),
+    };
     let excluded = Exclusions::new(config);
 
     // One pass over the attributed stacks: self value, work mix (whose sum is the total
@@ -959,20 +1026,24 @@ pub fn score_attributed(
     let mut straight = vec![0u64; n];
     let bulk = bulk_call_lines(graph);
     for (k, s) in attribution.stacks.iter().enumerate() {
-        overall[s.work as usize] += s.value;
+        let value = value_of(k);
+        if value == 0 {
+            continue;
+        }
+        overall[s.work as usize] += value;
         if s.leaf_is_owner
             && let Some(o) = s.owner
         {
-            self_value[o.index()] += s.value;
+            self_value[o.index()] += value;
             if s.work.is_movable(config)
                 && s.leaf_line
                     .is_some_and(|l| runs_once(index.syntax(o), l) && !is_bulk(&bulk, o, l))
             {
-                straight[o.index()] += s.value;
+                straight[o.index()] += value;
             }
         }
         for &d in &s.on_stack {
-            mix[d.index()][s.work as usize] += s.value;
+            mix[d.index()][s.work as usize] += value;
             stacks_of[d.index()].push(k as u32);
         }
     }
@@ -995,7 +1066,13 @@ pub fn score_attributed(
         straight: straight[i],
         movable: mix[i][Work::Python as usize] + mix[i][Work::Library as usize],
     };
-    let takes_along = crossing_bound_defs(&context, &units, &total_value, &mixes, root_samples);
+    let takes_along = match fixed {
+        Some(_) => Vec::new(),
+        None => crate::diagnostics::timed("score: crossing-bound helpers", || {
+            crossing_bound_defs(&context, units, &total_value, &mixes, &root_samples)
+        }),
+    };
+    let mut shapes: Vec<Option<Shape>> = vec![None; if fixed.is_some() { 0 } else { n }];
     let mut candidates = Vec::new();
     for i in 0..n {
         let def = FuncId::from_index(i);
@@ -1012,17 +1089,27 @@ pub fn score_attributed(
         if excluded.excludes(file, &qualname) {
             continue;
         }
-        let unit = units.unit_of(def, |g| takes_along[g.index()]);
-        let reach = unit_reach(attribution, &stacks_of[i], &unit, config);
+        let computed = match fixed {
+            Some(_) => None,
+            None => Some(shape(
+                &context,
+                def,
+                units.unit_of(def, |g| takes_along[g.index()]),
+            )),
+        };
+        let Some(shape) = fixed.map_or(computed.as_ref(), |fixed| fixed[i].as_ref()) else {
+            continue;
+        };
+        let reach = unit_reach(attribution, &value_of, &stacks_of[i], &shape.unit, config);
         let work = mixes[i];
         let category = categorize(&work, config);
         let movable_share = ratio(reach.movable, total).min(total_share);
         candidates.push(build_candidate(
             &context,
-            &units,
+            units,
             def,
             qualname,
-            &unit,
+            shape,
             Shares {
                 self_share: ratio(self_value[i], total),
                 total_share,
@@ -1034,6 +1121,9 @@ pub fn score_attributed(
             &reach,
             root_samples(i),
         ));
+        if computed.is_some() {
+            shapes[i] = computed;
+        }
     }
     candidates.sort_by(|a, b| {
         b.priority
@@ -1042,9 +1132,7 @@ pub fn score_attributed(
             .then_with(|| a.function.cmp(&b.function))
     });
     let interval = |share: f64| {
-        attribution
-            .samples
-            .and_then(|n| crate::evidence::wilson(share, n, config.evidence.confidence))
+        samples.and_then(|n| crate::evidence::wilson(share, n, config.evidence.confidence))
     };
     for (i, c) in candidates.iter_mut().enumerate() {
         c.rank = i + 1;
@@ -1052,11 +1140,12 @@ pub fn score_attributed(
         c.movable_interval = interval(c.movable_share);
         c.why = why(c);
     }
-    Scores {
+    let scores = Scores {
         candidates,
         total,
         work: work_mix(&overall),
-    }
+    };
+    (scores, shapes)
 }
 
 /// Builtins and methods (the last name of a call) that walk a whole container or string: a
@@ -1151,20 +1240,25 @@ fn is_constructor(name: &str) -> bool {
     matches!(name, "__init__" | "__new__" | "__post_init__")
 }
 
+/// The largest helper, in lines of code with what it dominates, that other units take along
+/// as a copy: a tiny helper is a few lines, and walking every large unit in every round would
+/// cost more than the ranking.
+const COPY_MAX_LINES: u32 = 120;
+
 /// Rounds of [`crossing_bound_defs`]: a helper's verdict depends on the helpers it takes
 /// along, a shallow chain in practice.
 const CROSSING_ROUNDS: usize = 4;
 
 /// Per definition: hot, a function or method that Rust cannot construct for Python (not
-/// `__init__`/`__new__`), whose unit's crossing eats its gain: other units take it along as a
-/// copy. A definition's unit includes its own copies, so the verdicts are recomputed until
+/// `__init__`/`__new__`), at most [`COPY_MAX_LINES`] lines with what it dominates, whose
+/// unit's crossing eats its gain: other units take it along as a copy. A definition's unit includes its own copies, so the verdicts are recomputed until
 /// they settle (at most [`CROSSING_ROUNDS`] rounds).
 fn crossing_bound_defs(
     cx: &Context,
     units: &Units,
     total_value: &[u64],
     mixes: &[WorkMix],
-    root_samples: impl Fn(usize) -> crossing::RootSamples,
+    root_samples: &impl Fn(usize) -> crossing::RootSamples,
 ) -> Vec<bool> {
     let index = cx.index;
     let eligible: Vec<usize> = (0..total_value.len())
@@ -1180,8 +1274,11 @@ fn crossing_bound_defs(
         let next: Vec<bool> = {
             let verdict = |i: usize| {
                 let def = FuncId::from_index(i);
+                let Some(dominated) = units.dominated_within(def, COPY_MAX_LINES) else {
+                    return false;
+                };
                 let unit = if round == 0 {
-                    units.dominated(def)
+                    dominated
                 } else {
                     units.unit_of(def, |g| bound[g.index()])
                 };
@@ -1374,6 +1471,7 @@ struct Reach {
 /// candidate on them.
 fn unit_reach(
     attribution: &Attribution,
+    value_of: &impl Fn(usize) -> u64,
     stacks: &[u32],
     unit: &UnitMembers,
     config: &Config,
@@ -1398,7 +1496,7 @@ fn unit_reach(
             && s.work.is_movable(config)
             && called_from_unit(o)
         {
-            reach.movable += s.value;
+            reach.movable += value_of(k as usize);
             reach.library.extend(s.library.iter().copied());
         }
         // Which caller outside the unit brought the stack into it.
@@ -1407,7 +1505,7 @@ fn unit_reach(
             .iter()
             .find(|(callee, caller)| unit.contains(callee) && !unit.contains(caller))
         {
-            *reach.by_caller.entry(caller).or_default() += s.value;
+            *reach.by_caller.entry(caller).or_default() += value_of(k as usize);
         }
     }
     reach
@@ -1415,8 +1513,9 @@ fn unit_reach(
 
 /// The unit's boundary: calls into it from outside, its entry points, and the codebase
 /// functions outside it that it calls.
+#[derive(Clone)]
 struct Boundary {
-    incoming: Vec<CallSite>,
+    incoming: Arc<Vec<CallSite>>,
     entry_points: BTreeSet<FuncId>,
     callbacks: BTreeSet<String>,
     /// Distinct places (member, line; a profile-only call counts once per member) that call
@@ -1501,7 +1600,7 @@ fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
     incoming.dedup();
     entry_points.insert(def);
     Boundary {
-        incoming,
+        incoming: Arc::new(incoming),
         entry_points,
         callbacks,
         callback_sites: callback_sites.len(),
@@ -1509,7 +1608,7 @@ fn boundary(cx: &Context, def: FuncId, members: &UnitMembers) -> Boundary {
 }
 
 /// Facts summed over a unit's members.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct UnitFacts {
     dynamic: usize,
     global_writes: usize,
@@ -1745,50 +1844,85 @@ fn sorted_ids<'d>(cx: &Context, defs: impl IntoIterator<Item = &'d FuncId>) -> V
     ids
 }
 
+/// What a candidate's unit is, independent of the samples: its members and boundary, facts,
+/// isolation and ids. Computed once per definition and kept for resamples
+/// ([`FrozenUnits`]).
+#[derive(Clone)]
+struct Shape {
+    unit: UnitMembers,
+    boundary: Boundary,
+    facts: UnitFacts,
+    isolation: Isolation,
+    /// Dotted ids of the members, the function first, then sorted; the same order as
+    /// `unit_defs`.
+    unit_ids: Arc<Vec<String>>,
+    unit_defs: Arc<Vec<FuncId>>,
+    copies: Vec<String>,
+    public_methods: Vec<PublicMethod>,
+    entry_points: Vec<String>,
+    object_setup: bool,
+}
+
+fn shape(cx: &Context, def: FuncId, unit: UnitMembers) -> Shape {
+    let boundary = boundary(cx, def, &unit);
+    let facts = unit_facts(cx.index, &unit.members);
+    let isolation = isolation(cx, &boundary, &facts);
+    let mut unit_defs: Vec<FuncId> = unit.members.iter().copied().filter(|&m| m != def).collect();
+    unit_defs.sort_by_cached_key(|&m| cx.id_of(m));
+    unit_defs.insert(0, def);
+    let name = &cx.index.function(def).name;
+    Shape {
+        unit_ids: Arc::new(unit_defs.iter().map(|&m| cx.id_of(m)).collect()),
+        unit_defs: Arc::new(unit_defs),
+        copies: sorted_ids(cx, &unit.copies),
+        public_methods: public_methods(cx, &unit),
+        entry_points: sorted_ids(cx, &boundary.entry_points),
+        object_setup: is_constructor(name)
+            && unit
+                .members
+                .iter()
+                .all(|&m| cx.index.syntax(m).loops.is_empty()),
+        isolation,
+        facts,
+        boundary,
+        unit,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_candidate(
     cx: &Context,
     units: &Units,
     def: FuncId,
     function: String,
-    unit: &UnitMembers,
+    shape: &Shape,
     shares: Shares,
     work: WorkMix,
     category: Category,
     reach: &Reach,
     samples: crossing::RootSamples,
 ) -> Candidate {
-    let b = boundary(cx, def, unit);
-    let facts = unit_facts(cx.index, &unit.members);
+    let (b, facts) = (&shape.boundary, &shape.facts);
     let mut library_functions: Vec<String> = reach
         .library
         .iter()
         .map(|&k| cx.attribution.library_functions[k as usize].clone())
         .collect();
     library_functions.sort();
-    let isolation = isolation(cx, &b, &facts);
-    let effort = effort(cx.config, &b, &facts, library_functions.len());
+    let effort = effort(cx.config, b, facts, library_functions.len());
     let p = shares.movable_share;
-    let crossing = cx.crossing_of(units, unit, def, &work, samples, b.callback_sites);
+    let crossing = cx.crossing_of(units, &shape.unit, def, &work, samples, b.callback_sites);
     let speed = speed(cx, crossing, category, p);
     let priority = (1.0 - 1.0 / speed.projected.mid) / effort.days;
-    let traps = traps(cx.config, &shares, &work, &facts, &b, &reach.by_caller);
-
+    let traps = traps(cx.config, &shares, &work, facts, b, &reach.by_caller);
     let f = cx.index.function(def);
-    let mut unit_defs: Vec<FuncId> = unit.members.iter().copied().filter(|&m| m != def).collect();
-    unit_defs.sort_by_cached_key(|&m| cx.id_of(m));
-    unit_defs.insert(0, def);
     Candidate {
         rank: 0,
-        unit: unit_defs.iter().map(|&m| cx.id_of(m)).collect(),
-        unit_defs,
-        copies: sorted_ids(cx, &unit.copies),
-        public_methods: public_methods(cx, unit),
-        object_setup: is_constructor(&f.name)
-            && unit
-                .members
-                .iter()
-                .all(|&m| cx.index.syntax(m).loops.is_empty()),
+        unit: Arc::clone(&shape.unit_ids),
+        unit_defs: Arc::clone(&shape.unit_defs),
+        copies: shape.copies.clone(),
+        public_methods: shape.public_methods.clone(),
+        object_setup: shape.object_setup,
         function,
         def,
         kind: f.kind.as_str(),
@@ -1802,11 +1936,11 @@ fn build_candidate(
         work,
         category,
         unit_lines: facts.lines,
-        entry_points: sorted_ids(cx, &b.entry_points),
-        incoming: b.incoming,
-        callbacks: b.callbacks.into_iter().collect(),
+        entry_points: shape.entry_points.clone(),
+        incoming: Arc::clone(&b.incoming),
+        callbacks: b.callbacks.iter().cloned().collect(),
         library_functions,
-        isolation,
+        isolation: shape.isolation.clone(),
         effort,
         assumed_speedup: speed.assumed,
         crossing: speed.crossing,

@@ -151,6 +151,25 @@ impl<'a> Units<'a> {
         out
     }
 
+    /// [`Self::dominated`], or `None` as soon as it holds more than `max_lines` lines of code:
+    /// a helper small enough to copy is found without walking a large unit.
+    pub(super) fn dominated_within(&self, f: FuncId, max_lines: u32) -> Option<UnitMembers> {
+        let mut lines = 0u32;
+        let mut stack = vec![f];
+        let mut seen = BTreeSet::new();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            lines = lines.saturating_add(self.index.syntax(d).code_lines);
+            if lines > max_lines {
+                return None;
+            }
+            stack.extend(self.dom_children[d.index()].iter().copied());
+        }
+        Some(self.dominated(f))
+    }
+
     /// The class and name prefix of a method dispatched by name.
     fn family(&self, d: FuncId) -> Option<(Option<FuncId>, &str)> {
         match self.overridable.get(&d)? {

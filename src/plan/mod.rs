@@ -513,6 +513,8 @@ pub struct Analysis<'a> {
     pub ranking: &'a Ranking,
     /// The model's candidates.
     pub scores: &'a Scores,
+    /// Their units, to score resamples ([`model::score_and_freeze`] made both).
+    pub frozen: &'a model::FrozenUnits<'a>,
 }
 
 /// Builds the plan.
@@ -848,7 +850,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
     let index = a.index;
     let file_of = |d: FuncId| index.file(index.function(d).file).path.clone();
     // `unit_defs` and `unit` list the members in the same order.
-    let members = || c.unit_defs.iter().copied().zip(&c.unit);
+    let members = || c.unit_defs.iter().copied().zip(c.unit.iter());
     let entry_points: Vec<EntryPoint> = members()
         .filter(|(_, id)| c.entry_points.contains(id))
         .map(|(d, id)| EntryPoint {
@@ -1062,7 +1064,7 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         id: c.function.clone(),
         phase,
         rank: c.rank,
-        members: c.unit.clone(),
+        members: c.unit.to_vec(),
         file: c.file.clone(),
         line: c.line,
         lines: c.unit_lines,
@@ -1085,14 +1087,14 @@ fn unit_of(c: &model::Candidate, phase: usize, a: &Analysis, planned: &BTreeSet<
         marginal_gain,
         why,
         entry_points,
-        call_sites: c.incoming.clone(),
+        call_sites: c.incoming.to_vec(),
         callbacks: c.callbacks.clone(),
         library_functions: c.library_functions.clone(),
         calls_into_units: Vec::new(),
         risks: risks.into_iter().collect(),
         verify,
         labels,
-        member_defs: c.unit_defs.clone(),
+        member_defs: c.unit_defs.to_vec(),
     }
 }
 

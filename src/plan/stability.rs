@@ -60,8 +60,8 @@ pub(super) fn evidence(a: &Analysis, selection: &phases::Selection, config: &Con
     if resamples == 0 || attribution.total == 0 {
         return out;
     }
-    let plans = crate::evidence::over_resamples(attribution, weight, resamples, |r| {
-        let scores = model::score_attributed(r, a.index, a.graph, config);
+    let plans = crate::evidence::over_resamples(attribution, weight, resamples, |values| {
+        let scores = model::score_with_units(attribution, values, a.frozen, config);
         let selection = phases::select(&scores, config);
         let units: Vec<String> = selection
             .units
