@@ -793,21 +793,33 @@ fn method(w: &mut String, plan: &Plan) {
          Python time can get faster in Rust; a unit whose time is in standard-library Python \
          counts the library functions it must replace in its effort.\n\
          - **Units.** A unit is a function plus the codebase functions it dominates in the call \
-         graph (every call path to them passes through it), recursion clusters kept whole. Its \
-         movable share is the Python time of samples owned by its members.\n\
+         graph (every call path to them passes through it), recursion clusters kept whole, \
+         methods that subclasses override or that are dispatched by name left in Python, and \
+         copies of the tiny helpers it calls taken along. Its movable share is the Python time \
+         of samples owned by its members.\n\
+         - **Crossing.** Each call into Rust costs about {} ns to cross (PyO3, measured); a unit \
+         whose code or samples say a call runs only a few times that much Python gets a lower \
+         speedup, and one whose crossing costs as much as its Rust body is not a unit of its \
+         own (it goes with the function holding its loop, or is fixed in Python).\n\
+         - **Evidence.** Shares carry {:.0}% binomial (Wilson) intervals; the plan is made again \
+         on {} resamples of the samples to say how stable its choices are.\n\
          - **Projection.** Amdahl's law, 1 / ((1 − p) + Σ pᵢ / sᵢ), with sᵢ per category: \
          pure-Python {}, mixed {}, native-bound {}, I/O-bound {} (low–mid–high); \
          calibrated against the standard library's C accelerators (docs/scoring.md).\n\
          - **Effort.** Ideal engineer-days from lines, complexity and boundary problems \
          ({} base days per unit, {} lines per day); rough, within a factor of {}.\n\
          - **Phasing.** Units are taken by gain per effort without overlap; a unit must save at \
-         least {} of the run and have isolation at least {:.2}. Phase 1 holds up to {} quick \
+         least {} of the run, {:.2}% of it per engineer-day, and have isolation at least {:.2}. \
+         Phase 1 holds up to {} quick \
          wins (at most {} days, isolation at least {:.2}), phase 2 units up to {} days, phase 3 \
          the rest.\n\
-         - **Not modelled.** Call counts (a sampling profile has none; the loop flags are \
-         structural), garbage collection and allocation that a rewrite would avoid (counted as \
+         - **Not modelled.** Call counts (a sampling profile has none: the crossing bound comes \
+         from the code and the samples), garbage collection and allocation that a rewrite would avoid (counted as \
          staying), and time in C called from Python that py-spy shows on the calling line \
          (unless captured with `--native`).\n",
+        c.crossing.per_call_ns,
+        100.0 * c.evidence.confidence,
+        c.evidence.resamples,
         three(&c.speedup.pure_python),
         three(&c.speedup.mixed),
         three(&c.speedup.native_bound),
@@ -816,6 +828,7 @@ fn method(w: &mut String, plan: &Plan) {
         c.effort.lines_per_day,
         c.effort.range_factor,
         percent(c.plan.min_marginal_gain),
+        100.0 * c.plan.min_gain_per_day,
         c.plan.min_isolation,
         c.plan.quick_win_max_units,
         c.plan.quick_win_max_days,
