@@ -1104,13 +1104,8 @@ fn score_impl(
         let work = mixes[i];
         let category = categorize(&work, config);
         let movable_share = ratio(reach.movable, total).min(total_share);
-        candidates.push(build_candidate(
-            &context,
-            units,
-            def,
-            qualname,
-            shape,
-            Shares {
+        let measures = Measures {
+            shares: Shares {
                 self_share: ratio(self_value[i], total),
                 total_share,
                 movable_share,
@@ -1118,8 +1113,11 @@ fn score_impl(
             },
             work,
             category,
-            &reach,
-            root_samples(i),
+            reach,
+            samples: root_samples(i),
+        };
+        candidates.push(build_candidate(
+            &context, units, def, qualname, shape, measures,
         ));
         if computed.is_some() {
             shapes[i] = computed;
@@ -1889,19 +1887,31 @@ fn shape(cx: &Context, def: FuncId, unit: UnitMembers) -> Shape {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the samples say about one candidate: its shares, where its time goes, what its unit
+/// reaches, and the evidence for the crossing bound.
+struct Measures {
+    shares: Shares,
+    work: WorkMix,
+    category: Category,
+    reach: Reach,
+    samples: crossing::RootSamples,
+}
+
 fn build_candidate(
     cx: &Context,
     units: &Units,
     def: FuncId,
     function: String,
     shape: &Shape,
-    shares: Shares,
-    work: WorkMix,
-    category: Category,
-    reach: &Reach,
-    samples: crossing::RootSamples,
+    m: Measures,
 ) -> Candidate {
+    let Measures {
+        shares,
+        work,
+        category,
+        reach,
+        samples,
+    } = m;
     let (b, facts) = (&shape.boundary, &shape.facts);
     let mut library_functions: Vec<String> = reach
         .library
