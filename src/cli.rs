@@ -9,6 +9,7 @@ use regex::Regex;
 use brownfield::ingest::{DEFAULT_MAX_DECOMPRESSED_BYTES, IngestOptions, InputFormat};
 use brownfield::plan::DEFAULT_TOP;
 use brownfield::profile::transform::{Filters, TagFilter};
+use brownfield::record::{RecordFormat, RecordRequest, Target};
 use brownfield::source::walk::WalkOptions;
 use brownfield::top::Granularity;
 use brownfield::{GraphFormat, GraphRequest, PlanRequest, RankRequest, TopRequest};
@@ -59,6 +60,125 @@ pub(crate) enum Command {
     /// Write the codebase's call graph (static edges from the source, dynamic edges from
     /// profiles) as JSON or DOT.
     Graph(GraphArgs),
+    /// Sample a Python program with py-spy (built in) and write a profile brownfield reads:
+    /// `brownfield record -o app.pyspy.txt -- python -m app`, or `--pid PID`.
+    Record(RecordArgs),
+}
+
+/// `--format` of `brownfield record`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RecordFormatArg {
+    /// py-spy's raw folded stacks (`name (file:line);... count`).
+    Raw,
+    /// speedscope JSON.
+    Speedscope,
+    /// gzip-compressed pprof profile.proto.
+    Pprof,
+}
+
+impl From<RecordFormatArg> for RecordFormat {
+    fn from(f: RecordFormatArg) -> RecordFormat {
+        match f {
+            RecordFormatArg::Raw => RecordFormat::Raw,
+            RecordFormatArg::Speedscope => RecordFormat::Speedscope,
+            RecordFormatArg::Pprof => RecordFormat::Pprof,
+        }
+    }
+}
+
+/// How a process is sampled (`record`, and `plan -- COMMAND`).
+#[derive(Debug, Args)]
+pub(crate) struct SamplingArgs {
+    /// Samples per second.
+    #[arg(long, value_name = "HZ", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub(crate) rate: u64,
+
+    /// Stop sampling after this many seconds (the started program is stopped too); default:
+    /// until the program exits, or Ctrl-C.
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration: Option<f64>,
+
+    /// Sample native (C) frames too: what lets the model see GC, the regex engine and C
+    /// extensions. On by default where this build can unwind them.
+    #[arg(long, overrides_with = "no_native")]
+    pub(crate) native: bool,
+
+    /// Python frames only.
+    #[arg(long)]
+    pub(crate) no_native: bool,
+
+    /// Sample the program's child processes too.
+    #[arg(long)]
+    pub(crate) subprocesses: bool,
+
+    /// Only threads holding the GIL.
+    #[arg(long)]
+    pub(crate) gil: bool,
+}
+
+impl SamplingArgs {
+    /// The library's request; `idle` and `threads` keep idle threads and add thread frames
+    /// (their flags are `record`'s own, and `plan`'s reading flags of the same names).
+    pub(crate) fn into_request(
+        self,
+        target: Target,
+        idle: bool,
+        threads: bool,
+    ) -> Result<RecordRequest, String> {
+        let mut r = RecordRequest::new(target);
+        r.rate_hz = self.rate;
+        r.duration = match self.duration {
+            Some(d) if d.is_finite() && d > 0.0 => Some(std::time::Duration::from_secs_f64(d)),
+            Some(d) => {
+                return Err(format!(
+                    "--duration must be a positive number of seconds (got {d})"
+                ));
+            }
+            None => None,
+        };
+        r.native = !self.no_native;
+        r.idle = idle;
+        r.threads = threads;
+        r.subprocesses = self.subprocesses;
+        r.gil = self.gil;
+        Ok(r)
+    }
+}
+
+/// Arguments of `brownfield record`.
+#[derive(Debug, Args)]
+pub(crate) struct RecordArgs {
+    /// The file to write (default: brownfield-profile.<ext> for the format).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "raw")]
+    pub(crate) format: RecordFormatArg,
+
+    /// Sample this running process instead of starting one.
+    #[arg(
+        long,
+        value_name = "PID",
+        conflicts_with = "command",
+        required_unless_present = "command"
+    )]
+    pub(crate) pid: Option<u32>,
+
+    #[command(flatten)]
+    pub(crate) sampling: SamplingArgs,
+
+    /// Keep idle threads (waiting on a lock, a sleep, I/O).
+    #[arg(long)]
+    pub(crate) idle: bool,
+
+    /// Add a root frame per thread.
+    #[arg(long)]
+    pub(crate) threads: bool,
+
+    /// The program to start and sample, after `--` (e.g. `-- python -m app --flag`).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
 }
 
 /// The profiles and how they are read, merged and filtered (`plan`, `top`).
@@ -285,18 +405,38 @@ pub(crate) struct ConfigArgs {
     pub(crate) config: Option<PathBuf>,
 }
 
+/// The profiles of `brownfield plan`, or the program to record instead.
+#[derive(Debug, Args)]
+pub(crate) struct PlanInputArgs {
+    /// Profiles to read and merge: py-spy raw / folded stacks, speedscope JSON or pprof
+    /// (gzip-compressed or not). A directory means every file in it. Not with `-- COMMAND`.
+    #[arg(value_name = "PROFILE", num_args = 1.., required_unless_present = "command", conflicts_with = "command")]
+    pub(crate) profiles: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+
+    #[command(flatten)]
+    pub(crate) sampling: SamplingArgs,
+
+    /// Record this program first (py-spy, built in), then plan from the capture, which is
+    /// kept in the output directory as profile.pyspy.txt: `-- python -m app`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
+}
+
 /// Arguments of `brownfield plan`.
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
     #[command(flatten)]
-    pub(crate) input: InputArgs,
+    pub(crate) input: PlanInputArgs,
 
     #[command(flatten)]
     pub(crate) source: SourceArgs,
 
     /// Directory to write the plan into: plan.md, plan.html, plan.json and SVG pictures
     /// (created if missing; files are written under temporary names, then renamed).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", default_value = "brownfield-plan")]
     pub(crate) out: PathBuf,
 
     /// Replace the files of an output directory that is not empty.
@@ -315,10 +455,29 @@ pub(crate) struct PlanArgs {
 }
 
 impl PlanArgs {
-    /// Converts the arguments into the library's request.
-    pub(crate) fn into_request(self, command_line: String) -> PlanRequest {
+    /// Converts the arguments into the library's request, and the recording to make first
+    /// when a command is given (its capture then becomes the request's profile).
+    ///
+    /// # Errors
+    /// A message for a wrong `--duration`.
+    pub(crate) fn into_request(
+        self,
+        command_line: String,
+    ) -> Result<(PlanRequest, Option<RecordRequest>), String> {
         let walk = self.source.walk_options();
-        let (profiles, ingest, filters) = self.input.into_parts();
+        let PlanInputArgs {
+            profiles,
+            read,
+            sampling,
+            command,
+        } = self.input;
+        let record = if command.is_empty() {
+            None
+        } else {
+            let (idle, threads) = (read.idle, read.threads);
+            Some(sampling.into_request(Target::Command(command), idle, threads)?)
+        };
+        let (ingest, filters) = read.into_parts();
         let mut request = PlanRequest::new(profiles, self.source.source, self.out);
         request.walk = walk;
         request.force = self.force;
@@ -328,7 +487,7 @@ impl PlanArgs {
         request.filters = filters;
         request.command_line = command_line;
         request.allow_unmapped = self.coverage.allow_unmapped;
-        request
+        Ok((request, record))
     }
 }
 
@@ -465,7 +624,8 @@ mod tests {
         let Command::Plan(args) = cli.command else {
             panic!("plan")
         };
-        let req = args.into_request(String::new());
+        let (req, record) = args.into_request(String::new()).unwrap();
+        assert!(record.is_none());
         assert_eq!(req.sources, vec![PathBuf::from("s")]);
         assert!(!req.allow_unmapped);
         assert_eq!(req.top, DEFAULT_TOP);
@@ -497,7 +657,7 @@ mod tests {
         let Command::Plan(args) = cli.command else {
             panic!("plan")
         };
-        let req = args.into_request(String::new());
+        let (req, _) = args.into_request(String::new()).unwrap();
         assert_eq!(
             req.sources,
             vec![PathBuf::from("s"), PathBuf::from("lib/site-packages/pkg")]
@@ -505,6 +665,77 @@ mod tests {
         assert!(req.force && req.allow_unmapped);
         assert_eq!(req.config.as_deref(), Some(std::path::Path::new("b.toml")));
         assert_eq!(req.top, usize::MAX);
+    }
+
+    #[test]
+    fn plan_with_a_command_records_it_and_record_flags_convert() {
+        let cli = Cli::try_parse_from([
+            "brownfield",
+            "plan",
+            "--source",
+            "s",
+            "--idle",
+            "--rate",
+            "250",
+            "--no-native",
+            "--",
+            "python3",
+            "-m",
+            "app",
+        ])
+        .unwrap();
+        let Command::Plan(args) = cli.command else {
+            panic!("plan")
+        };
+        let (req, record) = args.into_request(String::new()).unwrap();
+        let record = record.expect("a recording");
+        assert_eq!(
+            record.target,
+            Target::Command(vec!["python3".into(), "-m".into(), "app".into()])
+        );
+        assert!(record.idle && !record.native && record.rate_hz == 250);
+        assert!(req.filters.idle);
+        assert_eq!(req.out, PathBuf::from("brownfield-plan"));
+        // A profile and a command together, or neither, are errors.
+        for argv in [
+            &[
+                "brownfield",
+                "plan",
+                "p.txt",
+                "--source",
+                "s",
+                "--",
+                "python3",
+            ][..],
+            &["brownfield", "plan", "--source", "s"][..],
+            &["brownfield", "record"][..],
+            &["brownfield", "record", "--pid", "1", "--", "python3"][..],
+        ] {
+            assert!(Cli::try_parse_from(argv).is_err(), "{argv:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "brownfield",
+            "record",
+            "--pid",
+            "42",
+            "--format",
+            "pprof",
+            "--duration",
+            "1.5",
+            "--threads",
+            "--subprocesses",
+            "--gil",
+        ])
+        .unwrap();
+        let Command::Record(args) = cli.command else {
+            panic!("record")
+        };
+        let r = args
+            .sampling
+            .into_request(Target::Pid(42), args.idle, args.threads)
+            .unwrap();
+        assert_eq!(r.duration, Some(std::time::Duration::from_millis(1500)));
+        assert!(r.threads && r.subprocesses && r.gil && r.native && !r.idle);
     }
 
     #[test]

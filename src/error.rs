@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::ingest::IngestError;
 use crate::mapping::UnmappedError;
+use crate::record::RecordError;
 use crate::render::RenderError;
 use crate::source::SourceError;
 
@@ -27,6 +28,9 @@ pub enum Error {
     /// overrides).
     #[error(transparent)]
     Unmapped(#[from] UnmappedError),
+    /// A process could not be recorded (`record`, `plan -- COMMAND`).
+    #[error(transparent)]
+    Record(#[from] RecordError),
 }
 
 impl Error {

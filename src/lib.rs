@@ -34,6 +34,7 @@ pub mod model;
 pub mod plan;
 pub mod profile;
 pub mod rank;
+pub mod record;
 pub mod render;
 pub mod source;
 pub mod top;

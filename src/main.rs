@@ -41,12 +41,135 @@ fn main() -> ExitCode {
             eprintln!("brownfield: error: {e:#}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
+        Err(RunError::Usage(message)) => {
+            eprintln!("brownfield: error: {message}");
+            ExitCode::from(2)
+        }
+        Err(RunError::Status(code)) => ExitCode::from(code),
     }
 }
 
 enum RunError {
     Brownfield(brownfield::Error),
     Io(std::io::Error),
+    /// A wrong argument clap cannot check.
+    Usage(String),
+    /// The recorded program's own exit status, passed through.
+    Status(u8),
+}
+
+/// The exit status a shell would show for `status`: its code, or 128 + the signal.
+fn shell_status(status: std::process::ExitStatus) -> u8 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return u8::try_from(128 + signal).unwrap_or(255);
+        }
+    }
+    status
+        .code()
+        .map_or(1, |c| u8::try_from(c.rem_euclid(256)).unwrap_or(1))
+}
+
+/// `brownfield record`: samples, writes the profile, reports, and passes the program's exit
+/// status through.
+fn run_record(args: cli::RecordArgs) -> Result<(), RunError> {
+    let target = match args.pid {
+        Some(pid) => brownfield::record::Target::Pid(pid),
+        None => brownfield::record::Target::Command(args.command),
+    };
+    let request = args
+        .sampling
+        .into_request(target, args.idle, args.threads)
+        .map_err(RunError::Usage)?;
+    let format: brownfield::record::RecordFormat = args.format.into();
+    let path = args.output.unwrap_or_else(|| {
+        std::path::PathBuf::from(format!("brownfield-profile.{}", format.extension()))
+    });
+    let recorded =
+        brownfield::record::record(&request).map_err(|e| RunError::Brownfield(e.into()))?;
+    if let Some(note) = &recorded.native_fallback {
+        eprintln!("brownfield: note: {note}");
+    }
+    brownfield::record::write(&recorded.recording, format, &path)
+        .map_err(|e| RunError::Brownfield(e.into()))?;
+    report_recording(&recorded, &path);
+    match recorded.exit_status {
+        Some(status) if !status.success() => Err(RunError::Status(shell_status(status))),
+        _ => Ok(()),
+    }
+}
+
+/// `brownfield plan -- COMMAND`: records the program, plans from the capture, and keeps the
+/// capture in the output directory (profile.pyspy.txt). When the plan fails, the capture is
+/// kept next to it as `<out>.pyspy.txt` and the error says so.
+fn record_then_plan(
+    record: &brownfield::record::RecordRequest,
+    mut request: brownfield::PlanRequest,
+) -> Result<brownfield::PlanOutcome, RunError> {
+    let fail = |e: brownfield::Error| RunError::Brownfield(e);
+    // Refuse a non-empty output directory before the program runs, not after.
+    brownfield::render::check_out_dir(&request.out, request.force).map_err(|e| fail(e.into()))?;
+    let recorded = brownfield::record::record(record).map_err(|e| fail(e.into()))?;
+    if let Some(note) = &recorded.native_fallback {
+        eprintln!("brownfield: note: {note}");
+    }
+    let mut kept = request.out.clone().into_os_string();
+    kept.push(".pyspy.txt");
+    let kept = std::path::PathBuf::from(kept);
+    brownfield::record::write(
+        &recorded.recording,
+        brownfield::record::RecordFormat::Raw,
+        &kept,
+    )
+    .map_err(|e| fail(e.into()))?;
+    report_recording(&recorded, &kept);
+    if let Some(status) = recorded.exit_status.filter(|s| !s.success()) {
+        eprintln!(
+            "brownfield: warning: the program exited with status {status}; planning from what was recorded"
+        );
+    }
+    request.profiles = vec![kept.clone()];
+    match brownfield::run_plan(&request) {
+        Ok(mut outcome) => {
+            let capture = request.out.join("profile.pyspy.txt");
+            if std::fs::rename(&kept, &capture).is_ok() {
+                outcome.written.push(capture);
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            eprintln!("brownfield: the recording is kept in {}", kept.display());
+            Err(fail(e))
+        }
+    }
+}
+
+/// One line on stderr: what was recorded, how, and where it went.
+fn report_recording(recorded: &brownfield::record::Recorded, path: &std::path::Path) {
+    let r = &recorded.recording;
+    let exited = match recorded.exit_status {
+        Some(status) => format!("the program exited ({status})"),
+        None => "the process exited".to_string(),
+    };
+    let why = match recorded.stop {
+        brownfield::record::Stop::Exited => exited.as_str(),
+        brownfield::record::Stop::Duration => "the duration ended",
+        brownfield::record::Stop::Interrupted => "Ctrl-C",
+    };
+    let errors = match recorded.errors {
+        0 => String::new(),
+        n => format!(", {n} samples failed"),
+    };
+    eprintln!(
+        "recorded {} samples of `{}` at {} Hz over {:.1} s (stopped: {why}{errors}); wrote {}",
+        r.samples(),
+        r.program,
+        r.rate_hz,
+        r.duration_nanos as f64 / 1e9,
+        path.display()
+    );
 }
 
 fn run(cli: Cli) -> Result<(), RunError> {
@@ -62,8 +185,11 @@ fn run(cli: Cli) -> Result<(), RunError> {
         .join(" ");
     match cli.command {
         Command::Plan(args) => {
-            let request = args.into_request(command_line);
-            let outcome = brownfield::run_plan(&request).map_err(RunError::Brownfield)?;
+            let (request, record) = args.into_request(command_line).map_err(RunError::Usage)?;
+            let outcome = match record {
+                Some(record) => record_then_plan(&record, request)?,
+                None => brownfield::run_plan(&request).map_err(RunError::Brownfield)?,
+            };
             let plan = &outcome.plan;
             for w in &plan.warnings {
                 eprintln!("brownfield: warning: {w}");
@@ -153,6 +279,7 @@ fn run(cli: Cli) -> Result<(), RunError> {
                     .map_err(RunError::Io),
             }
         }
+        Command::Record(args) => run_record(args),
         Command::Init(args) => {
             let path = brownfield::run_init(&args.dir, args.force).map_err(RunError::Brownfield)?;
             println!(

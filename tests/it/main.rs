@@ -9,6 +9,7 @@ mod plan;
 mod plan_outputs;
 mod properties;
 mod rank;
+mod record;
 mod sources;
 mod time_classes;
 mod top;

@@ -1,0 +1,224 @@
+//! `brownfield record` and `brownfield plan -- COMMAND` on real Python programs run by the
+//! machine's `python3`, sampled by the built-in py-spy. These attach to a child process: they
+//! need ptrace (root, or `kernel.yama.ptrace_scope` 0/1 for one's own children), and fail,
+//! never skip, when it is refused.
+
+use std::path::{Path, PathBuf};
+
+use crate::{brownfield, read, show};
+
+/// A program whose time is almost all in `hot`, then a garbage-heavy `churn`; exits with
+/// `EXIT` (an environment variable, default 0).
+const PROGRAM: &str = "\
+import os
+import sys
+
+
+def hot(n):
+    s = 0
+    for i in range(n):
+        s += i * i % 7
+    return s
+
+
+def churn(n):
+    keep = []
+    for i in range(n):
+        node = {'i': i, 'next': None}
+        node['next'] = node
+        keep.append(node)
+        if len(keep) > 2000:
+            keep = []
+    return len(keep)
+
+
+def main():
+    for _ in range(int(os.environ.get('ROUNDS', '12'))):
+        hot(400_000)
+    churn(int(os.environ.get('CHURN', '0')))
+    sys.exit(int(os.environ.get('EXIT', '0')))
+
+
+main()
+";
+
+fn program(dir: &Path) -> PathBuf {
+    let path = dir.join("hotapp.py");
+    std::fs::write(&path, PROGRAM).unwrap();
+    path
+}
+
+fn record(dir: &Path, format: &str, out: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let prog = program(dir);
+    let out = dir.join(out);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_brownfield"));
+    cmd.args([
+        "record",
+        "--format",
+        format,
+        "--rate",
+        "200",
+        "-o",
+        out.to_str().unwrap(),
+        "--",
+        "python3",
+        prog.to_str().unwrap(),
+    ]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("brownfield runs")
+}
+
+/// The sample count the report line gives (`recorded N samples of ...`).
+fn recorded_samples(out: &std::process::Output) -> u64 {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("recorded "))
+        .unwrap_or_else(|| panic!("no report line: {}", show(out)));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// `brownfield top --format json` of a file: its total and the top rows.
+fn top(path: &Path) -> serde_json::Value {
+    let out = brownfield(&[
+        "top",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--top",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_recorded_program_shows_its_hot_function_and_passes_its_exit_status_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = record(dir.path(), "raw", "p.pyspy.txt", &[("EXIT", "3")]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let text = read(&dir.path().join("p.pyspy.txt"));
+    let (mut hot, mut all) = (0u64, 0u64);
+    for line in text.lines() {
+        let (stack, n) = line.rsplit_once(' ').unwrap();
+        let n: u64 = n.parse().unwrap();
+        all += n;
+        if stack.contains("hot (hotapp.py:") {
+            hot += n;
+        }
+    }
+    assert_eq!(all, recorded_samples(&out));
+    assert!(all >= 20, "too few samples: {all}\n{}", show(&out));
+    assert!(
+        hot * 10 >= all * 7,
+        "hot has {hot} of {all} samples:\n{text}"
+    );
+}
+
+#[test]
+fn every_format_reads_back_with_the_recorded_total() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, file) in [
+        ("raw", "p.pyspy.txt"),
+        ("speedscope", "p.speedscope.json"),
+        ("pprof", "p.pb.gz"),
+    ] {
+        let out = record(dir.path(), format, file, &[("ROUNDS", "6")]);
+        assert!(out.status.success(), "{format}: {}", show(&out));
+        let table = top(&dir.path().join(file));
+        assert_eq!(
+            table["total"].as_u64(),
+            Some(recorded_samples(&out)),
+            "{format}: {table:#}"
+        );
+        let first = &table["rows"][0];
+        assert!(
+            first["name"].as_str().unwrap_or("").contains("hot"),
+            "{format}: {table:#}"
+        );
+    }
+}
+
+#[test]
+fn plan_records_then_plans_and_keeps_the_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = program(dir.path());
+    let out_dir = dir.path().join("plan");
+    let out = brownfield(&[
+        "plan",
+        "--source",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--",
+        "python3",
+        prog.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(out_dir.join("profile.pyspy.txt").is_file());
+    let plan: serde_json::Value = serde_json::from_str(&read(&out_dir.join("plan.json"))).unwrap();
+    // The first unit moves `hot` (alone, or with `main`, which holds its loop).
+    let first = &plan["units"][0];
+    assert!(
+        first["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "hotapp.hot"),
+        "{:#}",
+        plan["units"]
+    );
+}
+
+#[test]
+fn errors_name_what_to_do_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.pyspy.txt");
+    let path = file.to_str().unwrap();
+    // No such process.
+    let out = brownfield(&["record", "--pid", "999999999", "-o", path]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no process with PID 999999999"));
+    // A process that is not Python.
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let pid = sleeper.id().to_string();
+    let out = brownfield(&["record", "--pid", &pid, "--duration", "2", "-o", path]);
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not a Python process"),
+        "{}",
+        show(&out)
+    );
+    // A command that does not exist.
+    let out = brownfield(&["record", "-o", path, "--", "no-such-command-brownfield"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+    assert!(!file.exists(), "nothing written");
+}
+
+/// With native stacks, the garbage-heavy part shows the collector's own frames, which the
+/// model classifies as garbage collection.
+#[cfg(feature = "native")]
+#[test]
+fn native_stacks_show_garbage_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = record(
+        dir.path(),
+        "raw",
+        "n.pyspy.txt",
+        &[("ROUNDS", "1"), ("CHURN", "3000000")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let text = read(&dir.path().join("n.pyspy.txt"));
+    assert!(
+        text.contains("gc_collect") || text.contains("collect_generation"),
+        "no collector frame:\n{text}"
+    );
+}
