@@ -95,8 +95,13 @@ fn run_record(args: cli::RecordArgs) -> Result<(), RunError> {
     brownfield::record::write(&recorded.recording, format, &path)
         .map_err(|e| RunError::Brownfield(e.into()))?;
     report_recording(&recorded, &path);
-    match recorded.exit_status {
-        Some(status) if !status.success() => Err(RunError::Status(shell_status(status))),
+    // The program's own status when it ran to its end; 130 (as a shell reports SIGINT) after
+    // Ctrl-C; success when --duration ended it, as asked.
+    match (recorded.stop, recorded.exit_status) {
+        (brownfield::record::Stop::Exited, Some(status)) if !status.success() => {
+            Err(RunError::Status(shell_status(status)))
+        }
+        (brownfield::record::Stop::Interrupted, _) => Err(RunError::Status(130)),
         _ => Ok(()),
     }
 }

@@ -203,6 +203,57 @@ fn errors_name_what_to_do_and_write_nothing() {
     assert!(!file.exists(), "nothing written");
 }
 
+#[test]
+fn duration_and_ctrl_c_stop_sampling_write_the_profile_and_stop_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    // --duration: the program would run for minutes; sampling stops after 1 s, the program
+    // is stopped, and brownfield succeeds.
+    let prog = program(dir.path());
+    let file = dir.path().join("d.pyspy.txt");
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_brownfield"))
+        .args([
+            "record",
+            "--duration",
+            "1",
+            "-o",
+            file.to_str().unwrap(),
+            "--",
+            "python3",
+        ])
+        .arg(&prog)
+        .env("ROUNDS", "100000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stopped: the duration ended"));
+    assert!(recorded_samples(&out) > 20, "{}", show(&out));
+    assert!(file.is_file());
+
+    // Ctrl-C (SIGINT to brownfield alone): the profile is still written, the program is
+    // stopped, and the exit status is 130 as a shell reports an interrupt.
+    let file = dir.path().join("c.pyspy.txt");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_brownfield"))
+        .args(["record", "-o", file.to_str().unwrap(), "--", "python3"])
+        .arg(&prog)
+        .env("ROUNDS", "100000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill(2) on a child this test started and has not waited for.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stopped: Ctrl-C"));
+    assert!(recorded_samples(&out) > 10, "{}", show(&out));
+    assert!(file.is_file());
+}
+
 /// With native stacks, the garbage-heavy part shows the collector's own frames, which the
 /// model classifies as garbage collection.
 #[cfg(feature = "native")]
