@@ -63,6 +63,23 @@ pub(crate) enum Command {
     /// Sample a Python program with py-spy (built in) and write a profile brownfield reads:
     /// `brownfield record -o app.pyspy.txt -- python -m app`, or `--pid PID`.
     Record(RecordArgs),
+    /// Internal: start a program, write its PID to a file, wait for it and exit with its
+    /// status (`record` samples the program through this process, so that py-spy's pauses
+    /// cannot take the program's exit status).
+    #[command(name = "__supervise", hide = true)]
+    Supervise(SuperviseArgs),
+}
+
+/// Arguments of the hidden `__supervise` subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct SuperviseArgs {
+    /// Where to write the started program's PID.
+    #[arg(value_name = "PIDFILE")]
+    pub(crate) pid_file: PathBuf,
+
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
 }
 
 /// `--format` of `brownfield record`.

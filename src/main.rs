@@ -72,6 +72,38 @@ fn shell_status(status: std::process::ExitStatus) -> u8 {
         .map_or(1, |c| u8::try_from(c.rem_euclid(256)).unwrap_or(1))
 }
 
+/// `brownfield __supervise PIDFILE -- COMMAND`: starts the program (inheriting stdin, stdout
+/// and stderr), writes its PID to PIDFILE, waits, and exits with its status as a shell reports
+/// it. `record` samples that program, a grandchild, so that py-spy's pauses (ptrace) cannot
+/// collect its exit status before this process does.
+fn supervise(args: cli::SuperviseArgs) -> Result<(), RunError> {
+    let Some((command, rest)) = args.command.split_first() else {
+        return Err(RunError::Usage("no command".to_string()));
+    };
+    let mut child = match std::process::Command::new(command).args(rest).spawn() {
+        Ok(c) => c,
+        // The status a shell gives a command it cannot run; `record` words "not found".
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(RunError::Status(127)),
+        Err(e) => {
+            eprintln!("brownfield: cannot start `{command}`: {e}");
+            return Err(RunError::Status(126));
+        }
+    };
+    let mut tmp = args.pid_file.clone().into_os_string();
+    tmp.push(".tmp");
+    let written = std::fs::write(&tmp, child.id().to_string())
+        .and_then(|()| std::fs::rename(&tmp, &args.pid_file));
+    if let Err(e) = written {
+        let _ = child.kill();
+        return Err(RunError::Io(e));
+    }
+    match child.wait() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(RunError::Status(shell_status(status))),
+        Err(e) => Err(RunError::Io(e)),
+    }
+}
+
 /// `brownfield record`: samples, writes the profile, reports, and passes the program's exit
 /// status through.
 fn run_record(args: cli::RecordArgs) -> Result<(), RunError> {
@@ -79,10 +111,11 @@ fn run_record(args: cli::RecordArgs) -> Result<(), RunError> {
         Some(pid) => brownfield::record::Target::Pid(pid),
         None => brownfield::record::Target::Command(args.command),
     };
-    let request = args
+    let mut request = args
         .sampling
         .into_request(target, args.idle, args.threads)
         .map_err(RunError::Usage)?;
+    request.supervisor = std::env::current_exe().ok();
     let format: brownfield::record::RecordFormat = args.format.into();
     let path = args.output.unwrap_or_else(|| {
         std::path::PathBuf::from(format!("brownfield-profile.{}", format.extension()))
@@ -113,10 +146,12 @@ fn record_then_plan(
     record: &brownfield::record::RecordRequest,
     mut request: brownfield::PlanRequest,
 ) -> Result<brownfield::PlanOutcome, RunError> {
+    let mut record = record.clone();
+    record.supervisor = std::env::current_exe().ok();
     let fail = |e: brownfield::Error| RunError::Brownfield(e);
     // Refuse a non-empty output directory before the program runs, not after.
     brownfield::render::check_out_dir(&request.out, request.force).map_err(|e| fail(e.into()))?;
-    let recorded = brownfield::record::record(record).map_err(|e| fail(e.into()))?;
+    let recorded = brownfield::record::record(&record).map_err(|e| fail(e.into()))?;
     if let Some(note) = &recorded.native_fallback {
         eprintln!("brownfield: note: {note}");
     }
@@ -285,6 +320,7 @@ fn run(cli: Cli) -> Result<(), RunError> {
             }
         }
         Command::Record(args) => run_record(args),
+        Command::Supervise(args) => supervise(args),
         Command::Init(args) => {
             let path = brownfield::run_init(&args.dir, args.force).map_err(RunError::Brownfield)?;
             println!(

@@ -8,8 +8,13 @@
 //! unless asked for; `--threads` and `--subprocesses` add root frames naming the thread and the
 //! process.
 //!
-//! Native stacks (`--native`) need the unwinder py-spy links (libunwind, the `native` cargo
-//! feature). A build without it records Python stacks and says so.
+//! Native stacks are on by default; they need the unwinder py-spy links (libunwind, the default
+//! `native` cargo feature). A build without it records Python stacks and says so.
+//!
+//! A started program runs under `brownfield __supervise` (when [`RecordRequest::supervisor`] is
+//! set, as the binary does): py-spy pauses the process with ptrace to read native stacks, and a
+//! tracer that is also the parent can collect the exit status of a program that exits while
+//! paused; as a grandchild, its status reaches the supervisor, which exits with it.
 
 pub mod formats;
 pub mod recording;
@@ -55,6 +60,10 @@ pub struct RecordRequest {
     pub gil: bool,
     /// Show a progress line on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// A `brownfield` binary to start the program through (`brownfield __supervise`), so that
+    /// py-spy's pauses cannot collect its exit status; `None` starts it directly and samples
+    /// it without pausing (then native stacks, which need the pause, may lose the status).
+    pub supervisor: Option<PathBuf>,
 }
 
 impl RecordRequest {
@@ -71,6 +80,7 @@ impl RecordRequest {
             subprocesses: false,
             gil: false,
             progress: true,
+            supervisor: None,
         }
     }
 }
@@ -181,8 +191,8 @@ pub const NATIVE_SUPPORTED: bool = cfg!(feature = "native");
 /// Says why native stacks cannot be recorded by this build, if asked for.
 fn native_fallback(asked: bool) -> Option<String> {
     (asked && !NATIVE_SUPPORTED).then(|| {
-        "native stacks are not recorded: this brownfield was built without an unwinder \
-         (`cargo install --features native`, needs libunwind); GC, the regex engine and C \
+        "native stacks are not recorded: this brownfield was built without its unwinder \
+         (the default `native` feature, which needs libunwind); GC, the regex engine and C \
          extensions show only on the Python line that calls them"
             .to_string()
     })
@@ -194,7 +204,7 @@ fn native_fallback(asked: bool) -> Option<String> {
 /// Every [`RecordError`] but [`RecordError::Write`].
 pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
     let mut child = match &request.target {
-        Target::Command(argv) => Some(spawn(argv)?),
+        Target::Command(argv) => Some(start(argv, request.supervisor.as_deref())?),
         Target::Pid(pid) => {
             if !Path::new(&format!("/proc/{pid}")).exists() && cfg!(target_os = "linux") {
                 return Err(RecordError::NoSuchProcess { pid: *pid });
@@ -203,7 +213,7 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
         }
     };
     let pid = match (&request.target, &child) {
-        (_, Some(c)) => c.id(),
+        (_, Some(c)) => c.pid,
         (Target::Pid(p), None) => *p,
         (Target::Command(_), None) => unreachable_pid(),
     };
@@ -216,7 +226,7 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
     let sampler = match py_spy::sampler::Sampler::new(pid as py_spy::Pid, &config) {
         Ok(s) => s,
         Err(e) => {
-            if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = child.as_mut().and_then(|c| c.exited()) {
                 return Err(RecordError::ExitedEarly {
                     status: status.to_string(),
                 });
@@ -253,7 +263,7 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
     if stop != Stop::Exited {
         stop_child(&mut child);
     }
-    let exit_status = child.as_mut().and_then(|c| c.wait().ok());
+    let exit_status = child.as_mut().and_then(|c| c.process.wait().ok());
     Ok(Recorded {
         recording,
         errors,
@@ -266,6 +276,72 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
 /// Never reached: a command target always has a child.
 fn unreachable_pid() -> u32 {
     0
+}
+
+/// A program brownfield started: the process it waits for (the program itself, or the
+/// supervisor running it) and the program's PID, the one sampled.
+#[derive(Debug)]
+struct Started {
+    process: Child,
+    pid: u32,
+}
+
+impl Started {
+    /// The exit status, if the waited-for process has exited.
+    fn exited(&mut self) -> Option<ExitStatus> {
+        self.process.try_wait().ok().flatten()
+    }
+}
+
+/// Starts `argv`, through `supervisor` when given (its `__supervise` writes the program's PID
+/// to a file, which is waited for).
+fn start(argv: &[String], supervisor: Option<&Path>) -> Result<Started, RecordError> {
+    let Some(supervisor) = supervisor else {
+        let process = spawn(argv)?;
+        let pid = process.id();
+        return Ok(Started { process, pid });
+    };
+    let command = argv.first().cloned().unwrap_or_default();
+    let dir = tempfile::tempdir().map_err(|source| RecordError::Spawn {
+        command: command.clone(),
+        source,
+    })?;
+    let pid_file = dir.path().join("pid");
+    let mut process = Command::new(supervisor)
+        .arg("__supervise")
+        .arg(&pid_file)
+        .arg("--")
+        .args(argv)
+        .spawn()
+        .map_err(|source| RecordError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return Ok(Started { process, pid });
+        }
+        if let Some(status) = process.try_wait().ok().flatten() {
+            return Err(match status.code() {
+                Some(127) => RecordError::CommandNotFound { command },
+                _ => RecordError::ExitedEarly {
+                    status: status.to_string(),
+                },
+            });
+        }
+        if Instant::now() > deadline {
+            let _ = process.kill();
+            return Err(RecordError::Spawn {
+                command,
+                source: std::io::Error::other("the program did not start within 30 s"),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn spawn(argv: &[String]) -> Result<Child, RecordError> {
@@ -296,17 +372,19 @@ fn process_command_line(pid: u32) -> Option<String> {
     (!line.is_empty()).then_some(line)
 }
 
-/// py-spy's settings for `request`. A program brownfield starts is sampled without pausing it
-/// (py-spy's `--nonblocking`) unless native stacks are recorded (they need the pause): pausing
-/// traces the process, and when it exits while paused the tracer's wait collects its exit
-/// status, which then cannot be passed through.
+/// py-spy's settings for `request`. A program started directly (no supervisor) is sampled
+/// without pausing it (py-spy's `--nonblocking`) unless native stacks are recorded (they need
+/// the pause): pausing traces the process, and when the tracer is also its parent and it exits
+/// while paused, the tracer's wait collects its exit status. Through the supervisor the
+/// program is a grandchild, and pausing is safe.
 fn py_spy_config(request: &RecordRequest) -> py_spy::Config {
     let mut config = py_spy::Config {
         sampling_rate: request.rate_hz.max(1),
         native: request.native && NATIVE_SUPPORTED,
         ..Default::default()
     };
-    if matches!(request.target, Target::Command(_)) && !config.native {
+    let direct_child = matches!(request.target, Target::Command(_)) && request.supervisor.is_none();
+    if direct_child && !config.native {
         config.blocking = py_spy::config::LockingStrategy::NonBlocking;
     }
     config.include_idle = request.idle;
@@ -383,25 +461,31 @@ fn classify(pid: u32, e: &anyhow::Error) -> RecordError {
 }
 
 /// Asks a started program to stop (SIGINT, as Ctrl-C would), then kills it after 5 s.
-fn stop_child(child: &mut Option<Child>) {
+fn stop_child(child: &mut Option<Started>) {
     let Some(c) = child.as_mut() else {
         return;
     };
-    if c.try_wait().ok().flatten().is_some() {
+    if c.exited().is_some() {
         return;
     }
-    // SAFETY: kill(2) with a PID we started and have not reaped; no memory is shared.
-    unsafe {
-        libc::kill(c.id() as libc::pid_t, libc::SIGINT);
-    }
+    let pid = c.pid as libc::pid_t;
+    let signal = |sig| {
+        // SAFETY: kill(2) on the program brownfield started, whose waiting process (it, or the
+        // supervisor) has not been reaped, so the PID is still the program's.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    };
+    signal(libc::SIGINT);
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        if c.try_wait().ok().flatten().is_some() {
+        if c.exited().is_some() {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = c.kill();
+    signal(libc::SIGKILL);
+    let _ = c.process.kill();
 }
 
 /// A flag Ctrl-C sets. The handler is installed once per process; when another one is already
