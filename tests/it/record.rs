@@ -274,9 +274,53 @@ fn native_stacks_show_garbage_collection() {
         &[("ROUNDS", "1"), ("CHURN", "3000000")],
     );
     assert!(out.status.success(), "{}", show(&out));
-    let text = read(&dir.path().join("n.pyspy.txt"));
+    let file = dir.path().join("n.pyspy.txt");
+    let text = read(&file);
     assert!(
         text.contains("gc_collect") || text.contains("collect_generation"),
         "no collector frame:\n{text}"
     );
+    let out = brownfield(&[
+        "rank",
+        file.to_str().unwrap(),
+        "--source",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gc = doc["work"]["gc"].as_f64().unwrap();
+    assert!(gc > 0.05, "garbage collection {gc}: {:#}", doc["work"]);
+}
+
+/// `go tool pprof -top` reads the pprof brownfield writes (when Go is installed; .ci/run
+/// installs it).
+#[test]
+fn go_tool_pprof_reads_the_recorded_profile() {
+    if std::process::Command::new("go")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `go` is not installed (Debian: apt install golang-go)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = record(dir.path(), "pprof", "g.pb.gz", &[("ROUNDS", "10")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let go = std::process::Command::new("go")
+        .args(["tool", "pprof", "-top"])
+        .arg(dir.path().join("g.pb.gz"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&go.stdout);
+    assert!(go.status.success(), "{}", show(&go));
+    assert!(text.contains("Type: samples"), "{text}");
+    assert!(
+        text.contains(&format!("Total samples = {}", recorded_samples(&out))),
+        "{text}"
+    );
+    assert!(text.contains(" hot"), "{text}");
 }
