@@ -10,7 +10,7 @@
 //!   *`, re-exports through `__init__.py`, namespace packages, sibling modules of scripts;
 //! - module-level names and aliases (`g = f`), collection literals indexed or iterated
 //!   (`HANDLERS[k]()`, `for h in hooks: h()`);
-//! - classes: instantiation (→ `__init__` along the MRO, else the class itself), methods
+//! - classes: instantiation (→ `__init__` along the MRO; no edge without one), methods
 //!   through `self`/`cls` along the C3 MRO of codebase base classes, overrides in codebase
 //!   subclasses for calls on `self`, `super()`, instances bound to names (`x = Foo()`), to
 //!   `self` attributes (`self.x = Foo()`), to annotated parameters (`p: Foo`) and returned by
@@ -1494,17 +1494,14 @@ impl<'a> Resolver<'a> {
     /// The definitions a call of `v` enters, with the constructor and decorators applied.
     fn call_targets(&self, v: &Value, ctx: &Ctx, out: &mut Vec<Target>) {
         match v {
+            // Instantiating a class runs the `__init__` found along its MRO; a class without
+            // one runs no code of the codebase (PyCG's convention too): no edge.
             Value::Def(c) if self.index.function(*c).kind == DefKind::Class => {
                 let init = self.class_member(*c, self.names.init, false, false, 0, ctx);
-                let mut any = false;
                 for i in init {
                     if let Value::Def(m) | Value::Bound(m) = i {
                         out.push(Target::Def(m));
-                        any = true;
                     }
-                }
-                if !any {
-                    out.push(Target::Def(*c));
                 }
             }
             Value::Def(f) | Value::Bound(f) => {

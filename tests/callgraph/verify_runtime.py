@@ -30,10 +30,8 @@ inside the case dir becomes an edge caller -> callee, where:
     listed in expected.json's "runtime_exempt".
 
 Instantiation of a class where no program class in the MRO defines
-`__init__` (convention 3: edge to the class id) runs no Python frame of the
-program, so the tracer also wraps builtins.__build_class__: every class
-defined in the case gets a metaclass deriving from its own one whose
-__call__ records "caller -> class id" when no program `__init__` will run.
+`__init__` runs no Python frame of the program and makes no edge
+(convention 3), so the tracer sees exactly that.
 
 Besides comparing edges (missing / extra, minus "runtime_exempt" pairs, which
 are skipped in both directions), a case also fails when:
@@ -74,7 +72,6 @@ def module_id(relpath):
 
 
 def run_trace(out_path):
-    import builtins
     import runpy
 
     case = os.path.realpath(os.getcwd())
@@ -137,56 +134,6 @@ def run_trace(out_path):
         if caller is not None:
             add(caller, callee[0], crossed)
 
-    # ---- instantiation of classes without a program __init__ -------------
-    class_ids = {}
-
-    def has_program_init(cls):
-        for k in cls.__mro__:
-            init = k.__dict__.get("__init__")
-            code = getattr(init, "__code__", None)
-            if k in class_ids and code is not None and classify(code) is not None:
-                return True
-        return False
-
-    class TracedType(type):
-        def __call__(cls, *args, **kwargs):
-            cid = class_ids.get(cls)
-            if cid is not None and not has_program_init(cls):
-                caller, crossed = program_caller(sys._getframe(1))
-                if caller is not None:
-                    add(caller, cid, crossed)
-            return super().__call__(*args, **kwargs)
-
-    traced = {type: TracedType}
-
-    def traced_meta(meta):
-        if issubclass(meta, TracedType):
-            return meta
-        if meta not in traced:
-            traced[meta] = type("Traced" + meta.__name__, (TracedType, meta), {})
-        return traced[meta]
-
-    orig_build_class = builtins.__build_class__
-
-    def build_class(func, name, *bases, **kw):
-        c = classify(func.__code__)
-        if c is None:
-            return orig_build_class(func, name, *bases, **kw)
-        meta = kw.pop("metaclass", None)
-        if meta is None:
-            meta = type
-            for b in bases:
-                bm = type(b)
-                if isinstance(bm, type) and issubclass(bm, meta):
-                    meta = bm
-        if isinstance(meta, type):
-            meta = traced_meta(meta)
-        cls = orig_build_class(func, name, *bases, metaclass=meta, **kw)
-        class_ids[cls] = c[0]
-        return cls
-
-    builtins.__build_class__ = build_class
-
     # ---- executed lines, to check that every call site ran (convention 8) --
     lines = set()
 
@@ -220,7 +167,6 @@ def run_trace(out_path):
     finally:
         sys.setprofile(None)
         sys.settrace(None)
-        builtins.__build_class__ = orig_build_class
     executed = {}
     for fn, line in lines:
         rel = os.path.relpath(os.path.realpath(fn), case)
