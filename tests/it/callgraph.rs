@@ -760,3 +760,49 @@ fn compiled_regex_factories_are_found_through_every_import_form() {
     assert_eq!(targets, expected);
     assert_eq!(external_modules(&g, "m.use"), ["re", "regex"]);
 }
+
+/// PyCG's micro-benchmark (../shared/pycg-micro: 119 programs and their expected graphs by
+/// PyCG's authors, with a scorer), edges into the programs' own code only. Skipped, saying so,
+/// when ../shared is absent (a user's clone); CI has it. The floors are today's figures
+/// (docs/graph.md): a change that loses edges or adds wrong ones fails here.
+#[test]
+fn pycg_micro_benchmark_precision_and_recall() {
+    let root = crate::repo().join("../shared/pycg-micro");
+    if !root.join("score.py").is_file() {
+        eprintln!("skipped: ../shared/pycg-micro is absent (it holds PyCG's benchmark)");
+        return;
+    }
+    let json_out = tempfile::NamedTempFile::new().unwrap();
+    let cmd = format!(
+        "{} graph --source {{dir}} --format json",
+        env!("CARGO_BIN_EXE_brownfield")
+    );
+    let out = std::process::Command::new("python3")
+        .arg(root.join("score.py"))
+        .arg(&root)
+        .args(["--internal", "--cmd", &cmd, "--json-out"])
+        .arg(json_out.path())
+        .output()
+        .expect("python3 runs the scorer");
+    assert!(out.status.success(), "{}", crate::show(&out));
+    let tests: Vec<serde_json::Value> =
+        serde_json::from_str(&crate::read(json_out.path())).unwrap();
+    let sum = |k: &str| {
+        tests
+            .iter()
+            .map(|t| t[k].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    let (tp, fp, fneg) = (sum("tp"), sum("fp"), sum("fn"));
+    let precision = tp as f64 / (tp + fp) as f64;
+    let recall = tp as f64 / (tp + fneg) as f64;
+    let exact = tests.iter().filter(|t| t["exact"] == true).count();
+    eprintln!(
+        "PyCG micro: precision {precision:.3} recall {recall:.3} exact {exact}/{}",
+        tests.len()
+    );
+    assert_eq!(tests.len(), 119);
+    assert!(precision >= 0.95, "precision {precision:.3}");
+    assert!(recall >= 0.76, "recall {recall:.3}");
+    assert!(exact >= 80, "exact {exact}");
+}
