@@ -1108,13 +1108,20 @@ impl<'s, 't> Extractor<'s, 't> {
             "pattern_list"
             | "tuple_pattern"
             | "list_pattern"
-            | "list_splat_pattern"
             | "parenthesized_expression"
             | "tuple"
             | "list" => {
                 let mut cursor = target.walk();
+                let children: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
+                let values = unpack(&children, value);
+                for (child, v) in children.into_iter().zip(values) {
+                    self.bind_target(child, v, augmented, depth + 1);
+                }
+            }
+            "list_splat_pattern" => {
+                let mut cursor = target.walk();
                 for child in target.named_children(&mut cursor) {
-                    self.bind_target(child, None, augmented, depth + 1);
+                    self.bind_target(child, value.clone(), augmented, depth + 1);
                 }
             }
             "attribute" => {
@@ -1457,6 +1464,36 @@ fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+/// The values of an unpacking assignment's targets (`a, b = f, g`; `a, *rest, z = ...`), in
+/// the targets' order: element by element when the right side is a literal whose elements
+/// all survived reduction ([`Expr::Collection`] drops [`Expr::Other`] ones, so a length that
+/// does not fit means a position is unknown) and at most one target is starred (it gets the
+/// middle elements as a collection); else nothing is known of any target.
+fn unpack(targets: &[Node<'_>], value: Option<Expr>) -> Vec<Option<Expr>> {
+    let unknown = || vec![None; targets.len()];
+    let Some(Expr::Collection(values)) = value else {
+        return unknown();
+    };
+    let stars: Vec<usize> = targets
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind_str() == "list_splat_pattern")
+        .map(|(i, _)| i)
+        .collect();
+    match stars[..] {
+        [] if values.len() == targets.len() => values.into_iter().map(Some).collect(),
+        [star] if values.len() + 1 >= targets.len() => {
+            let after = targets.len() - star - 1;
+            let middle_end = values.len() - after;
+            let mut out: Vec<Option<Expr>> = values[..star].iter().cloned().map(Some).collect();
+            out.push(Some(Expr::Collection(values[star..middle_end].to_vec())));
+            out.extend(values[middle_end..].iter().cloned().map(Some));
+            out
+        }
+        _ => unknown(),
+    }
+}
+
 fn line_of(node: Node) -> u32 {
     u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
 }
@@ -1523,6 +1560,34 @@ def top():
             def(&file, "Outer.Inner.s").syntax.decorators[0].1,
             "staticmethod"
         );
+    }
+
+    #[test]
+    fn unpacking_binds_each_target_to_its_element() {
+        let src =
+            "a, b = f1, f2\nc, *d, e = f1, f2, f3, f4\nx, y = f1, 3\n(p, (q, r)) = f1, (f2, f3)\n";
+        let file = parse(src);
+        let bound = |name: &str| -> Vec<String> {
+            file.module
+                .bindings
+                .iter()
+                .filter(|(n, _)| n.as_str() == name)
+                .map(|(_, b)| match b {
+                    Binding::Assign(e) => e.text(),
+                    _ => "?".to_string(),
+                })
+                .collect()
+        };
+        assert_eq!(bound("a"), ["f1"]);
+        assert_eq!(bound("b"), ["f2"]);
+        assert_eq!(bound("c"), ["f1"]);
+        assert_eq!(bound("d"), ["<collection>"]);
+        assert_eq!(bound("e"), ["f4"]);
+        // `3` is not kept in the reduced literal: positions are unknown, nothing is bound.
+        assert_eq!(bound("x"), ["?"]);
+        assert_eq!(bound("y"), ["?"]);
+        assert_eq!(bound("q"), ["f2"]);
+        assert_eq!(bound("r"), ["f3"]);
     }
 
     #[test]
