@@ -501,17 +501,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 }
             }
             "raise_statement" => {
-                if let Some(e) = node.named_child(0)
-                    && Some(e) != node.field(Field::Cause)
-                {
-                    let raised = match e.kind_str() {
-                        "call" => e.field(Field::Function).unwrap_or(e),
-                        _ => e,
-                    };
-                    let what = shorten(self.text(raised), 80);
-                    let line = line_of(node);
-                    self.syn().facts.raises.push(Fact { what, line });
-                }
+                self.record_raise(node);
                 self.visit_children(node, depth);
             }
             "yield" => {
@@ -880,6 +870,34 @@ impl<'s, 't> Extractor<'s, 't> {
     /// A call: recorded ([`Self::record_call`]), then its children visited as
     /// [`Self::visit_children`] would, in the same order and at the same depths, but without
     /// walking the argument list again (recording it walked it once).
+    /// A `raise` statement's fact, and for `raise E` (not `raise E()`) a call of `E`: raising
+    /// a class instantiates it. Kept out of [`Self::visit`], whose stack frame every level of
+    /// nesting pays.
+    #[inline(never)]
+    fn record_raise(&mut self, node: Node<'t>) {
+        let Some(e) = node.named_child(0) else {
+            return;
+        };
+        if Some(e) == node.field(Field::Cause) {
+            return;
+        }
+        let raised = match e.kind_str() {
+            "call" => e.field(Field::Function).unwrap_or(e),
+            _ => e,
+        };
+        let what = shorten(self.text(raised), 80);
+        let line = line_of(node);
+        self.syn().facts.raises.push(Fact { what, line });
+        if e.kind_str() != "call" {
+            let callee = self.expr(e, 0);
+            self.syn().calls.push(CallSite {
+                callee,
+                line,
+                args: Box::new([]),
+            });
+        }
+    }
+
     fn visit_call(&mut self, node: Node<'t>, depth: u32) {
         let previous = self.callee_node;
         let Some(func) = node.field(Field::Function) else {
