@@ -803,6 +803,6 @@ fn pycg_micro_benchmark_precision_and_recall() {
     );
     assert_eq!(tests.len(), 119);
     assert!(precision >= 0.95, "precision {precision:.3}");
-    assert!(recall >= 0.84, "recall {recall:.3}");
+    assert!(recall >= 0.835, "recall {recall:.3}");
     assert!(exact >= 87, "exact {exact}");
 }
