@@ -145,12 +145,14 @@ impl SamplingArgs {
         let mut r = RecordRequest::new(target);
         r.rate_hz = self.rate;
         r.duration = match self.duration {
-            Some(d) if d.is_finite() && d > 0.0 => Some(std::time::Duration::from_secs_f64(d)),
-            Some(d) => {
-                return Err(format!(
-                    "--duration must be a positive number of seconds (got {d})"
-                ));
-            }
+            Some(d) => match std::time::Duration::try_from_secs_f64(d) {
+                Ok(duration) if d > 0.0 => Some(duration),
+                _ => {
+                    return Err(format!(
+                        "--duration must be a positive number of seconds (got {d})"
+                    ));
+                }
+            },
             None => None,
         };
         r.native = !self.no_native;

@@ -207,6 +207,22 @@ pub fn run_plan(request: &PlanRequest) -> Result<PlanOutcome, Error> {
 ///
 /// # Errors
 /// [`source::SourceError::NoRoot`] when `sources` is empty.
+/// Checks what `plan` reads before a recording is made for it (`plan -- COMMAND`): the source
+/// roots are directories and the configuration loads.
+///
+/// # Errors
+/// [`Error::Source`] for a missing root, [`Error::Config`] for a bad configuration.
+pub fn check_plan_inputs(request: &PlanRequest) -> Result<(), Error> {
+    let first = first_root(&request.sources)?;
+    for root in &request.sources {
+        if !root.is_dir() {
+            return Err(source::SourceError::NotADirectory { path: root.clone() }.into());
+        }
+    }
+    config::Config::load(request.config.as_deref(), first)?;
+    Ok(())
+}
+
 fn first_root(sources: &[PathBuf]) -> Result<&std::path::Path, Error> {
     match sources.first() {
         Some(root) => Ok(root),

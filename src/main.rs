@@ -89,6 +89,13 @@ fn supervise(args: cli::SuperviseArgs) -> Result<(), RunError> {
             return Err(RunError::Status(126));
         }
     };
+    // Ctrl-C reaches the whole process group: the program and `record` handle it; this
+    // process must live on to pass the program's status through.
+    // SAFETY: signal(2) with SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
     let mut tmp = args.pid_file.clone().into_os_string();
     tmp.push(".tmp");
     let written = std::fs::write(&tmp, child.id().to_string())
@@ -149,15 +156,15 @@ fn record_then_plan(
     let mut record = record.clone();
     record.supervisor = std::env::current_exe().ok();
     let fail = |e: brownfield::Error| RunError::Brownfield(e);
-    // Refuse a non-empty output directory before the program runs, not after.
+    // Refuse a non-empty output directory, a missing source root or a bad configuration
+    // before the program runs, not after.
     brownfield::render::check_out_dir(&request.out, request.force).map_err(|e| fail(e.into()))?;
+    brownfield::check_plan_inputs(&request).map_err(fail)?;
     let recorded = brownfield::record::record(&record).map_err(|e| fail(e.into()))?;
     if let Some(note) = &recorded.native_fallback {
         eprintln!("brownfield: note: {note}");
     }
-    let mut kept = request.out.clone().into_os_string();
-    kept.push(".pyspy.txt");
-    let kept = std::path::PathBuf::from(kept);
+    let kept = capture_path(&request.out);
     brownfield::record::write(
         &recorded.recording,
         brownfield::record::RecordFormat::Raw,
@@ -165,7 +172,8 @@ fn record_then_plan(
     )
     .map_err(|e| fail(e.into()))?;
     report_recording(&recorded, &kept);
-    if let Some(status) = recorded.exit_status.filter(|s| !s.success()) {
+    let exited = recorded.stop == brownfield::record::Stop::Exited;
+    if let Some(status) = recorded.exit_status.filter(|s| exited && !s.success()) {
         eprintln!(
             "brownfield: warning: the program exited with status {status}; planning from what was recorded"
         );
@@ -184,6 +192,17 @@ fn record_then_plan(
             Err(fail(e))
         }
     }
+}
+
+/// Where `plan -- COMMAND` keeps the capture until the plan is written: `<out>.pyspy.txt`
+/// beside the output directory (`plan/` gives `plan.pyspy.txt`, not `plan/.pyspy.txt`).
+fn capture_path(out: &std::path::Path) -> std::path::PathBuf {
+    let name = out.file_name().map_or_else(
+        || "brownfield-plan".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let parent = out.parent().unwrap_or(std::path::Path::new(""));
+    parent.join(format!("{name}.pyspy.txt"))
 }
 
 /// One line on stderr: what was recorded, how, and where it went.

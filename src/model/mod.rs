@@ -1006,7 +1006,9 @@ fn score_impl(
 ) -> (Scores, Vec<Option<Shape>>) {
     let (index, graph, units) = (frozen.index, frozen.graph, &frozen.units);
     let value_of = |k: usize| values.map_or(attribution.stacks[k].value, |v| v[k]);
-    let total = values.map_or(attribution.total, |v| v.iter().sum());
+    let total = values.map_or(attribution.total, |v| {
+        v.iter().fold(0u64, |sum, &x| sum.saturating_add(x))
+    });
     let samples = match values {
         None => attribution.samples,
         Some(_) => attribution.sample_weight.map(|w| total / w.max(1)),
@@ -1035,9 +1037,15 @@ fn score_impl(
             && let Some(o) = s.owner
         {
             self_value[o.index()] += value;
+            let f = index.function(o);
+            // A line outside the definition (a profile of another version of the code) says
+            // nothing about its calls.
             if s.work.is_movable(config)
-                && s.leaf_line
-                    .is_some_and(|l| runs_once(index.syntax(o), l) && !is_bulk(&bulk, o, l))
+                && s.leaf_line.is_some_and(|l| {
+                    (f.start_line..=f.end_line).contains(&l)
+                        && runs_once(index.syntax(o), l)
+                        && !is_bulk(&bulk, o, l)
+                })
             {
                 straight[o.index()] += value;
             }
@@ -1482,12 +1490,20 @@ fn unit_reach(
     };
     for &k in stacks {
         let s = &attribution.stacks[k as usize];
-        // A copy's time moves only where the unit itself called it.
+        // A copy's time moves only where the unit itself called it: up this stack's callers,
+        // through copies, to a member that is not a copy.
         let called_from_unit = |o: FuncId| {
-            !copies.contains(&o)
-                || s.callers
-                    .iter()
-                    .any(|&(callee, caller)| callee == o && unit.contains(&caller))
+            let mut current = o;
+            for _ in 0..=copies.len() {
+                if !copies.contains(&current) {
+                    return true;
+                }
+                match s.callers.iter().find(|&&(callee, _)| callee == current) {
+                    Some(&(_, caller)) if unit.contains(&caller) => current = caller,
+                    _ => return false,
+                }
+            }
+            false
         };
         if let Some(o) = s.owner
             && unit.contains(&o)
@@ -1921,6 +1937,11 @@ fn build_candidate(
     library_functions.sort();
     let effort = effort(cx.config, b, facts, library_functions.len());
     let p = shares.movable_share;
+    // The sampled bound's denominator is what the unit itself moves.
+    let samples = crossing::RootSamples {
+        movable: reach.movable,
+        ..samples
+    };
     let crossing = cx.crossing_of(units, &shape.unit, def, &work, samples, b.callback_sites);
     let speed = speed(cx, crossing, category, p);
     let priority = (1.0 - 1.0 / speed.projected.mid) / effort.days;
@@ -1995,11 +2016,9 @@ fn why(c: &Candidate) -> String {
         percent(c.total_share),
         percent(c.movable_share)
     );
-    if c.unit.len() > 1 {
-        s.push_str(&format!(
-            " (with {} callee(s) only it reaches)",
-            c.unit.len() - 1
-        ));
+    let dominated = c.unit.len().saturating_sub(1 + c.copies.len());
+    if dominated > 0 {
+        s.push_str(&format!(" (with {dominated} callee(s) only it reaches)"));
     }
     s.push_str(&format!(
         "; {}, isolation {:.2}, ~{:.1} days",

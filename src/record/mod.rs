@@ -137,6 +137,20 @@ pub enum RecordError {
         /// Its exit status, in words.
         status: String,
     },
+    /// Nothing was sampled (the program was idle, or every sample failed).
+    #[error(
+        "no sample of process {pid} was recorded ({errors} samples failed{}): the program may \
+         have been idle (try --idle) or too short; nothing written",
+        status.as_ref().map_or(String::new(), |s| format!("; it exited with {s}"))
+    )]
+    NoSamples {
+        /// The PID.
+        pid: u32,
+        /// Samples py-spy could not take.
+        errors: u64,
+        /// The started program's exit status, in words.
+        status: Option<String>,
+    },
     /// No process has this PID.
     #[error("no process with PID {pid} (is it still running?)")]
     NoSuchProcess {
@@ -241,13 +255,10 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
     let started = Instant::now();
     let mut errors = 0u64;
     let mut stop = Stop::Exited;
+    RECORDING.store(true, Ordering::SeqCst);
     for sample in sampler {
         if interrupted.load(Ordering::SeqCst) {
             stop = Stop::Interrupted;
-            break;
-        }
-        if request.duration.is_some_and(|d| started.elapsed() >= d) {
-            stop = Stop::Duration;
             break;
         }
         for trace in &sample.traces {
@@ -257,13 +268,25 @@ pub fn record(request: &RecordRequest) -> Result<Recorded, RecordError> {
         }
         errors += sample.sampling_errors.map_or(0, |e| e.len() as u64);
         progress.update(started.elapsed(), recording.samples(), errors);
+        if request.duration.is_some_and(|d| started.elapsed() >= d) {
+            stop = Stop::Duration;
+            break;
+        }
     }
+    RECORDING.store(false, Ordering::SeqCst);
     progress.finish();
     recording.duration_nanos = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
     if stop != Stop::Exited {
         stop_child(&mut child);
     }
     let exit_status = child.as_mut().and_then(|c| c.process.wait().ok());
+    if recording.samples() == 0 {
+        return Err(RecordError::NoSamples {
+            pid,
+            errors,
+            status: exit_status.map(|s| s.to_string()),
+        });
+    }
     Ok(Recorded {
         recording,
         errors,
@@ -465,10 +488,13 @@ fn stop_child(child: &mut Option<Started>) {
     let Some(c) = child.as_mut() else {
         return;
     };
-    if c.exited().is_some() {
+    let pid = c.pid as libc::pid_t;
+    // The program itself, not only the process waited for (the supervisor may be gone).
+    // SAFETY: kill(2) with signal 0 only checks that the PID exists.
+    let alive = || unsafe { libc::kill(pid, 0) } == 0;
+    if c.exited().is_some() && !alive() {
         return;
     }
-    let pid = c.pid as libc::pid_t;
     let signal = |sig| {
         // SAFETY: kill(2) on the program brownfield started, whose waiting process (it, or the
         // supervisor) has not been reaped, so the PID is still the program's.
@@ -479,23 +505,35 @@ fn stop_child(child: &mut Option<Started>) {
     signal(libc::SIGINT);
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        if c.exited().is_some() {
+        if c.exited().is_some() && !alive() {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    signal(libc::SIGKILL);
+    if alive() {
+        signal(libc::SIGKILL);
+    }
     let _ = c.process.kill();
 }
 
-/// A flag Ctrl-C sets. The handler is installed once per process; when another one is already
-/// installed (a program embedding brownfield), Ctrl-C is left to it.
+/// True while [`record`] samples: Ctrl-C then stops sampling; at any other time it ends the
+/// process with 130, as if no handler were installed.
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+/// A flag Ctrl-C sets while recording. The handler is installed once per process; when another
+/// one is already installed (a program embedding brownfield), Ctrl-C is left to it.
 fn interrupt_flag() -> Arc<AtomicBool> {
     static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
     let flag = FLAG.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         let set = Arc::clone(&flag);
-        let _ = ctrlc::set_handler(move || set.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if RECORDING.load(Ordering::SeqCst) {
+                set.store(true, Ordering::SeqCst);
+            } else {
+                std::process::exit(130);
+            }
+        });
         flag
     });
     flag.store(false, Ordering::SeqCst);
