@@ -146,9 +146,9 @@ fn run_record(args: cli::RecordArgs) -> Result<(), RunError> {
     }
 }
 
-/// `brownfield plan -- COMMAND`: records the program, plans from the capture, and keeps the
-/// capture in the output directory (profile.pyspy.txt). When the plan fails, the capture is
-/// kept next to it as `<out>.pyspy.txt` and the error says so.
+/// `brownfield plan -- COMMAND`: records the program into the output directory
+/// (profile.pyspy.txt, the path plan.json names), then plans from it. When the plan fails, the
+/// capture stays there and the error says so.
 fn record_then_plan(
     record: &brownfield::record::RecordRequest,
     mut request: brownfield::PlanRequest,
@@ -164,7 +164,18 @@ fn record_then_plan(
     if let Some(note) = &recorded.native_fallback {
         eprintln!("brownfield: note: {note}");
     }
-    let kept = capture_path(&request.out);
+    // The capture goes into the output directory first (checked above to be new, empty or
+    // --force), so the plan names the file where it stays.
+    let kept = request.out.join("profile.pyspy.txt");
+    std::fs::create_dir_all(&request.out).map_err(|source| {
+        fail(
+            brownfield::render::RenderError::Write {
+                path: request.out.clone(),
+                source,
+            }
+            .into(),
+        )
+    })?;
     brownfield::record::write(
         &recorded.recording,
         brownfield::record::RecordFormat::Raw,
@@ -179,12 +190,11 @@ fn record_then_plan(
         );
     }
     request.profiles = vec![kept.clone()];
+    // The directory now holds the capture: the plan may write beside it.
+    request.force = true;
     match brownfield::run_plan(&request) {
         Ok(mut outcome) => {
-            let capture = request.out.join("profile.pyspy.txt");
-            if std::fs::rename(&kept, &capture).is_ok() {
-                outcome.written.push(capture);
-            }
+            outcome.written.push(kept);
             Ok(outcome)
         }
         Err(e) => {
@@ -192,17 +202,6 @@ fn record_then_plan(
             Err(fail(e))
         }
     }
-}
-
-/// Where `plan -- COMMAND` keeps the capture until the plan is written: `<out>.pyspy.txt`
-/// beside the output directory (`plan/` gives `plan.pyspy.txt`, not `plan/.pyspy.txt`).
-fn capture_path(out: &std::path::Path) -> std::path::PathBuf {
-    let name = out.file_name().map_or_else(
-        || "brownfield-plan".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let parent = out.parent().unwrap_or(std::path::Path::new(""));
-    parent.join(format!("{name}.pyspy.txt"))
 }
 
 /// One line on stderr: what was recorded, how, and where it went.
