@@ -255,8 +255,8 @@ fn overridable_methods(graph: &CallGraph, index: &SourceIndex) -> FxHashMap<Func
             out.insert(d, Overridable::Overridden { by });
         }
     }
-    // An override is public too, unless it is itself overridden (then it says so); the first
-    // base in definition order names it.
+    // An override is public too, unless it is itself overridden (then it says so); of several
+    // overridden bases, the one whose dotted id sorts first names it (deterministic).
     overrides.sort();
     for (o, base) in overrides {
         out.entry(o).or_insert(Overridable::Overrides { base });
