@@ -50,9 +50,11 @@ use crate::profile::{FrameKind, Profile};
 use crate::source::facts::C_STDLIB_MODULES;
 use crate::source::{DefKind, FuncId, SourceFile, SourceIndex};
 
+mod call_bound;
 mod crossing;
 mod units;
 
+use call_bound::CodeFacts;
 pub use crossing::{Crossing, effective, effective_range};
 pub use units::{HOOK_FAMILY_MIN, Overridable, PublicMethod};
 use units::{UnitMembers, Units};
@@ -954,6 +956,12 @@ pub struct FrozenUnits<'a> {
     units: Units<'a>,
     index: &'a SourceIndex,
     graph: &'a CallGraph,
+    /// What bounds a call, per definition.
+    facts: CodeFacts,
+    /// Names of the codebase's classes (annotations naming one are objects that cross).
+    class_names: FxHashSet<&'a str>,
+    /// `[exclude]`, compiled.
+    excluded: Exclusions,
     /// Per definition, its unit's shape, for those that were candidates.
     shapes: Vec<Option<Shape>>,
 }
@@ -969,9 +977,17 @@ pub fn score_and_freeze<'a>(
         units: Units::new(graph, index),
         index,
         graph,
+        facts: CodeFacts::new(graph, index),
+        class_names: index
+            .functions()
+            .iter()
+            .filter(|f| f.kind == DefKind::Class)
+            .map(|f| f.name.as_str())
+            .collect(),
+        excluded: Exclusions::new(config),
         shapes: Vec::new(),
     };
-    let (scores, shapes) = score_impl(attribution, None, &frozen, None, config);
+    let (scores, shapes) = score_impl(attribution, None, &frozen, config);
     frozen.shapes = shapes;
     (scores, frozen)
 }
@@ -986,25 +1002,71 @@ pub fn score_with_units(
     frozen: &FrozenUnits,
     config: &Config,
 ) -> Scores {
-    score_impl(
-        attribution,
-        Some(values),
-        frozen,
-        Some(&frozen.shapes),
-        config,
-    )
-    .0
+    score_impl(attribution, Some(values), frozen, config).0
 }
 
-/// The scoring, with the unit shapes of `fixed` when given (else computed, and returned).
+/// Per definition, what one pass over the attributed stacks finds: self value, work mix
+/// (whose sum is the total value: each definition once per stack), the stacks each definition
+/// is on (so a candidate reads only its own), and its own movable samples on lines that run
+/// once per call (the crossing bound's evidence).
+struct Tally {
+    self_value: Vec<u64>,
+    mix: Vec<[u64; WORK_KINDS]>,
+    overall: [u64; WORK_KINDS],
+    stacks_of: Vec<Vec<u32>>,
+    straight: Vec<u64>,
+}
+
+fn tally(
+    attribution: &Attribution,
+    value_of: &impl Fn(usize) -> u64,
+    frozen: &FrozenUnits,
+    config: &Config,
+) -> Tally {
+    let n = frozen.graph.defs();
+    let mut t = Tally {
+        self_value: vec![0; n],
+        mix: vec![[0; WORK_KINDS]; n],
+        overall: [0; WORK_KINDS],
+        stacks_of: vec![Vec::new(); n],
+        straight: vec![0; n],
+    };
+    for (k, s) in attribution.stacks.iter().enumerate() {
+        let value = value_of(k);
+        if value == 0 {
+            continue;
+        }
+        t.overall[s.work as usize] += value;
+        if s.leaf_is_owner
+            && let Some(o) = s.owner
+        {
+            t.self_value[o.index()] += value;
+            if s.work.is_movable(config)
+                && s.leaf_line
+                    .is_some_and(|l| frozen.facts.runs_once_per_call(frozen.index, o, l))
+            {
+                t.straight[o.index()] += value;
+            }
+        }
+        for &d in &s.on_stack {
+            t.mix[d.index()][s.work as usize] += value;
+            t.stacks_of[d.index()].push(k as u32);
+        }
+    }
+    t
+}
+
+/// The scoring of `attribution`, or of a resample of it when `values` (the redrawn stack
+/// values) are given: then with `frozen`'s unit shapes, and without the "why" lines nobody
+/// reads; else the shapes are computed and returned.
 fn score_impl(
     attribution: &Attribution,
     values: Option<&[u64]>,
     frozen: &FrozenUnits,
-    fixed: Option<&[Option<Shape>]>,
     config: &Config,
 ) -> (Scores, Vec<Option<Shape>>) {
     let (index, graph, units) = (frozen.index, frozen.graph, &frozen.units);
+    let fixed = values.map(|_| frozen.shapes.as_slice());
     let value_of = |k: usize| values.map_or(attribution.stacks[k].value, |v| v[k]);
     let total = values.map_or(attribution.total, |v| {
         v.iter().fold(0u64, |sum, &x| sum.saturating_add(x))
@@ -1013,61 +1075,22 @@ fn score_impl(
         None => attribution.samples,
         Some(_) => attribution.sample_weight.map(|w| total / w.max(1)),
     };
-    let excluded = Exclusions::new(config);
-
-    // One pass over the attributed stacks: self value, work mix (whose sum is the total
-    // value: each definition once per stack), and the stacks each definition is on, so a
-    // candidate reads only its own.
     let n = graph.defs();
-    let mut self_value = vec![0u64; n];
-    let mut mix = vec![[0u64; WORK_KINDS]; n];
-    let mut overall = [0u64; WORK_KINDS];
-    let mut stacks_of: Vec<Vec<u32>> = vec![Vec::new(); n];
-    // Per definition: its own movable samples on lines outside its loops (they run once per
-    // call: the crossing model's evidence).
-    let mut straight = vec![0u64; n];
-    let bulk = bulk_call_lines(graph);
-    for (k, s) in attribution.stacks.iter().enumerate() {
-        let value = value_of(k);
-        if value == 0 {
-            continue;
-        }
-        overall[s.work as usize] += value;
-        if s.leaf_is_owner
-            && let Some(o) = s.owner
-        {
-            self_value[o.index()] += value;
-            let f = index.function(o);
-            // A line outside the definition (a profile of another version of the code) says
-            // nothing about its calls.
-            if s.work.is_movable(config)
-                && s.leaf_line.is_some_and(|l| {
-                    (f.start_line..=f.end_line).contains(&l)
-                        && runs_once(index.syntax(o), l)
-                        && !is_bulk(&bulk, o, l)
-                })
-            {
-                straight[o.index()] += value;
-            }
-        }
-        for &d in &s.on_stack {
-            mix[d.index()][s.work as usize] += value;
-            stacks_of[d.index()].push(k as u32);
-        }
-    }
+    let Tally {
+        self_value,
+        mix,
+        overall,
+        stacks_of,
+        straight,
+    } = tally(attribution, &value_of, frozen, config);
     let total_value: Vec<u64> = mix.iter().map(|m| m.iter().sum()).collect();
     let context = Context {
         index,
         graph,
         config,
-        class_names: index
-            .functions()
-            .iter()
-            .filter(|f| f.kind == DefKind::Class)
-            .map(|f| f.name.as_str())
-            .collect(),
+        class_names: &frozen.class_names,
         attribution,
-        bulk_lines: bulk,
+        facts: &frozen.facts,
     };
     let mixes: Vec<WorkMix> = mix.iter().map(work_mix).collect();
     let root_samples = |i: usize| crossing::RootSamples {
@@ -1077,7 +1100,7 @@ fn score_impl(
     let takes_along = match fixed {
         Some(_) => Vec::new(),
         None => crate::diagnostics::timed("score: crossing-bound helpers", || {
-            crossing_bound_defs(&context, units, &total_value, &mixes, &root_samples)
+            call_bound::crossing_bound_defs(&context, units, &total_value, &mixes, &root_samples)
         }),
     };
     let mut shapes: Vec<Option<Shape>> = vec![None; if fixed.is_some() { 0 } else { n }];
@@ -1094,7 +1117,7 @@ fn score_impl(
         }
         let file = index.file(f.file);
         let qualname = graph.graph()[graph.node_of(def)].id.clone();
-        if excluded.excludes(file, &qualname) {
+        if frozen.excluded.excludes(file, &qualname) {
             continue;
         }
         let computed = match fixed {
@@ -1144,7 +1167,9 @@ fn score_impl(
         c.rank = i + 1;
         c.total_interval = interval(c.total_share);
         c.movable_interval = interval(c.movable_share);
-        c.why = why(c);
+        if values.is_none() {
+            c.why = why(c);
+        }
     }
     let scores = Scores {
         candidates,
@@ -1152,157 +1177,6 @@ fn score_impl(
         work: work_mix(&overall),
     };
     (scores, shapes)
-}
-
-/// Builtins and methods (the last name of a call) that walk a whole container or string: a
-/// line calling one takes time that grows with the data, not one line's worth, so it is no
-/// measure of a call (the crossing model's sampled bound leaves such lines out).
-const BULK_CALLS: &[&str] = &[
-    "sorted",
-    "sum",
-    "min",
-    "max",
-    "any",
-    "all",
-    "list",
-    "tuple",
-    "set",
-    "frozenset",
-    "dict",
-    "bytes",
-    "bytearray",
-    "fromkeys",
-    "join",
-    "split",
-    "rsplit",
-    "splitlines",
-    "replace",
-    "find",
-    "rfind",
-    "index",
-    "count",
-    "encode",
-    "decode",
-    "copy",
-    "deepcopy",
-    "extend",
-    "update",
-    "sort",
-    "reverse",
-    "union",
-    "intersection",
-    "difference",
-    "symmetric_difference",
-    "issubset",
-    "issuperset",
-    "translate",
-    "format",
-    "keys",
-    "values",
-    "items",
-];
-
-/// Per definition, the lines calling a [`BULK_CALLS`] function (static edges to external
-/// nodes), sorted.
-fn bulk_call_lines(graph: &CallGraph) -> FxHashMap<FuncId, Vec<u32>> {
-    let mut out: FxHashMap<FuncId, Vec<u32>> = FxHashMap::default();
-    let g = graph.graph();
-    for i in 0..graph.defs() {
-        let def = FuncId::from_index(i);
-        for e in g.edges(graph.node_of(def)) {
-            let target = &g[e.target()];
-            let last = target.id.rsplit('.').next().unwrap_or(&target.id);
-            if target.kind == NodeKind::External && BULK_CALLS.contains(&last) {
-                out.entry(def)
-                    .or_default()
-                    .extend(e.weight().sites.iter().copied());
-            }
-        }
-    }
-    for lines in out.values_mut() {
-        lines.sort_unstable();
-        lines.dedup();
-    }
-    out
-}
-
-fn is_bulk(bulk: &FxHashMap<FuncId, Vec<u32>>, d: FuncId, line: u32) -> bool {
-    bulk.get(&d).is_some_and(|v| v.binary_search(&line).is_ok())
-}
-
-/// True when `line` of a definition runs once per call: it is outside every loop, or it is
-/// the header of a `for`/`while` spanning several lines and outside other loops (a `for`
-/// header evaluates its iterable once; its per-iteration step is cheap next to the body). A
-/// one-line loop (a comprehension) is all loop.
-fn runs_once(syntax: &crate::source::syntax::DefSyntax, line: u32) -> bool {
-    syntax
-        .loops
-        .iter()
-        .all(|&(a, b)| !(a <= line && line <= b) || (line == a && b > a))
-}
-
-/// `__init__`, `__new__` or `__post_init__`: Python builds the object around its body.
-fn is_constructor(name: &str) -> bool {
-    matches!(name, "__init__" | "__new__" | "__post_init__")
-}
-
-/// The largest helper, in lines of code with what it dominates, that other units take along
-/// as a copy: a tiny helper is a few lines, and walking every large unit in every round would
-/// cost more than the ranking.
-const COPY_MAX_LINES: u32 = 120;
-
-/// Rounds of [`crossing_bound_defs`]: a helper's verdict depends on the helpers it takes
-/// along, a shallow chain in practice.
-const CROSSING_ROUNDS: usize = 4;
-
-/// Per definition: hot, a function or method that Rust cannot construct for Python (not
-/// `__init__`/`__new__`), at most [`COPY_MAX_LINES`] lines with what it dominates, whose
-/// unit's crossing eats its gain: other units take it along as a copy. A definition's unit includes its own copies, so the verdicts are recomputed until
-/// they settle (at most [`CROSSING_ROUNDS`] rounds).
-fn crossing_bound_defs(
-    cx: &Context,
-    units: &Units,
-    total_value: &[u64],
-    mixes: &[WorkMix],
-    root_samples: &impl Fn(usize) -> crossing::RootSamples,
-) -> Vec<bool> {
-    let index = cx.index;
-    let eligible: Vec<usize> = (0..total_value.len())
-        .filter(|&i| {
-            let f = index.function(FuncId::from_index(i));
-            total_value[i] > 0
-                && matches!(f.kind, DefKind::Function | DefKind::Method)
-                && !is_constructor(&f.name)
-        })
-        .collect();
-    let mut bound = vec![false; total_value.len()];
-    for round in 0..CROSSING_ROUNDS {
-        let next: Vec<bool> = {
-            let verdict = |i: usize| {
-                let def = FuncId::from_index(i);
-                let Some(dominated) = units.dominated_within(def, COPY_MAX_LINES) else {
-                    return false;
-                };
-                let unit = if round == 0 {
-                    dominated
-                } else {
-                    units.unit_of(def, |g| bound[g.index()])
-                };
-                cx.crossing_of(units, &unit, def, &mixes[i], root_samples(i), 0)
-                    .is_some_and(|c| c.eats_gain)
-            };
-            let mut next = vec![false; total_value.len()];
-            for &i in &eligible {
-                next[i] = verdict(i);
-            }
-            next
-        };
-        if next == bound {
-            break;
-        }
-        bound = next;
-    }
-    bound
 }
 
 struct Shares {
@@ -1398,11 +1272,11 @@ struct Context<'a> {
     graph: &'a CallGraph,
     config: &'a Config,
     /// Names of the codebase's classes (annotations naming one are objects that cross).
-    class_names: FxHashSet<&'a str>,
+    class_names: &'a FxHashSet<&'a str>,
     /// The attribution, for library function names.
     attribution: &'a Attribution,
-    /// Per definition, its lines calling a bulk operation ([`bulk_call_lines`]).
-    bulk_lines: FxHashMap<FuncId, Vec<u32>>,
+    /// What bounds a call, per definition.
+    facts: &'a CodeFacts,
 }
 
 impl Context<'_> {
@@ -1421,24 +1295,8 @@ impl Context<'_> {
         if unit.members.iter().any(|&m| units.is_recursive(m)) {
             return None;
         }
-        let body = |m: FuncId| {
-            let syntax = self.index.syntax(m);
-            crossing::MemberBody {
-                code_lines: syntax.code_lines,
-                loops: syntax.loops.len() as u32,
-                generator: syntax.is_generator,
-                loop_lines: syntax
-                    .loops
-                    .iter()
-                    .map(|&(a, b)| if a == b { 1 } else { b - a })
-                    .sum(),
-                bulk_lines: self.bulk_lines.get(&m).map_or(0, |v| {
-                    v.iter().filter(|&&l| runs_once(syntax, l)).count() as u32
-                }),
-            }
-        };
-        let bodies: Vec<crossing::MemberBody> = unit.members.iter().map(|&m| body(m)).collect();
-        let python_ns = if bodies.iter().all(|b| b.loops <= u32::from(b.generator)) {
+        let bodies = unit.members.iter().map(|&m| self.facts.body(m));
+        let python_ns = if bodies.clone().all(|b| b.loops <= u32::from(b.generator)) {
             let moved = work.python + work.library;
             let fraction = if moved > 0.0 {
                 work.python / moved
@@ -1447,7 +1305,7 @@ impl Context<'_> {
             };
             crossing::python_ns_per_call(self.config, bodies, false, fraction)?
         } else {
-            crossing::sampled_ns_per_call(self.config, body(root), samples)?
+            crossing::sampled_ns_per_call(self.config, self.facts.body(root), samples)?
         };
         let mid = assumed_speedup(categorize(work, self.config), self.config).mid;
         Some(crossing::crossing(self.config, python_ns, callbacks, mid))
@@ -1514,11 +1372,10 @@ fn unit_reach(
             reach.library.extend(s.library.iter().copied());
         }
         // Which caller outside the unit brought the stack into it.
-        if let Some(&(_, caller)) = s
-            .callers
-            .iter()
-            .find(|(callee, caller)| unit.contains(callee) && !unit.contains(caller))
-        {
+        if let Some(&(_, caller)) = s.callers.iter().find(|(callee, caller)| {
+            // Copies are not entered from outside: Python keeps its own version.
+            unit.contains(callee) && !copies.contains(callee) && !unit.contains(caller)
+        }) {
             *reach.by_caller.entry(caller).or_default() += value_of(k as usize);
         }
     }
@@ -1891,7 +1748,7 @@ fn shape(cx: &Context, def: FuncId, unit: UnitMembers) -> Shape {
         copies: sorted_ids(cx, &unit.copies),
         public_methods: public_methods(cx, &unit),
         entry_points: sorted_ids(cx, &boundary.entry_points),
-        object_setup: is_constructor(name)
+        object_setup: call_bound::is_constructor(name)
             && unit
                 .members
                 .iter()
